@@ -1,0 +1,28 @@
+"""crmkit: a plugin-based CRM framework.
+
+The public API for plugin authors is what this module exports: ``hookimpl`` to mark hook
+implementations, the value types hooks return, and ``public`` for views that need no login.
+Everything else is internal and may change.
+"""
+
+from crmkit.hookspecs import hookimpl
+from crmkit.types import DashboardWidget, NavItem
+
+__version__ = "0.1.0"
+__all__ = ["DashboardWidget", "NavItem", "create_app", "hookimpl", "public"]
+
+
+def public(view):
+    """Mark a view as reachable without logging in (login pages, health checks, webhooks)."""
+    view.crmkit_public = True
+    return view
+
+
+def __getattr__(name):
+    # Lazy, so that importing crmkit for ``hookimpl`` does not build the app machinery,
+    # while ``flask --app crmkit`` still finds the factory.
+    if name == "create_app":
+        from crmkit.app import create_app
+
+        return create_app
+    raise AttributeError(name)

@@ -1,0 +1,141 @@
+"""The `crmkit` command: a Flask CLI group, so `flask --app crmkit ...` works the same.
+
+`init` and `serve` live here rather than in a plugin because they must run before the
+instance folder has a secret key, that is, before an app can be built. Every other command
+comes from plugins through the register_commands hook.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
+
+from crmkit import config, db
+from crmkit.config import ConfigError
+from crmkit.core.auth.models import User
+from crmkit.core.auth.service import UserError, create_user
+from crmkit.migrate import MigrationError, upgrade_all
+from crmkit.plugins import PluginError
+
+
+def make_app() -> Flask:
+    from crmkit.app import create_app
+
+    return create_app()
+
+
+class CrmkitGroup(FlaskGroup):
+    """Reports configuration and plugin problems as one clear line instead of a traceback."""
+
+    def list_commands(self, ctx):
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except (ConfigError, PluginError, MigrationError) as exc:
+            click.secho(f"Error: {exc}\n", err=True, fg="red")
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        try:
+            return super().get_command(ctx, name)
+        except (ConfigError, PluginError, MigrationError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+cli = CrmkitGroup(create_app=make_app, help="crmkit: a plugin-based CRM.")
+
+
+def instance_folder() -> Path:
+    return Path(Flask("crmkit", instance_path=config.instance_path(), instance_relative_config=True).instance_path)
+
+
+def ensure_secret_key(folder: Path) -> None:
+    """Write a random SECRET_KEY to instance/config.py unless one is configured already."""
+    path = folder / "config.py"
+    if os.environ.get("CRMKIT_SECRET_KEY") or path.exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"SECRET_KEY = {secrets.token_hex(32)!r}\n", encoding="utf-8")
+    path.chmod(0o600)
+    click.echo(f"Wrote a new secret key to {path}")
+
+
+def migrate(app: Flask) -> None:
+    lineages = app.extensions["crmkit"].lineages
+    with click.progressbar(lineages, label="Upgrading the database") as bar:
+        upgrade_all(db.engine_of(app), bar)
+
+
+def ensure_admin(app: Flask, email: str | None, password: str | None, interactive: bool) -> tuple[str, str | None]:
+    """Create the first admin when there are no users; return their email and any new password.
+
+    Never a default password: it comes from the caller, a prompt, or is generated and shown once.
+    """
+    with app.app_context():
+        session = db.session()
+        existing = session.query(User).order_by(User.id).first()
+        if existing is not None:
+            return existing.email, None
+        email = email or (click.prompt("Admin email") if interactive else "admin@example.com")
+        generated = None
+        if not password:
+            if interactive:
+                password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+            else:
+                password = generated = secrets.token_urlsafe(12)
+        try:
+            create_user(session, email, password, name="Admin", is_admin=True)
+        except UserError as exc:
+            raise click.ClickException(f"admin {email}: {exc}") from exc
+        return email, generated
+
+
+def setup(interactive: bool) -> tuple[Flask, str, str | None]:
+    ensure_secret_key(instance_folder())
+    try:
+        app = make_app()
+        migrate(app)
+    except (ConfigError, PluginError, MigrationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    email, password = ensure_admin(
+        app, os.environ.get("CRMKIT_ADMIN_EMAIL"), os.environ.get("CRMKIT_ADMIN_PASSWORD"), interactive
+    )
+    return app, email, password
+
+
+@cli.command("init", with_appcontext=False)
+def init_command():
+    """Create the instance folder, its secret key, the database and the first admin.
+
+    The admin comes from CRMKIT_ADMIN_EMAIL and CRMKIT_ADMIN_PASSWORD when set, else prompts.
+    """
+    app, email, _password = setup(interactive=sys.stdin.isatty())
+    click.echo(f"crmkit is ready in {app.instance_path} (database: {app.config['DATABASE_URL']}); admin: {email}")
+
+
+@cli.command("serve", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_command(host, port, threads):
+    """Set up on first run, then serve crmkit (waitress). For production, see the README."""
+    import waitress
+
+    app, email, password = setup(interactive=False)
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    click.echo(f"\ncrmkit is running at http://{shown_host}:{port}/")
+    if password:
+        click.echo(f"Log in as {email} with the password {password} (shown once; change it with `crmkit user password {email}`).")
+    else:
+        click.echo(f"Log in as {email}; forgot the password? `crmkit user password {email}`.")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="crmkit", _quiet=True)
+
+
+def main() -> None:
+    cli.main(prog_name="crmkit")

@@ -1,0 +1,26 @@
+"""Administration: the plugins page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from crmkit import NavItem, hookimpl
+from crmkit.core.admin import views
+from crmkit.plugin_state import PluginState
+
+
+@hookimpl
+def register_models():
+    return [PluginState]
+
+
+@hookimpl
+def register_blueprints():
+    return [views.bp]
+
+
+@hookimpl
+def nav_items(user):
+    if user.is_authenticated and user.is_admin:
+        return [NavItem(_l("Plugins"), endpoint="admin.plugins", order=900)]
+    return []

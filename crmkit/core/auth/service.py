@@ -1,0 +1,46 @@
+"""Creating users and changing passwords, shared by the CLI, `crmkit init` and the pages."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from crmkit.core.auth.models import MIN_PASSWORD_LENGTH, User, normalise_email
+
+
+class UserError(ValueError):
+    """Bad input for a user; the message is meant for the person who typed it."""
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
+    return None
+
+
+def find_user(db: Session, email: str) -> User | None:
+    return db.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(db: Session, email: str, password: str, name: str = "", is_admin: bool = False) -> User:
+    email = normalise_email(email)
+    if "@" not in email:
+        raise UserError(_("Enter a valid email address."))
+    if find_user(db, email):
+        raise UserError(_("A user with this email already exists."))
+    if problem := password_problem(password):
+        raise UserError(problem)
+    user = User(email=email, name=name, is_admin=is_admin, password_hash="")
+    user.set_password(password)
+    db.add(user)
+    db.commit()
+    return user
+
+
+def change_password(db: Session, user: User, password: str) -> None:
+    """Set a new password; every existing session of the user ends."""
+    if problem := password_problem(password):
+        raise UserError(problem)
+    user.set_password(password)
+    db.add(user)
+    db.commit()

@@ -1,0 +1,18 @@
+"""The home page with plugins' widgets, the health check and the language switch."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from crmkit import NavItem, hookimpl
+from crmkit.core.home import views
+
+
+@hookimpl
+def register_blueprints():
+    return [views.bp]
+
+
+@hookimpl
+def nav_items(user):
+    return [NavItem(_l("Home"), endpoint="home.index", order=0)] if user.is_authenticated else []

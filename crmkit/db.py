@@ -1,0 +1,75 @@
+"""The database: one engine per app, one session per request or command."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+def utcnow() -> datetime:
+    """Timestamps are stored in UTC, with their time zone, and shown in the user's zone."""
+    return datetime.now(UTC)
+
+
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000")
+
+
+def normalise_url(url: str) -> str:
+    """Accept the spellings hosting platforms hand out and pick psycopg 3 for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def default_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "crmkit.sqlite3")
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL") or default_url(app.instance_path)
+    app.config["DATABASE_URL"] = normalise_url(url)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.extensions["crmkit.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions["crmkit.engine"]
+
+
+def engine() -> Engine:
+    return engine_of(current_app)
+
+
+def session() -> Session:
+    """The session of the current request or command, closed when its app context ends."""
+    if "crmkit_session" not in g:
+        g.crmkit_session = Session(engine(), expire_on_commit=False)
+    return g.crmkit_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("crmkit_session", None)
+    if db_session is not None:
+        db_session.close()

@@ -1,0 +1,107 @@
+"""Every hook crmkit offers to plugins, built-in or third-party.
+
+Each spec is an empty typed function. Its docstring has one layout: a summary line,
+``:param name:`` for every argument, ``:return:`` for what an implementation gives back,
+and "Stops at the first non-None result." where one answer wins (firstresult).
+Hooks evolve only by adding optional arguments, so old implementations keep working.
+docs/plugins.md documents each hook for plugin authors; tests/test_docs.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint, Flask
+
+    from crmkit.types import DashboardWidget, NavItem
+
+PROJECT = "crmkit"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec(historic=True)
+def register_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
+    """Add hookspecs that this plugin offers to other plugins.
+
+    Called once for every plugin, including ones registered later, before hooks are checked.
+
+    :param plugin_manager: the app's plugin manager; call ``plugin_manager.add_hookspecs(module)``.
+    :return: nothing.
+    """
+
+
+@hookspec
+def init_app(app: Flask) -> None:
+    """Configure the app once at start-up: config defaults, extensions, request handlers.
+
+    :param app: the Flask app being built; keep plugin state in ``app.extensions``.
+    :return: nothing.
+    """
+
+
+@hookspec
+def register_models() -> list[type[Any]]:
+    """Declare the SQLModel tables this plugin owns.
+
+    Their migrations live in the plugin's own lineage (``migrations/versions`` beside its
+    ``hooks.py``) with its own version table; crmkit never creates tables on load.
+    A third-party plugin's table names start with the plugin's name and an underscore.
+
+    :return: SQLModel classes declared with ``table=True``.
+    """
+
+
+@hookspec
+def register_blueprints() -> list[Blueprint]:
+    """Add pages and endpoints.
+
+    Name a blueprint after the plugin and mount it under ``/<plugin name>``. Every endpoint
+    requires a logged-in user unless its view is wrapped in ``crmkit.public``.
+
+    :return: Flask blueprints, registered on the app in plugin order.
+    """
+
+
+@hookspec
+def register_commands() -> list[click.Command]:
+    """Add commands to the ``crmkit`` command line.
+
+    Name a group after the plugin (``crmkit real_estate ...``). Commands run inside the app
+    context, so ``crmkit.db.session()`` works.
+
+    :return: click commands or groups.
+    """
+
+
+@hookspec
+def nav_items(user: Any) -> list[NavItem]:
+    """Add entries to the main navigation.
+
+    :param user: the logged-in user, or an anonymous user object.
+    :return: ``crmkit.NavItem`` values; the layout sorts them by ``order`` then label.
+    """
+
+
+@hookspec
+def template_context(template_name: str | None, request: Any) -> dict[str, Any] | None:
+    """Add variables to every rendered template.
+
+    :param template_name: the template being rendered, or None for a string template.
+    :param request: the current Flask request.
+    :return: a dict merged into the template context, or None.
+    """
+
+
+@hookspec
+def dashboard_widgets(user: Any) -> list[DashboardWidget]:
+    """Add widgets to the home page.
+
+    :param user: the logged-in user the page is built for.
+    :return: ``crmkit.DashboardWidget`` values; the page sorts them by ``order``.
+    """

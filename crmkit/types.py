@@ -1,0 +1,34 @@
+"""Value types that plugins return from hooks. Immutable, so one plugin can't alter another's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry in the main navigation.
+
+    ``label`` is shown as given: pass a lazy gettext string so it follows the user's language.
+    ``endpoint`` is a Flask endpoint (``"notebook.index"``); ``url`` an address, for links out.
+    """
+
+    label: Any
+    endpoint: str | None = None
+    url: str | None = None
+    order: int = 100
+
+    def __post_init__(self) -> None:
+        if (self.endpoint is None) == (self.url is None):
+            raise ValueError("NavItem needs exactly one of endpoint and url")
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A box on the home page, rendered from ``template`` with ``context``."""
+
+    title: Any
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
