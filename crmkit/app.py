@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import click
 import pluggy
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 
 from crmkit import config, db, errors, i18n, plugin_state, templating
@@ -66,8 +68,20 @@ def create_app(test_config: dict[str, Any] | None = None, plugins: Sequence[Modu
             app.register_blueprint(blueprint)
     for commands in reversed(state.pm.hook.register_commands()):
         for command in commands or []:
-            app.cli.add_command(command)
+            app.cli.add_command(in_app_context(command))
     return app
+
+
+def in_app_context(command: click.Command) -> click.Command:
+    """Run a plugin's command and its subcommands inside the app context, however invoked."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            in_app_context(sub)
+    callback = command.callback
+    if callback is not None and not getattr(callback, "crmkit_in_app_context", False):
+        command.callback = with_appcontext(callback)
+        command.callback.crmkit_in_app_context = True
+    return command
 
 
 def _build_plugins(app: Flask, extra: Sequence[ModuleType]) -> Crmkit:

@@ -58,6 +58,7 @@ class Lineage:
     def config(self, connection=None) -> Config:
         cfg = Config()
         cfg.set_main_option("script_location", str(ENV_FOLDER))
+        cfg.set_main_option("path_separator", "os")
         cfg.set_main_option("version_locations", str(self.versions_dir))
         cfg.attributes["lineage"] = self
         cfg.attributes["connection"] = connection
