@@ -1,15 +1,16 @@
 """crmkit: a plugin-based CRM framework.
 
 The public API for plugin authors is what this module exports: ``hookimpl`` to mark hook
-implementations, the value types hooks return, and ``public`` for views that need no login.
+implementations, ``hookspec`` to offer hooks of your own (through register_hookspecs), the value
+types hooks return, and ``public`` for views that need no login.
 Everything else is internal and may change.
 """
 
-from crmkit.hookspecs import hookimpl
+from crmkit.hookspecs import hookimpl, hookspec
 from crmkit.types import DashboardWidget, NavItem
 
 __version__ = "0.1.0"
-__all__ = ["DashboardWidget", "NavItem", "create_app", "hookimpl", "public"]
+__all__ = ["DashboardWidget", "NavItem", "create_app", "hookimpl", "hookspec", "public"]
 
 
 def public(view):

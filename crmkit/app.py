@@ -26,6 +26,7 @@ from crmkit.plugins import (
     installed_plugins,
     module_plugin,
     split_names,
+    switch_on,
 )
 
 
@@ -95,5 +96,5 @@ def _build_plugins(app: Flask, extra: Sequence[ModuleType]) -> Crmkit:
     enabled = plugin_state.enabled_names(db.engine_of(app))
     given = [module_plugin(module) for module in extra]
     active = builtins + [p for p in installed if p.name in enabled] + given
-    pm = build_manager(active, trace=bool(cfg["TRACE_PLUGINS"]))
+    pm = build_manager(active, trace=switch_on(cfg["TRACE_PLUGINS"]))
     return Crmkit(pm=pm, plugins=active, installed=installed, lineages=lineages_for(active))

@@ -15,11 +15,14 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
+from sqlalchemy import make_url
+from sqlmodel import select
 
 from crmkit import config, db
 from crmkit.config import ConfigError
 from crmkit.core.auth.models import User
 from crmkit.core.auth.service import UserError, create_user
+from crmkit.i18n import gettext as _
 from crmkit.migrate import MigrationError, upgrade_all
 from crmkit.plugins import PluginError
 
@@ -37,7 +40,7 @@ class CrmkitGroup(FlaskGroup):
         try:
             ctx.ensure_object(ScriptInfo).load_app()
         except (ConfigError, PluginError, MigrationError) as exc:
-            click.secho(f"Error: {exc}\n", err=True, fg="red")
+            click.secho(_("Error: %(error)s", error=exc) + "\n", err=True, fg="red")
             return sorted(self.commands)
         return super().list_commands(ctx)
 
@@ -61,14 +64,15 @@ def ensure_secret_key(folder: Path) -> None:
     if os.environ.get("CRMKIT_SECRET_KEY") or path.exists():
         return
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"SECRET_KEY = {secrets.token_hex(32)!r}\n", encoding="utf-8")
-    path.chmod(0o600)
-    click.echo(f"Wrote a new secret key to {path}")
+    # Created owner-only from the start (no moment at the umask's mode), and never over another file.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as file:
+        file.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+    click.echo(_("Wrote a new secret key to %(path)s", path=path))
 
 
 def migrate(app: Flask) -> None:
     lineages = app.extensions["crmkit"].lineages
-    with click.progressbar(lineages, label="Upgrading the database") as bar:
+    with click.progressbar(lineages, label=_("Upgrading the database")) as bar:
         upgrade_all(db.engine_of(app), bar)
 
 
@@ -79,20 +83,20 @@ def ensure_admin(app: Flask, email: str | None, password: str | None, interactiv
     """
     with app.app_context():
         session = db.session()
-        existing = session.query(User).order_by(User.id).first()
+        existing = session.exec(select(User).order_by(User.id)).first()
         if existing is not None:
             return existing.email, None
-        email = email or (click.prompt("Admin email") if interactive else "admin@example.com")
+        email = email or (click.prompt(_("Admin email")) if interactive else "admin@example.com")
         generated = None
         if not password:
             if interactive:
-                password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+                password = click.prompt(_("Admin password"), hide_input=True, confirmation_prompt=True)
             else:
                 password = generated = secrets.token_urlsafe(12)
         try:
             create_user(session, email, password, name="Admin", is_admin=True)
         except UserError as exc:
-            raise click.ClickException(f"admin {email}: {exc}") from exc
+            raise click.ClickException(_("Administrator %(email)s: %(error)s", email=email, error=exc)) from exc
         return email, generated
 
 
@@ -115,8 +119,24 @@ def init_command():
 
     The admin comes from CRMKIT_ADMIN_EMAIL and CRMKIT_ADMIN_PASSWORD when set, else prompts.
     """
-    app, email, _password = setup(interactive=sys.stdin.isatty())
-    click.echo(f"crmkit is ready in {app.instance_path} (database: {app.config['DATABASE_URL']}); admin: {email}")
+    app, email, password = setup(interactive=sys.stdin.isatty())
+    click.echo(
+        _(
+            "crmkit is ready in %(folder)s (database: %(database)s); administrator: %(email)s",
+            folder=app.instance_path,
+            database=make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True),
+            email=email,
+        )
+    )
+    if password:  # generated without a terminal to ask: this is the only time it is shown
+        click.echo(
+            _(
+                "Log in as %(email)s with the password %(password)s (shown once; change it with "
+                "`crmkit user password %(email)s`).",
+                email=email,
+                password=password,
+            )
+        )
 
 
 @cli.command("serve", with_appcontext=False)
@@ -129,11 +149,18 @@ def serve_command(host, port, threads):
 
     app, email, password = setup(interactive=False)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    click.echo(f"\ncrmkit is running at http://{shown_host}:{port}/")
+    click.echo("\n" + _("crmkit is running at %(url)s", url=f"http://{shown_host}:{port}/"))
     if password:
-        click.echo(f"Log in as {email} with the password {password} (shown once; change it with `crmkit user password {email}`).")
+        click.echo(
+            _(
+                "Log in as %(email)s with the password %(password)s (shown once; change it with "
+                "`crmkit user password %(email)s`).",
+                email=email,
+                password=password,
+            )
+        )
     else:
-        click.echo(f"Log in as {email}; forgot the password? `crmkit user password {email}`.")
+        click.echo(_("Log in as %(email)s; forgot the password? `crmkit user password %(email)s`.", email=email))
     waitress.serve(app, host=host, port=port, threads=threads, ident="crmkit", _quiet=True)
 
 

@@ -34,8 +34,10 @@ class ConfigError(RuntimeError):
 
 
 def instance_path() -> str | None:
-    """CRMKIT_INSTANCE_PATH moves the instance folder; None lets Flask choose its default."""
-    return os.environ.get("CRMKIT_INSTANCE_PATH") or None
+    """CRMKIT_INSTANCE_PATH moves the instance folder (relative to the working directory when
+    relative, as Flask only takes absolute paths); None lets Flask choose its default."""
+    path = os.environ.get("CRMKIT_INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

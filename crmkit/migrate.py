@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, MetaData
 from sqlmodel import SQLModel
 
@@ -98,8 +99,11 @@ def upgrade(engine: Engine, lineage: Lineage, revision: str = "head") -> None:
             f"{lineage.name!r} owns tables but has no migrations; "
             f"create them with: crmkit db revision --plugin {lineage.name} --autogenerate -m initial"
         )
-    with engine.begin() as conn:
-        command.upgrade(lineage.config(conn), revision)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(lineage.config(conn), revision)
+    except CommandError as exc:  # e.g. the database holds a revision whose script is gone
+        raise MigrationError(f"{lineage.name!r}: {exc}") from exc
 
 
 def upgrade_all(engine: Engine, lineages: Sequence[Lineage], on_done: Callable[[Lineage], None] = lambda _l: None) -> None:
@@ -111,8 +115,11 @@ def upgrade_all(engine: Engine, lineages: Sequence[Lineage], on_done: Callable[[
 def revision(engine: Engine, lineage: Lineage, message: str, autogenerate: bool) -> Path:
     """Write a new script into the lineage's folder and return its path."""
     lineage.versions_dir.mkdir(parents=True, exist_ok=True)
-    with engine.begin() as conn:
-        script = command.revision(lineage.config(conn), message=message, autogenerate=autogenerate)
+    try:
+        with engine.begin() as conn:
+            script = command.revision(lineage.config(conn), message=message, autogenerate=autogenerate)
+    except CommandError as exc:  # e.g. autogenerate on a database that is not at the head yet
+        raise MigrationError(f"cannot write a revision for {lineage.name!r}: {exc}") from exc
     return Path(script.path)
 
 

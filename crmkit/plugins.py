@@ -79,13 +79,26 @@ def split_names(value: str | Sequence[str] | None) -> list[str] | None:
     """Read a comma-separated switch; None means "not set", which differs from empty."""
     if value is None:
         return None
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return list(value)
+    if isinstance(value, (list, tuple, set)):
+        return [str(part) for part in value]
+    # CRMKIT_* variables are read as JSON when they parse, so 1 or true may arrive as numbers.
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def switch_on(value: object) -> bool:
+    """A yes/no switch from the environment: 1, true, yes and on mean yes."""
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def installed_entry_points() -> dict[str, importlib.metadata.EntryPoint]:
-    return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    """The ``crmkit`` entry points by name; two distributions offering one name is an error."""
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        other = found.setdefault(ep.name, ep)
+        if other is not ep:
+            dists = " and ".join(f"{e.value} ({e.dist.name if e.dist else '?'})" for e in (other, ep))
+            raise PluginError(f"two plugins share the name {ep.name!r}: {dists}")
+    return found
 
 
 def load_entry_point(ep: importlib.metadata.EntryPoint) -> Plugin:
@@ -132,16 +145,29 @@ def build_manager(plugins: Sequence[Plugin], trace: bool = False) -> pluggy.Plug
             pm.register(plugin.module, name=plugin.name)
         except pluggy.PluginValidationError as exc:
             raise PluginError(f"plugin {plugin.name!r}: {exc}") from exc
-    pm.hook.register_hookspecs.call_historic(kwargs={"plugin_manager": pm})
+    try:  # a hook offered by one plugin checks the other plugins' implementations of it
+        pm.hook.register_hookspecs.call_historic(kwargs={"plugin_manager": pm})
+    except pluggy.PluginValidationError as exc:
+        name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
+        raise PluginError(f"plugin {name!r}: {exc}") from exc
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
         raise PluginError(f"plugin {name!r} implements a hook crmkit does not offer: {exc}") from exc
     if trace:
+        show_trace()
         pm.trace.root.setwriter(log.info)
         pm.enable_tracing()
     return pm
+
+
+def show_trace() -> None:
+    """Asking for a trace means wanting to read it: log at INFO, to stderr if nothing else listens."""
+    if not log.isEnabledFor(logging.INFO):
+        log.setLevel(logging.INFO)
+    if not log.hasHandlers():
+        log.addHandler(logging.StreamHandler())
 
 
 def own_impls(plugin: Plugin) -> dict[str, object]:

@@ -39,6 +39,13 @@ def database_url(tmp_path):
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def shell_language(monkeypatch):
+    """Commands answer in the shell's language; every test starts from a shell that names none."""
+    for name in ("CRMKIT_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def instance_path(tmp_path, monkeypatch):
     path = tmp_path / "instance"
@@ -119,3 +126,15 @@ def admin_client_for():
 def admin_client(app, admin_client_for):
     """A client of ``app`` logged in as an admin."""
     return admin_client_for(app)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Real argon2, with the cheapest parameters: the suite hashes hundreds of passwords."""
+    from argon2 import PasswordHasher
+
+    from crmkit.core.auth import models
+
+    production, models.hasher = models.hasher, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    models.hasher = production

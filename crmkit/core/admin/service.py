@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from crmkit import db, plugin_state
-from crmkit.migrate import lineage_of, upgrade
+from crmkit.migrate import MigrationError, lineage_of, upgrade
 from crmkit.plugins import Plugin, hooks_of, tables_of
 
 
@@ -43,7 +44,10 @@ def plugin_rows(app: Flask) -> list[PluginRow]:
     rows = []
     for plugin in state.plugins + [p for p in state.installed if not state.is_active(p.name)]:
         kind = "built-in" if plugin.builtin else "installed" if plugin.name in installed_names else "given"
-        lineage = state.lineages[0] if plugin.builtin else lineage_of(plugin)
+        try:
+            lineage = state.lineages[0] if plugin.builtin else lineage_of(plugin)
+        except MigrationError:  # e.g. a table without the plugin's prefix: listed, refused on enable
+            lineage = None
         rows.append(
             PluginRow(
                 name=plugin.name,
@@ -64,8 +68,8 @@ def _installed(app: Flask, name: str) -> Plugin:
     if plugin is None:
         builtin = app.extensions["crmkit"].plugin(name)
         if builtin is not None and builtin.builtin:
-            raise PluginAdminError(f"{name} is built in and always enabled")
-        raise PluginAdminError(f"{name} is not installed (see `crmkit plugins list`)")
+            raise PluginAdminError(_("%(name)s is built in and always enabled", name=name))
+        raise PluginAdminError(_("%(name)s is not installed (see `crmkit plugins list`)", name=name))
     return plugin
 
 

@@ -6,6 +6,7 @@ import click
 
 from crmkit import db
 from crmkit.core.auth.service import UserError, change_password, create_user, find_user
+from crmkit.i18n import gettext as _
 
 
 @click.group()
@@ -24,7 +25,10 @@ def create(email, name, admin, password):
         created = create_user(db.session(), email, password, name=name, is_admin=admin)
     except UserError as exc:
         raise click.ClickException(f"{email}: {exc}") from exc
-    click.echo(f"Created {created.email}" + (" (admin)" if admin else ""))
+    if admin:
+        click.echo(_("Created %(email)s (administrator)", email=created.email))
+    else:
+        click.echo(_("Created %(email)s", email=created.email))
 
 
 @user.command("password")
@@ -34,9 +38,9 @@ def password(email, password):
     """Set a user's password; their sessions end."""
     found = find_user(db.session(), email)
     if found is None:
-        raise click.ClickException(f"{email}: no such user")
+        raise click.ClickException(_("%(email)s: no such user", email=email))
     try:
         change_password(db.session(), found, password)
     except UserError as exc:
         raise click.ClickException(f"{email}: {exc}") from exc
-    click.echo(f"Password changed for {found.email}")
+    click.echo(_("Password changed for %(email)s", email=found.email))

@@ -20,7 +20,7 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def init_app(app):
     manager = LoginManager(app)
     manager.user_loader(load_user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +18,20 @@ MIN_PASSWORD_LENGTH = 10
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)
+
+
+@cache
+def _throwaway_hash() -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def check_no_password(password: str) -> bool:
+    """Spend the time a real check takes and fail, so a missing account is not told by timing."""
+    try:
+        hasher.verify(_throwaway_hash(), password)
+    except (VerificationError, InvalidHashError):
+        pass
+    return False
 
 
 class User(SQLModel, table=True):

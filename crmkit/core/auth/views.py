@@ -13,6 +13,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from crmkit import db, public
+from crmkit.core.auth.models import check_no_password
 from crmkit.core.auth.service import find_user
 from crmkit.db import utcnow
 
@@ -39,7 +40,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(db.session(), form.email.data or "")
-        if user and user.is_active and user.check_password(form.password.data or ""):
+        # Always check a password, so how long a refusal takes never tells whether the email exists.
+        password = form.password.data or ""
+        password_ok = user.check_password(password) if user else check_no_password(password)
+        if user and user.is_active and password_ok:
             user.last_login_at = utcnow()
             db.session().add(user)
             db.session().commit()
@@ -62,7 +66,8 @@ def require_login():
     if current_user.is_authenticated or request.endpoint is None:
         return None
     view = current_app.view_functions.get(request.endpoint)
-    if request.endpoint == "static" or getattr(view, "crmkit_public", False):
+    is_static = request.endpoint == "static" or request.endpoint.endswith(".static")
+    if is_static or getattr(view, "crmkit_public", False):
         return None
     if request.path.startswith("/api/"):
         abort(401)

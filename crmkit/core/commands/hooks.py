@@ -9,7 +9,9 @@ from flask import current_app
 
 from crmkit import db, hookimpl
 from crmkit.core.admin import service
-from crmkit.migrate import MigrationError, pending_changes, revision, upgrade
+from crmkit.i18n import gettext as _
+from crmkit.i18n import ngettext
+from crmkit.migrate import MigrationError, lineage_of, pending_changes, revision, upgrade
 
 
 def state():
@@ -25,13 +27,19 @@ def db_group():
 def db_upgrade():
     """Upgrade the core, then every enabled plugin, to its newest migration."""
     lineages = state().lineages
-    with click.progressbar(lineages, label="Upgrading", item_show_func=lambda lin: lin.name if lin else "") as bar:
+    with click.progressbar(lineages, label=_("Upgrading"), item_show_func=lambda lin: lin.name if lin else "") as bar:
         for lineage in bar:
             try:
                 upgrade(db.engine(), lineage)
             except MigrationError as exc:
                 raise click.ClickException(str(exc)) from exc
-    click.echo(f"Database is up to date ({len(lineages)} lineages).")
+    click.echo(
+        ngettext(
+            "Database is up to date (%(num)d lineage).",
+            "Database is up to date (%(num)d lineages).",
+            len(lineages),
+        )
+    )
 
 
 @db_group.command("current")
@@ -39,15 +47,33 @@ def db_current():
     """Show each lineage's revision in the database beside its newest one."""
     for lineage in state().lineages:
         current, head = lineage.current(db.engine()), lineage.head()
-        mark = "up to date" if current == head else "needs upgrade"
-        click.echo(f"{lineage.name}: {current or '-'} (head {head or '-'}, {mark})")
+        mark = _("up to date") if current == head else _("needs upgrade")
+        click.echo(
+            _(
+                "%(lineage)s: %(current)s (head %(head)s, %(state)s)",
+                lineage=lineage.name,
+                current=current or "-",
+                head=head or "-",
+                state=mark,
+            )
+        )
 
 
 def lineage_named(name: str):
+    """An active lineage, or an installed plugin's that is not enabled yet.
+
+    Enabling needs the plugin's first migration, so an author writes it before enabling.
+    """
     found = next((lin for lin in state().lineages if lin.name == name), None)
+    installed = next((p for p in state().installed if p.name == name), None)
+    if found is None and installed is not None:
+        try:
+            found = lineage_of(installed)
+        except MigrationError as exc:
+            raise click.ClickException(str(exc)) from exc
     if found is None:
         names = ", ".join(lin.name for lin in state().lineages)
-        raise click.ClickException(f"no active lineage {name!r}; lineages: {names}")
+        raise click.ClickException(_("no lineage %(name)r; active lineages: %(names)s", name=name, names=names))
     return found
 
 
@@ -57,8 +83,11 @@ def lineage_named(name: str):
 @click.option("--autogenerate", is_flag=True, help="Compare the plugin's models with the database.")
 def db_revision(plugin_name, message, autogenerate):
     """Write a new migration script into a lineage."""
-    path = revision(db.engine(), lineage_named(plugin_name), message, autogenerate)
-    click.echo(f"Wrote {path}")
+    try:
+        path = revision(db.engine(), lineage_named(plugin_name), message, autogenerate)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(_("Wrote %(path)s", path=path))
 
 
 @db_group.command("check")
@@ -69,10 +98,13 @@ def db_check():
         changes = pending_changes(db.engine(), lineage)
         if changes:
             failed = True
-            click.echo(f"{lineage.name}: models and migrations differ: {changes}", err=True)
+            click.echo(
+                _("%(lineage)s: models and migrations differ: %(changes)s", lineage=lineage.name, changes=changes),
+                err=True,
+            )
     if failed:
         raise SystemExit(1)
-    click.echo("Models and migrations agree.")
+    click.echo(_("Models and migrations agree."))
 
 
 @click.group("plugins")
@@ -89,11 +121,22 @@ def plugins_list(as_json):
         click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
         return
     for row in rows:
-        flags = ("enabled" if row.enabled else "disabled") + ("" if row.active == row.enabled else ", restart to apply")
-        click.echo(f"{row.name} {row.version} [{row.kind}, {flags}]")
-        click.echo(f"    hooks: {', '.join(row.hooks) or '-'}")
+        flags = (_("enabled") if row.enabled else _("disabled")) + (
+            "" if row.active == row.enabled else ", " + _("restart to apply")
+        )
+        kinds = {"built-in": _("built-in"), "installed": _("installed"), "given": _("given at start")}
+        kind = kinds.get(row.kind, row.kind)
+        click.echo(f"{row.name} {row.version} [{kind}, {flags}]")
+        click.echo("    " + _("hooks: %(hooks)s", hooks=", ".join(row.hooks) or "-"))
         if row.tables:
-            click.echo(f"    tables: {', '.join(row.tables)}; migration: {row.migration or '-'}")
+            click.echo(
+                "    "
+                + _(
+                    "tables: %(tables)s; migration: %(migration)s",
+                    tables=", ".join(row.tables),
+                    migration=row.migration or "-",
+                )
+            )
 
 
 @plugins_group.command("enable")
@@ -104,7 +147,7 @@ def plugins_enable(name):
         service.enable(current_app, name)
     except (service.PluginAdminError, MigrationError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Enabled {name}; restart crmkit to load it.")
+    click.echo(_("Enabled %(name)s; restart crmkit to load it.", name=name))
 
 
 @plugins_group.command("disable")
@@ -115,7 +158,7 @@ def plugins_disable(name):
         service.disable(current_app, name)
     except service.PluginAdminError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Disabled {name}; its data is kept. Restart crmkit to unload it.")
+    click.echo(_("Disabled %(name)s; its data is kept. Restart crmkit to unload it.", name=name))
 
 
 @hookimpl
