@@ -1,28 +1,64 @@
 """Languages, time zones, and locale-aware formatting of dates, numbers and money.
 
-Times are stored in UTC (naive) and shown in the user's time zone. Each plugin may ship a
-``translations/`` folder; its catalogs are merged with the core's.
+Times are stored in UTC (a naive value counts as UTC) and shown in the user's time zone. Each
+plugin may ship a ``translations/`` folder; its catalogs are merged over the core's. The command
+line speaks the shell's language, so ``gettext`` here also works before any app exists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+import flask_babel
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
+
+from crmkit import config
 
 CORE_TRANSLATIONS = Path(__file__).parent / "translations"
 # Shown in their own language, so a user who can't read the current one still finds theirs.
 LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+# The language of the msgids: what a shell gets when it names no language we speak.
+SOURCE_LOCALE = "en"
+# Read in gettext's order: the first one set decides, as it does for every other program.
+SHELL_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
 def languages() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
 
+def shell_locale(allowed: Sequence[str]) -> str:
+    """The language of a command, where there is no browser to ask.
+
+    CRMKIT_LOCALE, when it names an allowed language; else the first of LC_ALL, LC_MESSAGES and
+    LANG that is set (``kk_KZ.UTF-8`` gives ``kk``); else English. Not DEFAULT_LOCALE: a server's
+    shell is usually ``C.UTF-8``, and an operator there reads the language of the docs and logs.
+    """
+    explicit = os.environ.get("CRMKIT_LOCALE", "")[:2].lower()
+    if explicit in allowed:
+        return explicit
+    for name in SHELL_LOCALE_VARIABLES:
+        if value := os.environ.get(name):
+            code = value[:2].lower()
+            return code if code in allowed else SOURCE_LOCALE
+    return SOURCE_LOCALE
+
+
 def select_locale() -> str:
+    """The language of this request, or of this command when there is no request.
+
+    In a request: the logged-in user's saved choice, then this browser's (the session, set by
+    POST /-/language), then Accept-Language, then DEFAULT_LOCALE. Commands and background work
+    have no browser and no session, so the shell decides (see ``shell_locale``).
+    """
+    if not has_request_context():
+        return shell_locale(languages())
     user_locale = getattr(current_user, "locale", None) if current_user else None
     for choice in (user_locale, session.get("locale")):
         if choice in languages():
@@ -33,6 +69,35 @@ def select_locale() -> str:
 def select_timezone() -> str:
     user_tz = getattr(current_user, "timezone", None) if current_user else None
     return user_tz or current_app.config["DEFAULT_TIMEZONE"]
+
+
+@cache
+def _core_catalog(locale: str) -> NullTranslations:
+    return Translations.load(str(CORE_TRANSLATIONS), [locale])
+
+
+def _shell_catalog() -> NullTranslations:
+    return _core_catalog(shell_locale(config.DEFAULTS["LANGUAGES"]))
+
+
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext``, which also works before an app exists (`crmkit init`, `serve`).
+
+    Without an app context Flask-Babel returns the English msgid, so the first words an
+    operator reads would ignore their shell's language; the core catalog is read directly then.
+    """
+    if has_app_context():
+        return flask_babel.gettext(string, **variables)
+    text = _shell_catalog().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """``flask_babel.ngettext`` that also works before an app exists; ``%(num)d`` is filled in."""
+    if has_app_context():
+        return flask_babel.ngettext(singular, plural, num, **variables)  # it fills in num itself
+    variables.setdefault("num", num)
+    return _shell_catalog().ungettext(singular, plural, num) % variables
 
 
 def money(amount, currency: str | None = None) -> str:

@@ -1,0 +1,23 @@
+"""One page whose words come from this plugin's own catalog and whose layout from the core's."""
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from crmkit import NavItem, hookimpl
+
+bp = Blueprint("polyglot", __name__, url_prefix="/polyglot")
+
+
+@bp.route("/")
+def index():
+    return render_template("polyglot/index.html", calls=request.args.get("calls", 1, type=int))
+
+
+@hookimpl
+def register_blueprints():
+    return [bp]
+
+
+@hookimpl
+def nav_items(user):
+    return [NavItem(_l("Phrasebook"), endpoint="polyglot.index", order=60)]
