@@ -1,0 +1,106 @@
+"""Meta-tests in the datasette style: every hook is specified, documented and tested.
+
+Each test is parametrized by hook, so a failure names the hook that lacks a docstring line, a
+section in docs/plugins.md or a ``test_hook_<name>`` test.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+
+import pluggy
+import pytest
+
+from crmkit import hookspecs
+
+TESTS = Path(__file__).parent
+PLUGINS_DOC = TESTS.parent / "docs" / "plugins.md"
+FIRSTRESULT = "Stops at the first non-None result."
+
+
+def hook_callers() -> dict[str, pluggy.HookCaller]:
+    """The hooks crmkit offers, as its plugin manager sees them."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return {name: caller for name, caller in vars(pm.hook).items() if isinstance(caller, pluggy.HookCaller)}
+
+
+HOOKS = hook_callers()
+
+
+def hooks_reference() -> str:
+    """The "## Hooks" part of docs/plugins.md, up to the next second-level heading."""
+    text = PLUGINS_DOC.read_text(encoding="utf-8") if PLUGINS_DOC.exists() else ""
+    found = re.search(r"^## Hooks\b.*?$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    return found.group(1) if found else ""
+
+
+def hook_sections() -> dict[str, str]:
+    """Each ``### name`` section of the hooks reference, by name."""
+    parts = re.split(r"^### +`?(\w+)`?[ \t]*$", hooks_reference(), flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+SECTIONS = hook_sections()
+
+
+@cache
+def functions_defined_under_tests() -> set[str]:
+    names = set()
+    for path in TESTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names.add(node.name)
+    return names
+
+
+def docstring(hook: str) -> str:
+    return HOOKS[hook].spec.function.__doc__ or ""
+
+
+def test_hookspecs_are_found():
+    assert "nav_items" in HOOKS, "the meta-tests below would check nothing"
+
+
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_every_hook_is_documented(hook):
+    assert hook in SECTIONS, f"docs/plugins.md has no '### {hook}' section under '## Hooks'"
+
+
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_every_hook_section_shows_its_signature(hook):
+    signature = f"{hook}({', '.join(HOOKS[hook].spec.argnames)})"
+    assert signature in SECTIONS.get(hook, ""), f"the '### {hook}' section should show {signature}"
+
+
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_every_documented_hook_exists(name):
+    assert name in HOOKS, f"docs/plugins.md documents '{name}', which crmkit/hookspecs.py does not offer"
+
+
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_every_hook_has_a_test(hook):
+    assert f"test_hook_{hook}" in functions_defined_under_tests(), f"no test_hook_{hook} under tests/"
+
+
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_every_hookspec_docstring_names_each_argument(hook):
+    missing = [arg for arg in HOOKS[hook].spec.argnames if f":param {arg}:" not in docstring(hook)]
+    assert not missing, f"{hook}'s docstring lacks ':param {missing[0]}:'"
+
+
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_every_hookspec_docstring_says_what_it_returns(hook):
+    assert re.search(r"^\s*:return:", docstring(hook), re.M), f"{hook}'s docstring lacks a ':return:' line"
+
+
+@pytest.mark.parametrize("hook", sorted(HOOKS))
+def test_every_hookspec_docstring_says_it_stops_at_the_first_result_exactly_when_it_does(hook):
+    firstresult = HOOKS[hook].spec.opts["firstresult"]
+    says_so = FIRSTRESULT in docstring(hook)
+    assert says_so == firstresult, f"{hook} is {'' if firstresult else 'not '}firstresult; its docstring " + (
+        f"should say {FIRSTRESULT!r}" if firstresult else f"must not say {FIRSTRESULT!r}"
+    )
