@@ -15,8 +15,11 @@ import pluggy
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import OperationalError
 
 from crmkit import config, db, errors, i18n, plugin_state, templating
+from crmkit.config import ConfigError
+from crmkit.db import safe_url
 from crmkit.migrate import Lineage, lineages_for
 from crmkit.plugins import (
     Plugin,
@@ -92,8 +95,12 @@ def _build_plugins(app: Flask, extra: Sequence[ModuleType]) -> Crmkit:
     blocked_core = sorted(set(disable) & {p.name for p in builtins})
     if blocked_core:
         raise PluginError(f"built-in plugins cannot be disabled: {', '.join(blocked_core)}")
-    installed = installed_plugins(split_names(cfg["LOAD_PLUGINS"]), disable) if cfg["LOAD_ENTRY_POINTS"] else []
-    enabled = plugin_state.enabled_names(db.engine_of(app))
+    try:
+        enabled = plugin_state.enabled_names(db.engine_of(app))
+    except OperationalError as error:
+        raise ConfigError(f"cannot reach the database ({safe_url(cfg['DATABASE_URL'])}): {error.orig}") from error
+    load = split_names(cfg["LOAD_PLUGINS"])
+    installed = installed_plugins(load, disable, enabled) if cfg["LOAD_ENTRY_POINTS"] else []
     given = [module_plugin(module) for module in extra]
     active = builtins + [p for p in installed if p.name in enabled] + given
     pm = build_manager(active, trace=switch_on(cfg["TRACE_PLUGINS"]))

@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
-from sqlalchemy import make_url
 from sqlmodel import select
 
 from crmkit import config, db
@@ -124,7 +123,7 @@ def init_command():
         _(
             "crmkit is ready in %(folder)s (database: %(database)s); administrator: %(email)s",
             folder=app.instance_path,
-            database=make_url(app.config["DATABASE_URL"]).render_as_string(hide_password=True),
+            database=db.safe_url(app.config["DATABASE_URL"]),
             email=email,
         )
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session
 
 def utcnow() -> datetime:
@@ -23,6 +23,11 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password masked, fit for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def default_url(instance_path: str) -> str:

@@ -120,8 +120,14 @@ def module_plugin(module: ModuleType) -> Plugin:
     return Plugin(plugin_name(module), module, getattr(module, "__version__", "unknown"))
 
 
-def installed_plugins(load: Sequence[str] | None, disable: Iterable[str]) -> list[Plugin]:
-    """Every installed plugin that the switches allow to be imported."""
+def installed_plugins(
+    load: Sequence[str] | None, disable: Iterable[str], enabled: Iterable[str] = ()
+) -> list[Plugin]:
+    """Every installed plugin that the switches allow to be imported.
+
+    A disabled plugin that fails to import is logged and left out, so it can't stop crmkit;
+    an enabled one that fails stops start-up, naming it.
+    """
     blocked = set(disable)
     found = installed_entry_points()
     if load is not None:
@@ -129,7 +135,16 @@ def installed_plugins(load: Sequence[str] | None, disable: Iterable[str]) -> lis
         if missing:
             raise PluginError(f"CRMKIT_LOAD_PLUGINS names plugins that are not installed: {', '.join(missing)}")
     names = [name for name in sorted(found) if (load is None or name in load) and name not in blocked]
-    return [load_entry_point(found[name]) for name in names]
+    wanted = set(enabled)
+    plugins = []
+    for name in names:
+        try:
+            plugins.append(load_entry_point(found[name]))
+        except PluginError as error:
+            if name in wanted:
+                raise
+            log.warning("%s; it is disabled, so crmkit starts without it", error)
+    return plugins
 
 
 def build_manager(plugins: Sequence[Plugin], trace: bool = False) -> pluggy.PluginManager:

@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 from crmkit import db, plugin_state
 from crmkit.cli import cli as crmkit_cli
 from crmkit.migrate import MigrationError
+from crmkit.config import ConfigError
 from crmkit.plugins import PluginError
 from tests.conftest import ADMIN_PASSWORD, TEST_SECRET, add_user, csrf_token, login
 from tests.plugins.install import install_hello, install_plugin, site  # noqa: F401 - site is a fixture
@@ -309,8 +310,9 @@ def test_hook_calls_are_not_logged_without_trace_plugins(build, caplog):
 # Plugins that cannot load stop crmkit, naming the plugin
 
 
-def test_plugin_that_fails_to_import_stops_create_app_naming_it(site, build):  # noqa: F811
+def test_enabled_plugin_that_fails_to_import_stops_create_app_naming_it(site, build):  # noqa: F811
     install_plugin(site, "boom", BOOM)
+    plugin_state.set_enabled(db.engine_of(build()), "boom", True)
     with pytest.raises(PluginError, match=r"plugin 'boom' \(crmkit_boom.hooks\) failed to import: this plugin needs"):
         build()
 
@@ -362,3 +364,15 @@ def test_enabling_a_plugin_whose_table_lacks_the_prefix_is_refused(site, build):
     assert "table names must start with 'bad_': thing" in result.output
     assert "thing" not in tables(app)
     assert "bad" not in plugin_state.enabled_names(db.engine_of(app))
+
+
+def test_a_disabled_plugin_that_fails_to_import_does_not_stop_crmkit(site, make_app, caplog):
+    install_plugin(site, "broken", "raise ImportError('nope')\n")
+    app = make_app(LOAD_ENTRY_POINTS=True)
+    assert not app.extensions["crmkit"].is_active("broken")
+    assert "broken" in caplog.text and "nope" in caplog.text
+
+
+def test_an_unreachable_database_at_start_is_one_clear_error(make_app):
+    with pytest.raises(ConfigError, match="cannot reach the database"):
+        make_app(DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none", migrate=False)
