@@ -6,11 +6,27 @@ types hooks return, and ``public`` for views that need no login.
 Everything else is internal and may change.
 """
 
+from crmkit.entities.declaration import EntityType
+from crmkit.entities.errors import Invalid
+from crmkit.entities.record import Record
 from crmkit.hookspecs import hookimpl, hookspec
-from crmkit.types import DashboardWidget, NavItem
+from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
 __version__ = "0.1.0"
-__all__ = ["DashboardWidget", "NavItem", "create_app", "hookimpl", "hookspec", "public"]
+__all__ = [
+    "Action",
+    "DashboardWidget",
+    "EntityType",
+    "Invalid",
+    "NavItem",
+    "Panel",
+    "Permission",
+    "Record",
+    "create_app",
+    "hookimpl",
+    "hookspec",
+    "public",
+]
 
 
 def public(view):

@@ -20,6 +20,10 @@ from sqlalchemy.exc import OperationalError
 from crmkit import config, db, errors, i18n, plugin_state, templating
 from crmkit.config import ConfigError
 from crmkit.db import safe_url
+from crmkit.types import Permission
+from crmkit.core.access import permissions
+from crmkit.entities import registry as entity_registry
+from crmkit.entities.registry import EntityRegistry
 from crmkit.migrate import Lineage, lineages_for
 from crmkit.plugins import (
     Plugin,
@@ -41,6 +45,8 @@ class Crmkit:
     plugins: list[Plugin]  # active, in registration order
     installed: list[Plugin]  # every importable installed plugin, active or not
     lineages: list[Lineage] = field(default_factory=list)
+    entities: EntityRegistry = field(default_factory=lambda: EntityRegistry([]))
+    permissions: dict[str, Permission] = field(default_factory=dict)
 
     def plugin(self, name: str) -> Plugin | None:
         return next((p for p in self.plugins + self.installed if p.name == name), None)
@@ -104,4 +110,12 @@ def _build_plugins(app: Flask, extra: Sequence[ModuleType]) -> Crmkit:
     given = [module_plugin(module) for module in extra]
     active = builtins + [p for p in installed if p.name in enabled] + given
     pm = build_manager(active, trace=switch_on(cfg["TRACE_PLUGINS"]))
-    return Crmkit(pm=pm, plugins=active, installed=installed, lineages=lineages_for(active))
+    entities = entity_registry.collect(pm)
+    return Crmkit(
+        pm=pm,
+        plugins=active,
+        installed=installed,
+        lineages=lineages_for(active),
+        entities=entities,
+        permissions=permissions.collect(pm, entities),
+    )

@@ -7,12 +7,20 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 def utcnow() -> datetime:
     """Timestamps are stored in UTC, with their time zone, and shown in the user's zone."""
     return datetime.now(UTC)
 
+
+# Named constraints, so that migrations can drop and change them on every engine.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+}
 
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000")
 

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
-    from crmkit.types import DashboardWidget, NavItem
+    from crmkit.entities.declaration import EntityType
+    from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
 PROJECT = "crmkit"
 
@@ -104,4 +105,62 @@ def dashboard_widgets(user: Any) -> list[DashboardWidget]:
 
     :param user: the logged-in user the page is built for.
     :return: ``crmkit.DashboardWidget`` values; the page sorts them by ``order``.
+    """
+
+
+@hookspec
+def register_permissions() -> list[Permission]:
+    """Declare permissions that roles can be granted, beyond the ones every entity gets.
+
+    Each entity type gets ``<key>.view``, ``.create``, ``.edit``, ``.archive``, ``.import`` and
+    ``.export`` without declaring them.
+
+    :return: ``crmkit.Permission`` values named ``<plugin>.<what>``.
+    """
+
+
+@hookspec
+def register_entities() -> list[EntityType]:
+    """Declare entity types: each gets list, detail and edit pages, history, locking and visibility.
+
+    :return: ``crmkit.EntityType`` values; their ``model`` subclasses ``crmkit.Record``.
+    """
+
+
+@hookspec
+def entity_event(event: str, entity: EntityType, record: Any, changes: dict[str, Any], user: Any) -> None:
+    """React to a record being created, changed, archived or restored.
+
+    ``before_*`` events run before the change is written and may raise ``crmkit.Invalid`` to
+    refuse it; ``after_*`` events run in the same transaction, just before it commits.
+
+    :param event: ``before_create``, ``after_create``, ``before_update``, ``after_update``,
+        ``before_archive``, ``after_archive``, ``before_restore`` or ``after_restore``.
+    :param entity: the record's entity type.
+    :param record: the record, with its new values.
+    :param changes: for updates, each changed field as ``[old, new]``; for creates, the values.
+    :param user: the user making the change.
+    :return: nothing.
+    """
+
+
+@hookspec
+def entity_panels(entity: EntityType, record: Any, user: Any) -> list[Panel]:
+    """Add panels to a record's page, beside its fields and history.
+
+    :param entity: the record's entity type.
+    :param record: the record shown.
+    :param user: the user looking at it.
+    :return: ``crmkit.Panel`` values; the page sorts them by ``order``.
+    """
+
+
+@hookspec
+def entity_actions(entity: EntityType, record: Any, user: Any) -> list[Action]:
+    """Add buttons to a record's page.
+
+    :param entity: the record's entity type.
+    :param record: the record shown.
+    :param user: the user looking at it; offer only what they may do.
+    :return: ``crmkit.Action`` values; the page sorts them by ``order``.
     """

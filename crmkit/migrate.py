@@ -66,13 +66,15 @@ class Lineage:
         return cfg
 
     def head(self) -> str | None:
+        """The newest revision; branches that are not merged yet show as ``a+b``."""
         if not self.versions_dir.is_dir():
             return None
-        return ScriptDirectory.from_config(self.config()).get_current_head()
+        return "+".join(sorted(ScriptDirectory.from_config(self.config()).get_heads())) or None
 
     def current(self, engine: Engine) -> str | None:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn, opts={"version_table": self.version_table}).get_current_revision()
+            context = MigrationContext.configure(conn, opts={"version_table": self.version_table})
+            return "+".join(sorted(context.get_current_heads())) or None
 
 
 def lineage_of(plugin: Plugin) -> Lineage | None:
@@ -93,7 +95,7 @@ def lineages_for(plugins: Sequence[Plugin]) -> list[Lineage]:
     return [core] + [lineage for p in plugins if not p.builtin if (lineage := lineage_of(p))]
 
 
-def upgrade(engine: Engine, lineage: Lineage, revision: str = "head") -> None:
+def upgrade(engine: Engine, lineage: Lineage, revision: str = "heads") -> None:
     if lineage.head() is None:
         raise MigrationError(
             f"{lineage.name!r} owns tables but has no migrations; "

@@ -28,10 +28,12 @@ from crmkit import hookspecs
 
 ENTRY_POINT_GROUP = "crmkit"
 BUILTIN_PLUGINS = (
+    "crmkit.core.access.hooks",
     "crmkit.core.auth.hooks",
     "crmkit.core.home.hooks",
     "crmkit.core.admin.hooks",
     "crmkit.core.commands.hooks",
+    "crmkit.core.records.hooks",
 )
 CORE_LINEAGE = "core"
 log = logging.getLogger("crmkit.plugins")

@@ -32,3 +32,31 @@ class DashboardWidget:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box on a record's page (or any page with slots), rendered from ``template`` with ``context``."""
+
+    title: Any
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on a record's page. ``method="post"`` sends a form with a CSRF token."""
+
+    label: Any
+    href: str
+    method: str = "get"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a role can be granted; name it ``<plugin>.<what>``."""
+
+    name: str
+    label: Any

@@ -61,18 +61,19 @@ def site(tmp_path, monkeypatch):
     folder = tmp_path / "site-packages"
     folder.mkdir()
     monkeypatch.syspath_prepend(str(folder))
-    tables = set(SQLModel.metadata.tables)
     yield folder
     forgotten = set()
     for name, module in list(sys.modules.items()):
         if str(getattr(module, "__file__", None) or "").startswith(str(folder)):
             forgotten.add(name)
             del sys.modules[name]
-    for name in set(SQLModel.metadata.tables) - tables:
-        SQLModel.metadata.remove(SQLModel.metadata.tables[name])
     registry = SQLModel._sa_registry
     for mapper in list(registry.mappers):
         if mapper.class_.__module__ in forgotten:
+            # Only the installed plugins' tables: the core's may have been first imported meanwhile.
+            for table in mapper.tables:
+                if table.name in SQLModel.metadata.tables:
+                    SQLModel.metadata.remove(table)
             # Else reinstalling the same plugin warns that its model class is declared twice.
             registry._dispose_cls(mapper.class_)
     gc.collect()

@@ -42,13 +42,19 @@ class User(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     password_hash: str = Field(max_length=200)
     is_active: bool = Field(default=True)
-    is_admin: bool = Field(default=False)
+    role: str = Field(default="agent", foreign_key="core_role.name", max_length=50)
+    department_id: int | None = Field(default=None, foreign_key="core_department.id", index=True)
+    manager_id: int | None = Field(default=None, foreign_key="core_user.id", index=True)
     locale: str | None = Field(default=None, max_length=10)
     timezone: str | None = Field(default=None, max_length=64)
     # Part of the login cookie; changing it logs the user out everywhere.
     session_token: str = Field(default_factory=new_session_token, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     # Flask-Login's user protocol
     @property

@@ -22,7 +22,9 @@ def find_user(db: Session, email: str) -> User | None:
     return db.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def create_user(db: Session, email: str, password: str, name: str = "", is_admin: bool = False) -> User:
+def create_user(
+    db: Session, email: str, password: str, name: str = "", is_admin: bool = False, role: str = "agent", **fields
+) -> User:
     email = normalise_email(email)
     if "@" not in email:
         raise UserError(_("Enter a valid email address."))
@@ -30,7 +32,7 @@ def create_user(db: Session, email: str, password: str, name: str = "", is_admin
         raise UserError(_("A user with this email already exists."))
     if problem := password_problem(password):
         raise UserError(problem)
-    user = User(email=email, name=name, is_admin=is_admin, password_hash="")
+    user = User(email=email, name=name, role="admin" if is_admin else role, password_hash="", **fields)
     user.set_password(password)
     db.add(user)
     db.commit()

@@ -1,0 +1,160 @@
+"""The pages every entity gets: list, detail, create, edit, archive and restore.
+
+One set of view functions serves every entity; the URL rules are made per entity when the app
+starts, ``/<entity path>/...``, with the entity's key passed as a default argument.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crmkit.entities import forms, listing
+from crmkit.entities.declaration import EntityType
+from crmkit.entities.service import Conflict, Invalid, RecordError, Records
+
+
+def entity_of(key: str) -> EntityType:
+    return current_app.extensions["crmkit"].entities.get(key)
+
+
+def records_of(key: str) -> Records:
+    return Records(entity_of(key), current_user)
+
+
+def fail(error: RecordError):
+    abort(error.status)
+
+
+def list_view(entity_key: str):
+    records = records_of(entity_key)
+    entity = records.entity
+    archived = request.args.get("archived") == "1"
+    try:
+        query = listing.ListQuery.from_args(request.args, entity)
+        page = listing.run(records.db, records.select(include_archived=archived), entity, query)
+    except listing.ListError as error:
+        flash(_("This list can't be shown that way: %(problem)s", problem=str(error)), "error")
+        return redirect(url_for(f"records.{entity.endpoint_prefix}_list"))
+    except RecordError as error:
+        fail(error)
+    return render_template(
+        "records/list.html",
+        entity=entity,
+        records=records,
+        page=page,
+        query=query,
+        archived=archived,
+        filter_fields=[f for f in forms.build(entity, request.args, {}) if f.name in entity.filters],
+    )
+
+
+def detail_view(entity_key: str, record_id: int):
+    records = records_of(entity_key)
+    try:
+        record = records.get(record_id)
+    except RecordError as error:
+        fail(error)
+    pm = current_app.extensions["crmkit"].pm
+    hooks_args = {"entity": records.entity, "record": record, "user": current_user}
+    return render_template(
+        "records/detail.html",
+        entity=records.entity,
+        record=record,
+        records=records,
+        fields=forms.build(records.entity, record.model_dump(), {}),
+        history=records.history(record),
+        panels=sorted((p for found in pm.hook.entity_panels(**hooks_args) for p in found or []), key=lambda p: p.order),
+        actions=sorted((a for found in pm.hook.entity_actions(**hooks_args) for a in found or []), key=lambda a: a.order),
+    )
+
+
+def form_view(entity_key: str, record_id: int | None = None):
+    records = records_of(entity_key)
+    entity = records.entity
+    try:
+        records.require("edit" if record_id else "create")
+        record = records.get(record_id) if record_id else None
+    except RecordError as error:
+        fail(error)
+    values = record.model_dump() if record else {}
+    errors: dict = {}
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        data = forms.parse(entity, request.form)
+        try:
+            if record is None:
+                record = records.create(data)
+                flash(_("%(entity)s created.", entity=entity.label), "success")
+            else:
+                records.update(record, data, version=int(request.form.get("version", "0") or 0))
+                flash(_("Changes saved."), "success")
+            return redirect(url_for(f"records.{entity.endpoint_prefix}_detail", record_id=record.id))
+        except Invalid as error:
+            values, errors, status = {**values, **data}, error.fields, 422
+        except Conflict as error:
+            values, conflict, status = {**values, **data}, error.current, 409
+        except RecordError as error:
+            fail(error)
+    return render_template(
+        "records/form.html",
+        entity=entity,
+        record=record,
+        fields=forms.build(entity, values, errors),
+        version=conflict.version if conflict else (record.version if record else None),
+        conflict=forms.build(entity, conflict.model_dump(), {}) if conflict else None,
+    ), status
+
+
+def archive_view(entity_key: str, record_id: int):
+    records = records_of(entity_key)
+    entity = records.entity
+    try:
+        record = records.get(record_id)
+        if request.form.get("action") == "restore":
+            records.restore(record)
+            flash(_("Restored."), "success")
+        else:
+            records.archive(record, version=int(request.form.get("version", "0") or 0) or None)
+            flash(_("Archived. You can restore it from the archive."), "success")
+    except Conflict:
+        flash(_("Someone changed this record in the meantime; look at the new version and try again."), "error")
+    except RecordError as error:
+        fail(error)
+    return redirect(url_for(f"records.{entity.endpoint_prefix}_detail", record_id=record_id))
+
+
+def bulk_view(entity_key: str):
+    """Archive or restore the ticked records of a list in one go; each is checked on its own."""
+    records = records_of(entity_key)
+    entity = records.entity
+    action = request.form.get("action")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if action not in ("archive", "restore") or not ids:
+        abort(400)
+    done = 0
+    for record_id in ids:
+        try:
+            record = records.get(record_id)
+            records.archive(record) if action == "archive" else records.restore(record)
+            done += 1
+        except RecordError as error:
+            if error.status == 403:
+                abort(403)
+    flash(_("%(count)d records updated.", count=done), "success")
+    return redirect(url_for(f"records.{entity.endpoint_prefix}_list"))
+
+
+def build_blueprint(entities) -> Blueprint:
+    bp = Blueprint("records", __name__, template_folder="templates")
+    for entity in entities:
+        base, name, key = f"/{entity.path}", entity.endpoint_prefix, {"entity_key": entity.key}
+        bp.add_url_rule(f"{base}/", f"{name}_list", list_view, defaults=key)
+        bp.add_url_rule(f"{base}/new", f"{name}_new", form_view, defaults=key, methods=["GET", "POST"])
+        bp.add_url_rule(f"{base}/bulk", f"{name}_bulk", bulk_view, defaults=key, methods=["POST"])
+        bp.add_url_rule(f"{base}/<int:record_id>", f"{name}_detail", detail_view, defaults=key)
+        bp.add_url_rule(f"{base}/<int:record_id>/edit", f"{name}_edit", form_view, defaults=key, methods=["GET", "POST"])
+        bp.add_url_rule(f"{base}/<int:record_id>/archive", f"{name}_archive", archive_view, defaults=key, methods=["POST"])
+    return bp

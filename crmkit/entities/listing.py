@@ -1,0 +1,179 @@
+"""Filtered, sorted lists paged by keyset, so the thousandth page costs what the first does.
+
+A cursor names the last row seen (its sort value and id); the next page starts after it, using
+the index on the sort key instead of counting past every earlier row as OFFSET would. Counts
+stop at ``COUNT_CAP`` for the same reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, and_, func, or_, select
+
+from crmkit.entities.declaration import EntityType
+
+COUNT_CAP = 10_000
+MAX_LIMIT = 200
+
+
+class ListError(ValueError):
+    """A filter, sort or cursor that can't be used; ``field`` names which."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass
+class ListQuery:
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = ""
+    after: str | None = None
+    before: str | None = None
+    limit: int = 50
+
+    @classmethod
+    def from_args(cls, args, entity: EntityType) -> ListQuery:
+        """Read ``?status=new&amount__gte=10&sort=-name&after=...&limit=50`` from a request."""
+        reserved = {"sort", "after", "before", "limit", "q", "view", "archived"}
+        filters = {k: v for k, v in args.items() if k not in reserved and v != ""}
+        try:
+            limit = min(max(int(args.get("limit", 50)), 1), MAX_LIMIT)
+        except ValueError:
+            raise ListError("limit", "limit must be a whole number") from None
+        return cls(filters, args.get("sort") or entity.default_sort, args.get("after"), args.get("before"), limit)
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+    total: int
+    total_capped: bool
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, (date, datetime)) else v for v in values], default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, json.JSONDecodeError):
+        raise ListError("after", "the page cursor is not valid") from None
+    if not isinstance(values, list) or len(values) != 2:
+        raise ListError("after", "the page cursor is not valid")
+    return values
+
+
+def coerce(column, raw: str, field_name: str) -> Any:
+    """Turn a query-string value into the column's type, or explain why not."""
+    kind = column.type
+    try:
+        if isinstance(kind, Boolean):
+            return raw.lower() in ("1", "true", "yes", "on")
+        if isinstance(kind, Integer):
+            return int(raw)
+        if isinstance(kind, Numeric):
+            return Decimal(raw)
+        if isinstance(kind, DateTime):
+            return datetime.fromisoformat(raw)
+        if isinstance(kind, Date):
+            return date.fromisoformat(raw)
+    except (ValueError, ArithmeticError):
+        raise ListError(field_name, f"{raw!r} is not a valid value for {field_name}") from None
+    return raw
+
+
+def apply_filters(statement, entity: EntityType, filters: dict[str, str]):
+    table = entity.model.__table__
+    for key, raw in filters.items():
+        name, _, op = key.partition("__")
+        if name not in entity.filters:
+            raise ListError(key, f"the list cannot be filtered by {key}")
+        column = table.c[name]
+        value = coerce(column, raw, key)
+        if op == "gte":
+            statement = statement.where(column >= value)
+        elif op == "lte":
+            statement = statement.where(column <= value)
+        elif op == "prefix" and isinstance(column.type, String):
+            statement = statement.where(column.startswith(value, autoescape=True))
+        elif op == "":
+            statement = statement.where(column == value)
+        else:
+            raise ListError(key, f"unknown filter operator {op!r}")
+    return statement
+
+
+def sort_spec(entity: EntityType, sort: str) -> tuple[Any, bool]:
+    name = sort.lstrip("-")
+    if name != "id" and name not in entity.sort_keys:
+        raise ListError("sort", f"the list cannot be sorted by {name}")
+    return entity.model.__table__.c[name], sort.startswith("-")
+
+
+def keyset(statement, column, id_column, descending: bool, cursor: list[Any], forward: bool):
+    """Rows after (forward) or before the cursor in display order: sort value, then id, NULLs last."""
+    value, last_id = cursor
+    value = coerce(column, value, "after") if isinstance(value, str) else value
+    less = descending == forward
+    cmp = (lambda a, b: a < b) if less else (lambda a, b: a > b)
+    if value is None:
+        condition = and_(column.is_(None), cmp(id_column, last_id))
+        return statement.where(condition if forward else or_(condition, column.is_not(None)))
+    condition = or_(cmp(column, value), and_(column == value, cmp(id_column, last_id)))
+    if forward and column.nullable:
+        condition = or_(condition, column.is_(None))
+    return statement.where(condition)
+
+
+def ordering(column, id_column, descending: bool, forward: bool) -> list[Any]:
+    """Display order when paging forward; its exact reverse when paging back."""
+    fetch_desc = descending == forward
+    if column is id_column:
+        return [id_column.desc() if fetch_desc else id_column.asc()]
+    sort = column.desc() if fetch_desc else column.asc()
+    if column.nullable:
+        sort = sort.nulls_last() if forward else sort.nulls_first()
+    return [sort, id_column.desc() if fetch_desc else id_column.asc()]
+
+
+def run(db, statement, entity: EntityType, query: ListQuery) -> Page:
+    model = entity.model
+    statement = apply_filters(statement, entity, query.filters)
+    total = db.execute(select(func.count()).select_from(statement.limit(COUNT_CAP + 1).subquery())).scalar_one()
+    column, descending = sort_spec(entity, query.sort)
+    id_column = model.__table__.c.id
+    forward = query.before is None
+    if query.after or query.before:
+        statement = keyset(statement, column, id_column, descending, decode_cursor(query.after or query.before), forward)
+    order = ordering(column, id_column, descending, forward)
+    rows = list(db.execute(statement.order_by(*order).limit(query.limit + 1)).scalars())
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    if not forward:
+        rows.reverse()
+    name = column.key
+
+    def cursor_of(row):
+        return encode_cursor([getattr(row, name), row.id])
+
+    has_next = more if forward else True
+    has_prev = (query.after is not None) if forward else more
+    return Page(
+        items=rows,
+        next_cursor=cursor_of(rows[-1]) if rows and has_next else None,
+        prev_cursor=cursor_of(rows[0]) if rows and has_prev else None,
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
+    )

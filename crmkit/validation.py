@@ -1,0 +1,78 @@
+"""Validation messages in the user's language.
+
+marshmallow formats its messages in English (``Longer than maximum length 200.``). Each known
+template is matched back, its values captured, and the translated template filled with them,
+so plugins use plain marshmallow fields and validators and still speak Russian and Kazakh.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+TEMPLATES = [
+    _l("Missing data for required field."),
+    _l("Field may not be null."),
+    _l("Invalid value."),
+    _l("Invalid input."),
+    _l("Invalid type."),
+    _l("Unknown field."),
+    _l("Not a valid string."),
+    _l("Not a valid integer."),
+    _l("Not a valid number."),
+    _l("Number too large."),
+    _l("Not a valid boolean."),
+    _l("Not a valid date."),
+    _l("Not a valid datetime."),
+    _l("Not a valid time."),
+    _l("Not a valid email address."),
+    _l("Not a valid URL."),
+    _l("Not a valid UUID."),
+    _l("Not a valid list."),
+    _l("Not a valid mapping type."),
+    _l("Special numeric values (nan or infinity) are not permitted."),
+    _l("String does not match expected pattern."),
+    _l("Shorter than minimum length {min}."),
+    _l("Longer than maximum length {max}."),
+    _l("Length must be between {min} and {max}."),
+    _l("Length must be {equal}."),
+    _l("Must be one of: {choices}."),
+    _l("Must be greater than or equal to {min}."),
+    _l("Must be less than or equal to {max}."),
+    _l("Must be greater than or equal to {min} and less than or equal to {max}."),
+    _l("Must be greater than {min}."),
+    _l("Must be less than {max}."),
+]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    compiled = []
+    for lazy in TEMPLATES:
+        template = lazy._args[0] if hasattr(lazy, "_args") else str(lazy)
+        pattern = re.escape(template)
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
+        compiled.append((re.compile(f"^{pattern}$"), template))
+    return compiled
+
+
+def translate(message: str) -> str:
+    """One English marshmallow message in the current language; unknown messages pass through."""
+    for pattern, template in _patterns():
+        match = pattern.match(message)
+        if match:
+            return gettext(template).format(**match.groupdict())
+    return gettext(message)
+
+
+def translate_messages(messages: Any) -> Any:
+    """Translate a marshmallow ``messages`` structure (dicts and lists of strings), keeping its shape."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translate_messages(value) for value in messages]
+    return translate(str(messages))
