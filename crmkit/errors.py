@@ -14,6 +14,8 @@ TITLES = {
     405: _l("This action is not allowed here"),
     409: _l("Someone else changed this in the meantime"),
     413: _l("The upload is too large"),
+    422: _l("Some fields are not valid"),
+    428: _l("Say which version you are changing"),
     429: _l("Too many attempts; please wait a moment"),
     500: _l("Something went wrong on our side"),
     503: _l("The service is temporarily unavailable"),
@@ -27,11 +29,26 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+def json_error(code: int, message: str | None = None, fields: dict | None = None, **extra):
+    """The one error answer of everything under /api/: ``{"error": {"code", "message", "fields"}}``.
+
+    ``fields`` maps each bad field (or query parameter) to its messages in the user's language;
+    ``extra`` adds keys such as ``current`` (the saved record of a 409).
+    """
+    body = {"code": code, "message": message or str(TITLES.get(code, "")), "fields": fields or {}, **extra}
+    response = jsonify(error=body)
+    response.status_code = code
+    return response
+
+
 def handle_http_error(error: HTTPException):
     code = error.code or 500
     title = str(TITLES.get(code, error.name))
     if wants_json():
-        return jsonify(error={"code": code, "message": title, "fields": {}}), code
+        response = json_error(code, title)
+        if code == 401 and request.path.startswith("/api/"):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="crmkit"'
+        return response
     return render_template("errors.html", code=code, title=title), code
 
 
