@@ -1,0 +1,386 @@
+"""Importing rows into an entity: validated by the entity's schema, written in bulk.
+
+Each row is checked with the entity's marshmallow schema (the same rules as its forms and API)
+and saves whole or not at all: a row with any bad field is reported and left out. Good rows are
+inserted with one multi-row INSERT per chunk, their history entries too, and the job's progress
+is written in the same transaction, so an interrupted import resumes after its last chunk and
+never saves a row twice.
+
+Duplicates are found by the entity's ``dedup_keys``: a row matching an existing record on any
+of them is skipped, updates that record (when the user sees it), or is created anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from marshmallow import ValidationError, missing
+from marshmallow import fields as mf
+from pydantic_core import PydanticUndefined
+from sqlalchemy import func, insert, or_, select
+from sqlmodel import Session
+
+from crmkit.core.transfer.models import ImportJob
+from crmkit.db import utcnow
+from crmkit.entities.declaration import EntityType
+from crmkit.entities.history import Change, diff, plain
+from crmkit.entities.service import Records
+from crmkit.validation import translate, translate_messages
+
+CHUNK_SIZE = 500
+RECORD_COLUMNS = ("id", "version", "owner_id", "created_by_id", "created_at", "updated_at", "archived_at", "extra")
+TRUE_WORDS = {"да", "д", "иә", "ия", "yes", "y", "true", "1", "+", "x", "on"}
+FALSE_WORDS = {"нет", "н", "жоқ", "no", "n", "false", "0", "-", "off"}
+RU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[list[Any]] = field(default_factory=list)  # [row, field, message]
+
+    @property
+    def bad(self) -> int:
+        return len({row for row, _f, _m in self.errors})
+
+
+def typed_cell(raw: Any, schema_field: mf.Field) -> Any:
+    """An XLSX cell that arrived as a date, number or boolean, as schema input."""
+    if isinstance(raw, datetime):
+        return raw.isoformat() if isinstance(schema_field, mf.DateTime) else raw.date().isoformat()
+    if isinstance(raw, (date, time)):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer() and not isinstance(schema_field, (mf.Float, mf.Decimal)):
+        raw = int(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return raw if isinstance(schema_field, mf.Number) else str(raw)
+    return raw if isinstance(raw, bool) else str(raw)
+
+
+def converter(schema_field: mf.Field) -> Callable[[Any], Any]:
+    """A function from a file cell to schema input for one field, its checks decided once.
+
+    Russian spellings are understood: ``1 500,50``, ``31.12.2026``, да/нет, иә/жоқ.
+    A blank cell is None where the field allows it, else "not given" (``missing``), so defaults
+    and the required-field check apply; a required text field gets its length check instead.
+    """
+    blank = None if schema_field.allow_none else "" if isinstance(schema_field, mf.String) and schema_field.required else missing
+    boolean = isinstance(schema_field, mf.Boolean)
+    number = isinstance(schema_field, mf.Number)
+    dated = isinstance(schema_field, (mf.Date, mf.DateTime))
+
+    def convert(raw: Any) -> Any:
+        if raw is None:
+            return blank
+        if type(raw) is not str:
+            return typed_cell(raw, schema_field)
+        text = raw.strip()
+        if not text:
+            return blank
+        if boolean:
+            word = text.casefold()
+            return True if word in TRUE_WORDS else False if word in FALSE_WORDS else text
+        if number:
+            text = text.replace("\u00a0", "").replace(" ", "")
+            return text.replace(",", ".") if "," in text and "." not in text else text
+        if dated and (found := RU_DATE.match(text)):
+            day, month, year = found.groups()
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        return text
+
+    return convert
+
+
+class Importer:
+    """Imports rows for one user into one entity, with one mapping and one duplicate mode."""
+
+    def __init__(self, entity: EntityType, user: Any, db: Session, mapping: dict[str, str], mode: str = "skip"):
+        self.records = Records(entity, user, db)
+        self.records.require("import")
+        self.entity, self.user, self.db, self.mode = entity, user, db, mode
+        self.model = entity.model
+        self.table = entity.model.__table__
+        declared = entity.schema._declared_fields
+        self.schema = entity.schema()
+        self.plan = [(int(index), name, converter(declared[name])) for index, name in mapping.items()]
+        self.keys = [k for k in entity.dedup_keys if k in mapping.values()] if mode != "create" else []
+        self.required = [name for name, f in declared.items() if f.required and not f.dump_only]
+        self.load_defaults = {
+            name: f.load_default for name, f in declared.items() if f.load_default is not missing and not f.dump_only
+        }
+        self.model_defaults = self._model_defaults()
+        self.seen: dict[tuple[str, Any], Any] = {}
+
+    def _model_defaults(self) -> dict[str, Any]:
+        found = {}
+        for name, info in self.model.model_fields.items():
+            if name in RECORD_COLUMNS or name not in self.table.c:
+                continue
+            if info.default_factory is not None:
+                found[name] = info.default_factory
+            elif info.default is not PydanticUndefined:
+                found[name] = info.default
+        return found
+
+    # reading and checking rows
+    def check(self, number: int, cells: list[Any], errors: list[list[Any]]) -> dict[str, Any] | None:
+        """The row's valid values, or None after adding each bad field to ``errors``; blank rows give {}."""
+        data = {}
+        width = len(cells)
+        for index, name, convert in self.plan:
+            value = convert(cells[index] if index < width else None)
+            if value is not missing:
+                data[name] = value
+        if all(v is None or v == "" for v in data.values()):
+            return {}
+        try:
+            return self.schema.load(data, partial=True)
+        except ValidationError as error:
+            for name, messages in translate_messages(error.messages).items():
+                for message in messages if isinstance(messages, list) else [messages]:
+                    errors.append([number, name, str(message)])
+            return None
+
+    def missing_required(self, number: int, values: dict[str, Any], errors: list[list[Any]]) -> bool:
+        absent = [name for name in self.required if name not in values]
+        for name in absent:
+            errors.append([number, name, translate("Missing data for required field.")])
+        return bool(absent)
+
+    def new_row(self, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+        row = {}
+        for name, default in self.model_defaults.items():
+            row[name] = default() if callable(default) else default
+        for name, default in self.load_defaults.items():
+            row[name] = default() if callable(default) else default
+        row.update(values)
+        row.update(
+            version=1,
+            owner_id=values.get("owner_id") or self.user.id,
+            created_by_id=self.user.id,
+            created_at=now,
+            updated_at=now,
+            archived_at=None,
+            extra=values.get("extra") or {},
+        )
+        return row
+
+    # duplicates
+    def existing(self, chunk: list[tuple[int, dict[str, Any]]]) -> dict[tuple[str, Any], Any]:
+        """Non-archived records sharing a dedup key value with the chunk: (key, value) -> (id, owner_id)."""
+        if not self.keys:
+            return {}
+        conditions = []
+        for key in self.keys:
+            values = {v[key] for _n, v in chunk if v.get(key) not in (None, "")}
+            if values:
+                conditions.append(self.table.c[key].in_(values))
+        if not conditions:
+            return {}
+        table = self.table
+        columns = [table.c.id, table.c.owner_id, table.c.archived_at, *(table.c[k] for k in self.keys)]
+        # Archived records are passed over here, not in SQL: most rows have no archived_at, and
+        # SQLite would pick that index over the dedup key's and read the whole table.
+        found = {}
+        for row in self.db.execute(select(*columns).where(or_(*conditions))):
+            if row.archived_at is not None:
+                continue
+            for key in self.keys:
+                found.setdefault((key, row._mapping[key]), (row.id, row.owner_id))
+        return found
+
+    def match(self, values: dict[str, Any], known: dict[tuple[str, Any], Any]) -> Any:
+        for key in self.keys:
+            value = values.get(key)
+            if value in (None, ""):
+                continue
+            hit = self.seen.get((key, value)) or known.get((key, value))
+            if hit is not None:
+                return hit
+        return None
+
+    # the run
+    def run(
+        self,
+        rows: Iterable[tuple[int, list[Any]]],
+        dry_run: bool = False,
+        job: ImportJob | None = None,
+        progress: Callable[[int], None] | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> Outcome:
+        """Import ``rows`` (file row number, cells); with a job, rows it already holds are passed over."""
+        outcome = Outcome()
+        start_after = job.rows_done if job is not None else 1
+        if job is not None:
+            outcome.created, outcome.updated, outcome.skipped = job.rows_created, job.rows_updated, job.rows_skipped
+            outcome.errors = list(job.errors)
+        chunk: list[tuple[int, list[Any]]] = []
+        for number, cells in rows:
+            if number <= start_after:
+                continue
+            chunk.append((number, cells))
+            if len(chunk) >= chunk_size:
+                self._chunk(chunk, outcome, dry_run, job)
+                if progress:
+                    progress(len(chunk))
+                chunk = []
+        if chunk:
+            self._chunk(chunk, outcome, dry_run, job)
+            if progress:
+                progress(len(chunk))
+        if job is not None and not dry_run:
+            job.status = "done"
+            job.updated_at = utcnow()
+            self.db.add(job)
+            self.db.commit()
+        return outcome
+
+    def _chunk(self, chunk: list[tuple[int, list[Any]]], outcome: Outcome, dry_run: bool, job: ImportJob | None) -> None:
+        errors: list[list[Any]] = []
+        checked = []
+        for number, cells in chunk:
+            values = self.check(number, cells, errors)
+            if values:
+                checked.append((number, values))
+        known = self.existing(checked)
+        if not dry_run:
+            self.seen = {}  # earlier chunks are in the database now
+        now = utcnow()
+        creates: list[dict[str, Any]] = []
+        updates: dict[int, dict[str, Any]] = {}
+        created = updated = skipped = 0
+        for number, values in checked:
+            hit = self.match(values, known)
+            if hit is None:
+                if self.missing_required(number, values, errors):
+                    continue
+                creates.append(self.new_row(values, now))
+                for key in self.keys:
+                    if values.get(key) not in (None, ""):
+                        self.seen[(key, values[key])] = ("new", len(creates) - 1)
+                created += 1
+            elif self.mode == "skip":
+                skipped += 1
+            elif hit[0] == "new":  # a duplicate of an earlier row of this file: it wins
+                if not dry_run:
+                    creates[hit[1]].update(values)
+                updated += 1
+            elif not self._may_edit(hit[1]):
+                errors.append([number, self.keys[0], _("A record with this value exists and you cannot change it.")])
+            else:
+                updates.setdefault(hit[0], {}).update(values)
+                updated += 1
+        if not dry_run:
+            self._write(creates, updates)
+        outcome.rows += len(chunk)
+        outcome.created += created
+        outcome.updated += updated
+        outcome.skipped += skipped
+        outcome.errors.extend(errors)
+        if not dry_run:
+            if job is not None:
+                self._progress(job, chunk[-1][0], outcome)
+            self.db.commit()
+
+    def _may_edit(self, owner_id: int | None) -> bool:
+        ids = self.records.access.owner_ids(self.records.access.level(self.entity.key))
+        return ids is None or owner_id in ids
+
+    def _write(self, creates: list[dict[str, Any]], updates: dict[int, dict[str, Any]]) -> None:
+        history = []
+        ids: list[int] = []
+        changed: list[int] = []
+        if creates:
+            ids = self._insert(creates)
+            fields = [name for _i, name, _f in self.plan]
+            for record_id, row in zip(ids, creates, strict=True):
+                changes = {name: [None, plain(row[name])] for name in fields if name in row and row[name] is not None}
+                history.append(self._change(record_id, "create", changes))
+        if updates:
+            now = utcnow()
+            for record in self.db.execute(select(self.model).where(self.model.id.in_(list(updates)))).scalars():
+                values = updates[record.id]
+                changes = diff({name: getattr(record, name) for name in values}, values)
+                if not changes:
+                    continue
+                for name, value in values.items():
+                    setattr(record, name, value)
+                record.updated_at = now
+                history.append(self._change(record.id, "update", changes))
+                changed.append(record.id)
+            self.db.flush()
+        if history:
+            self.db.execute(insert(Change.__table__), history)
+        if ids or changed:
+            pm = current_app.extensions["crmkit"].pm
+            pm.hook.records_imported(entity=self.entity, created_ids=ids, updated_ids=changed, user=self.user)
+
+    def _insert(self, creates: list[dict[str, Any]]) -> list[int]:
+        """One executemany INSERT, then the new ids in insertion order.
+
+        RETURNING with guaranteed row order makes SQLAlchemy insert row by row on SQLite, ten
+        times slower; instead the chunk's rows share one ``created_at`` stamp and creator, and
+        ids only grow, so the rows above the previous highest id with that stamp are this chunk's.
+        """
+        table = self.table
+        highest = self.db.execute(select(func.max(table.c.id))).scalar() or 0
+        self.db.execute(insert(table), creates)
+        stamp = creates[0]["created_at"]
+        statement = select(table.c.id).where(
+            table.c.id > highest, table.c.created_by_id == self.user.id, table.c.created_at == stamp
+        )
+        ids = list(self.db.execute(statement.order_by(table.c.id)).scalars())
+        if len(ids) != len(creates):
+            raise RuntimeError(f"import of {self.entity.key}: inserted {len(creates)} rows but found {len(ids)}")
+        return ids
+
+    def _change(self, record_id: int, action: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "entity": self.entity.key,
+            "record_id": record_id,
+            "action": action,
+            "user_id": self.user.id,
+            "at": utcnow(),
+            "changes": changes,
+        }
+
+    def _progress(self, job: ImportJob, last_row: int, outcome: Outcome) -> None:
+        values = {
+            "status": "running",
+            "rows_done": last_row,
+            "rows_ok": outcome.created + outcome.updated + outcome.skipped,
+            "rows_bad": outcome.bad,
+            "rows_created": outcome.created,
+            "rows_updated": outcome.updated,
+            "rows_skipped": outcome.skipped,
+            "errors": list(outcome.errors),  # a new list, so the change is seen and written
+            "updated_at": utcnow(),
+        }
+        for name, value in values.items():
+            setattr(job, name, value)
+        self.db.add(job)  # written by the chunk's commit, in the chunk's transaction
+
+
+def resumable_job(db: Session, entity: EntityType, user: Any, digest: str, mapping: dict[str, str], mode: str) -> ImportJob | None:
+    """An unfinished run of the same file, entity, user, mapping and mode, to continue."""
+    statement = select(ImportJob).where(
+        ImportJob.entity == entity.key,
+        ImportJob.file_hash == digest,
+        ImportJob.user_id == user.id,
+        ImportJob.status == "running",
+        ImportJob.mode == mode,
+    )
+    for job in db.execute(statement.order_by(ImportJob.id.desc())).scalars():
+        if job.mapping == mapping:
+            return job
+    return None
+

@@ -1,0 +1,88 @@
+"""File columns to entity fields: guessed from field names and labels in every language, then
+adjusted by a person (the mapping page) or by ``--map column=field``.
+
+A mapping is kept as ``{"<column index>": "<field>"}`` so that two columns with one header stay
+apart; columns left out are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from crmkit.entities.declaration import EntityType
+
+
+class MappingError(ValueError):
+    pass
+
+
+def importable_fields(entity: EntityType) -> list[str]:
+    return [name for name, field in entity.schema._declared_fields.items() if not field.dump_only]
+
+
+def normalise(text: Any) -> str:
+    text = str(text or "").casefold().replace("ё", "е")
+    return re.sub(r"[\s_*:.]+", " ", text).strip()
+
+
+def names_of(entity: EntityType, field_name: str) -> set[str]:
+    """Every way a header may spell the field: its name and its label in each language."""
+    names = {normalise(field_name)}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            names.add(normalise(entity.field_label(field_name)))
+    return names
+
+
+def automap(entity: EntityType, columns: list[str]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for name in importable_fields(entity):
+        for spelling in names_of(entity, name):
+            lookup.setdefault(spelling, name)
+    mapping: dict[str, str] = {}
+    for index, column in enumerate(columns):
+        field_name = lookup.get(normalise(column))
+        if field_name and field_name not in mapping.values():
+            mapping[str(index)] = field_name
+    return mapping
+
+
+def apply_overrides(entity: EntityType, columns: list[str], mapping: dict[str, str], pairs: list[str]) -> dict[str, str]:
+    """``column=field`` pairs from the command line; ``column=`` leaves a column out."""
+    result = dict(mapping)
+    fields = importable_fields(entity)
+    for pair in pairs:
+        column, sep, field_name = pair.rpartition("=")
+        if not sep:
+            raise MappingError(_("--map takes COLUMN=FIELD, not %(pair)r", pair=pair))
+        indexes = [i for i, c in enumerate(columns) if c == column or normalise(c) == normalise(column)]
+        if not indexes:
+            raise MappingError(_("the file has no column %(column)r", column=column))
+        field_name = field_name.strip()
+        if field_name and field_name not in fields:
+            raise MappingError(
+                _("%(entity)s has no field %(field)r; fields: %(fields)s", entity=entity.key, field=field_name, fields=", ".join(fields))
+            )
+        for key, value in list(result.items()):
+            if value == field_name:
+                del result[key]
+        if field_name:
+            result[str(indexes[0])] = field_name
+        else:
+            result.pop(str(indexes[0]), None)
+    return result
+
+
+def clean(entity: EntityType, columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Keep pairs that name a real column and field, each field at most once."""
+    fields = set(importable_fields(entity))
+    result: dict[str, str] = {}
+    for key, field_name in mapping.items():
+        if str(key).isdigit() and int(key) < len(columns) and field_name in fields and field_name not in result.values():
+            result[str(key)] = field_name
+    return result
