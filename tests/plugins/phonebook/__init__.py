@@ -1,0 +1,1 @@
+"""A small entity with a phone number, for the search tests."""
