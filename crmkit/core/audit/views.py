@@ -1,0 +1,71 @@
+"""The audit log page: filter by action, user and date range; newest first, paged by keyset."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crmkit import db
+from crmkit.core.access.policy import requiring
+from crmkit.core.audit.models import AUDIT_ACTIONS, AuditEntry
+from crmkit.core.auth.models import User
+from crmkit.i18n import select_timezone
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")
+PAGE_SIZE = 50
+
+
+bp.before_request(requiring("core.audit_log"))
+
+
+def day_start(raw: str, errors: dict, name: str, days: int = 0) -> datetime | None:
+    """The start of a day (plus ``days``) in the viewer's time zone, or None when not given."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+    return datetime.combine(day + timedelta(days=days), time.min, tzinfo=ZoneInfo(select_timezone()))
+
+
+@bp.route("/")
+def index():
+    session = db.session()
+    args = request.args
+    errors: dict[str, str] = {}
+    statement = select(AuditEntry)
+    if action := args.get("action", ""):
+        statement = statement.where(AuditEntry.action == action)
+    if user_email := args.get("user", "").strip().lower():
+        user = session.execute(select(User).where(User.email == user_email)).scalar_one_or_none()
+        statement = statement.where(AuditEntry.user_id == (user.id if user else -1))
+    if since := day_start(args.get("from", ""), errors, "from"):
+        statement = statement.where(AuditEntry.at >= since)
+    if until := day_start(args.get("to", ""), errors, "to", days=1):
+        statement = statement.where(AuditEntry.at < until)
+    before = args.get("before", "")
+    if before.isdigit():
+        statement = statement.where(AuditEntry.id < int(before))
+    rows = list(session.execute(statement.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE + 1)).scalars())
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    user_ids = {row.user_id for row in rows if row.user_id}
+    users = {u.id: u for u in session.execute(select(User).where(User.id.in_(user_ids))).scalars()} if user_ids else {}
+    filter_args = {k: v for k, v in args.items() if k != "before" and v}
+    return render_template(
+        "audit/index.html",
+        rows=rows,
+        users=users,
+        actions=AUDIT_ACTIONS,
+        args=args,
+        errors=errors,
+        filter_args=filter_args,
+        next_args={**filter_args, "before": rows[-1].id} if more else None,
+        first_page=not before,
+    ), 400 if errors else 200
