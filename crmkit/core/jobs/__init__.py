@@ -1,0 +1,1 @@
+"""Background jobs: the app's job queue and `crmkit worker`."""

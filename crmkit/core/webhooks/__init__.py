@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed POSTs for entity events, sent from an outbox and retried with backoff."""
