@@ -8,18 +8,23 @@ Everything else is internal and may change.
 
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Invalid
+from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.record import Record
 from crmkit.hookspecs import hookimpl, hookspec
+from crmkit.jobs import Job, PeriodicJob
 from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
 __version__ = "0.1.0"
 __all__ = [
     "Action",
     "DashboardWidget",
+    "EntityExtension",
     "EntityType",
     "Invalid",
+    "Job",
     "NavItem",
     "Panel",
+    "PeriodicJob",
     "Permission",
     "Record",
     "create_app",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
 
     from crmkit.entities.declaration import EntityType
+    from crmkit.entities.extensions import EntityExtension
     from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
 PROJECT = "crmkit"
@@ -128,6 +129,15 @@ def register_entities() -> list[EntityType]:
 
 
 @hookspec
+def entity_extensions() -> list[EntityExtension]:
+    """Add fields to another plugin's entity, grouped under this plugin's name.
+
+    :return: ``crmkit.EntityExtension`` values: light fields kept in the record's ``extra`` JSON
+        column, or typed fields in a table this plugin owns, one row per extended record.
+    """
+
+
+@hookspec
 def entity_event(event: str, entity: EntityType, record: Any, changes: dict[str, Any], user: Any) -> None:
     """React to a record being created, changed, archived or restored.
 
@@ -140,6 +150,20 @@ def entity_event(event: str, entity: EntityType, record: Any, changes: dict[str,
     :param record: the record, with its new values.
     :param changes: for updates, each changed field as ``[old, new]``; for creates, the values.
     :param user: the user making the change.
+    :return: nothing.
+    """
+
+
+@hookspec
+def records_imported(entity: EntityType, created_ids: list[int], updated_ids: list[int], user: Any) -> None:
+    """React to records written in bulk by an import, once per chunk, instead of ``entity_event``.
+
+    Runs in the chunk's transaction, just before it commits; keep it to set-based work.
+
+    :param entity: the entity type imported into.
+    :param created_ids: ids of the records this chunk created.
+    :param updated_ids: ids of the existing records this chunk changed.
+    :param user: the user the import runs as.
     :return: nothing.
     """
 
@@ -163,4 +187,13 @@ def entity_actions(entity: EntityType, record: Any, user: Any) -> list[Action]:
     :param record: the record shown.
     :param user: the user looking at it; offer only what they may do.
     :return: ``crmkit.Action`` values; the page sorts them by ``order``.
+    """
+
+
+@hookspec
+def register_jobs() -> list[Any]:
+    """Declare background jobs and periodic jobs, bound to the app's job queue when the app is built.
+
+    :return: ``crmkit.Job`` and ``crmkit.PeriodicJob`` values; each is named ``<plugin>.<name>``
+        and queued with ``crmkit.jobs.enqueue(name, *args, user=...)``.
     """

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, MetaData
 from sqlmodel import SQLModel
 
 from crmkit.plugins import CORE_LINEAGE, Plugin, tables_of
+from crmkit.search.models import ENGINE_MANAGED
 
 ENV_FOLDER = Path(__file__).parent / "migration_env"
 CORE_VERSIONS = Path(__file__).parent / "core" / "migrations" / "versions"
@@ -41,11 +42,20 @@ class Lineage:
     def version_table(self) -> str:
         return f"{self.name}_alembic_version"
 
-    def include_name(self, name, type_, _parent_names) -> bool:
-        """Look only at this lineage's tables, so no lineage ever touches another's."""
+    def include_name(self, name, type_, parent_names) -> bool:
+        """Look only at this lineage's tables, so no lineage ever touches another's, and never at
+        the engine-specific structures the core manages outside its models (ENGINE_MANAGED)."""
+        if type_ == "column":
+            return f"{parent_names.get('table_name')}.{name}" not in ENGINE_MANAGED
+        if name in ENGINE_MANAGED:
+            return False
         return type_ != "table" or name in self.tables
 
-    def include_object(self, _obj, name, type_, _reflected, _compare_to) -> bool:
+    def include_object(self, obj, name, type_, _reflected, _compare_to) -> bool:
+        if type_ == "column":
+            return f"{obj.table.name}.{name}" not in ENGINE_MANAGED
+        if name in ENGINE_MANAGED:
+            return False
         return type_ != "table" or name in self.tables
 
     def context_options(self) -> dict:

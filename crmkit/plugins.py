@@ -34,6 +34,14 @@ BUILTIN_PLUGINS = (
     "crmkit.core.admin.hooks",
     "crmkit.core.commands.hooks",
     "crmkit.core.records.hooks",
+    "crmkit.core.jobs.hooks",
+    "crmkit.core.webhooks.hooks",
+    "crmkit.core.transfer.hooks",
+    "crmkit.core.audit.hooks",
+    "crmkit.core.org.hooks",
+    "crmkit.core.account.hooks",
+    "crmkit.core.search.hooks",
+    "crmkit.core.api.hooks",
 )
 CORE_LINEAGE = "core"
 log = logging.getLogger("crmkit.plugins")

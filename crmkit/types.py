@@ -25,23 +25,17 @@ class NavItem:
 
 
 @dataclass(frozen=True)
-class DashboardWidget:
-    """A box on the home page, rendered from ``template`` with ``context``."""
-
-    title: Any
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    order: int = 100
-
-
-@dataclass(frozen=True)
 class Panel:
-    """A box on a record's page (or any page with slots), rendered from ``template`` with ``context``."""
+    """A box on a page, rendered from ``template`` with ``context``; pages sort them by ``order``."""
 
     title: Any
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
+
+
+# A home-page widget is a panel on the home page.
+DashboardWidget = Panel
 
 
 @dataclass(frozen=True)

@@ -276,13 +276,14 @@ def test_hook_nav_items(make_app):
         ]
 
     client = client_of(make_app(plugins=[plugin("links", nav_items)]), is_admin=True)
-    assert nav_links(text_of(client, "/")) == [
+    links = nav_links(text_of(client, "/"))
+    assert links[:4] == [
         "/",  # core Home, order 0
         "https://first.example/",
         "https://alpha.example/",  # same order: by label
         "https://zeta.example/",
-        "/admin/plugins",  # core Plugins, order 900
     ]
+    assert "/admin/plugins" in links[4:]  # core Plugins, order 900, among the other admin entries
 
 
 def test_nav_items_show_only_what_the_plugin_returns_for_that_user(make_app):

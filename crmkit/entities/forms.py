@@ -11,9 +11,10 @@ from datetime import date, datetime
 from typing import Any
 
 from marshmallow import fields as mf
-from marshmallow import validate
+from marshmallow import missing, validate
 
 from crmkit.entities.declaration import EntityType
+from crmkit.entities.extensions import EntityExtension
 
 INPUT_TYPES: list[tuple[type, str]] = [
     (mf.Boolean, "checkbox"),
@@ -40,6 +41,7 @@ class FormField:
     max_length: int | None = None
     multiline: bool = False
     step: str | None = None
+    link: str | None = None  # the key of the entity the value points to
 
 
 def input_type(schema_field: mf.Field) -> str:
@@ -64,6 +66,12 @@ def max_length_of(schema_field: mf.Field) -> int | None:
     return None
 
 
+def default_of(schema_field: mf.Field) -> Any:
+    """What a new record's form shows before anything is typed: the schema's load default."""
+    default = schema_field.load_default
+    return None if default is missing or callable(default) else default
+
+
 def display_value(value: Any, kind: str) -> Any:
     if value is None:
         return ""
@@ -76,18 +84,25 @@ def display_value(value: Any, kind: str) -> Any:
 
 def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any]) -> list[FormField]:
     """The form's fields, in schema order, with the given values and per-field errors."""
+    return build_fields(entity.schema, values, errors, label_of=entity.field_label)
+
+
+def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix: str = "", label_of=None) -> list[FormField]:
+    """Fields of ``schema``; with a prefix (``campaigns.``) names, values and errors use dotted keys."""
     result = []
-    for name, schema_field in entity.schema._declared_fields.items():
+    for name, schema_field in schema._declared_fields.items():
         if schema_field.dump_only:
             continue
         kind = input_type(schema_field)
-        found = errors.get(name, [])
+        key = prefix + name
+        found = errors.get(key, [])
+        label = label_of(name) if label_of else schema_field.metadata.get("label") or name.replace("_", " ").capitalize()
         result.append(
             FormField(
-                name=name,
-                label=entity.field_label(name),
+                name=key,
+                label=label,
                 input_type="select" if choices_of(schema_field) else kind,
-                value=display_value(values.get(name), kind),
+                value=display_value(values[key] if key in values else default_of(schema_field), kind),
                 required=schema_field.required,
                 choices=choices_of(schema_field),
                 errors=found if isinstance(found, list) else [str(found)],
@@ -95,23 +110,58 @@ def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any]) ->
                 max_length=max_length_of(schema_field),
                 multiline=bool(schema_field.metadata.get("multiline")),
                 step="any" if kind == "number" and not isinstance(schema_field, mf.Integer) else None,
+                link=schema_field.metadata.get("link"),
             )
         )
     return result
 
 
-def parse(entity: EntityType, form: Any) -> dict[str, Any]:
-    """Form data as schema input: unchecked boxes are False, empty optional fields are None."""
+@dataclass
+class Fieldset:
+    """The fields one plugin (or the admin's custom fields) adds, shown under one heading."""
+
+    name: str
+    legend: Any
+    fields: list[FormField]
+
+
+def build_groups(parts: list[EntityExtension], values: dict[str, Any], errors: dict[str, Any]) -> list[Fieldset]:
+    """A fieldset per extension group; ``values`` and ``errors`` use dotted keys."""
+    return [Fieldset(p.namespace, p.title, build_fields(p.schema, values, errors, prefix=p.namespace + ".")) for p in parts]
+
+
+def flat_errors(messages: dict[str, Any]) -> dict[str, Any]:
+    """Nested marshmallow errors (``{"campaigns": {"utm_source": [...]}}``) as dotted keys."""
+    flat: dict[str, Any] = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{inner}": found for inner, found in flat_errors(value).items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def parse(entity: EntityType, form: Any, parts: list[EntityExtension] = ()) -> dict[str, Any]:
+    """Form data as schema input, each extension group's fields nested under its name."""
+    data = parse_fields(entity.schema, form)
+    for part in parts:
+        data[part.namespace] = parse_fields(part.schema, form, prefix=part.namespace + ".")
+    return data
+
+
+def parse_fields(schema, form: Any, prefix: str = "") -> dict[str, Any]:
+    """Unchecked boxes are False, empty optional fields are None."""
     data: dict[str, Any] = {}
-    for name, schema_field in entity.schema._declared_fields.items():
+    for name, schema_field in schema._declared_fields.items():
+        key = prefix + name
         if schema_field.dump_only:
             continue
         if isinstance(schema_field, mf.Boolean):
-            data[name] = name in form
+            data[name] = key in form
             continue
-        if name not in form:
+        if key not in form:
             continue
-        raw = form.get(name, "").strip()
+        raw = form.get(key, "").strip()
         if raw == "" and not isinstance(schema_field, mf.String):
             data[name] = None
         elif raw == "" and not schema_field.required:

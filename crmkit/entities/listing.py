@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, and_, func, or_, select
 
+from marshmallow import fields as mf
+
 from crmkit.entities.declaration import EntityType
 
 COUNT_CAP = 10_000
@@ -41,7 +43,7 @@ class ListQuery:
     @classmethod
     def from_args(cls, args, entity: EntityType) -> ListQuery:
         """Read ``?status=new&amount__gte=10&sort=-name&after=...&limit=50`` from a request."""
-        reserved = {"sort", "after", "before", "limit", "q", "view", "archived"}
+        reserved = {"sort", "after", "before", "limit", "q", "view", "archived", "applied", "columns"}
         filters = {k: v for k, v in args.items() if k not in reserved and v != ""}
         try:
             limit = min(max(int(args.get("limit", 50)), 1), MAX_LIMIT)
@@ -94,9 +96,35 @@ def coerce(column, raw: str, field_name: str) -> Any:
     return raw
 
 
-def apply_filters(statement, entity: EntityType, filters: dict[str, str]):
+def extension_condition(entity: EntityType, parts, key: str, raw: str):
+    """Equality on an extension field, ``campaigns.utm_source=mail``.
+
+    A typed field is a column of the plugin's table, matched through its indexed record column.
+    A light or custom field is read from the JSON column, which no index covers: the database
+    reads every row the user can see, so such filters suit lists of moderate size.
+    """
+    namespace, _, name = key.partition(".")
+    part = next((p for p in parts if p.namespace == namespace), None)
+    schema_field = part.schema._declared_fields.get(name) if part else None
+    if schema_field is None:
+        raise ListError(key, f"the list cannot be filtered by {key}")
+    if part.typed:
+        table = part.model.__table__
+        value = coerce(table.c[name], raw, key)
+        inner = select(table.c[part.record_column]).where(table.c[name] == value)
+        return entity.model.__table__.c.id.in_(inner)
+    extra = entity.model.__table__.c.extra
+    if isinstance(schema_field, mf.Boolean):
+        return extra[(namespace, name)].as_boolean() == (raw.lower() in ("1", "true", "yes", "on"))
+    return extra[(namespace, name)].as_string() == raw
+
+
+def apply_filters(statement, entity: EntityType, filters: dict[str, str], parts=()):
     table = entity.model.__table__
     for key, raw in filters.items():
+        if "." in key:
+            statement = statement.where(extension_condition(entity, parts, key, raw))
+            continue
         name, _, op = key.partition("__")
         if name not in entity.filters:
             raise ListError(key, f"the list cannot be filtered by {key}")
@@ -106,7 +134,7 @@ def apply_filters(statement, entity: EntityType, filters: dict[str, str]):
             statement = statement.where(column >= value)
         elif op == "lte":
             statement = statement.where(column <= value)
-        elif op == "prefix" and isinstance(column.type, String):
+        elif op == "prefix" and isinstance(getattr(column.type, "impl", column.type), String):  # AutoString wraps String
             statement = statement.where(column.startswith(value, autoescape=True))
         elif op == "":
             statement = statement.where(column == value)
@@ -148,9 +176,10 @@ def ordering(column, id_column, descending: bool, forward: bool) -> list[Any]:
     return [sort, id_column.desc() if fetch_desc else id_column.asc()]
 
 
-def run(db, statement, entity: EntityType, query: ListQuery) -> Page:
+def run(db, statement, entity: EntityType, query: ListQuery, parts=()) -> Page:
+    """One page of ``statement``; ``parts`` are the entity's extension groups, for their filters."""
     model = entity.model
-    statement = apply_filters(statement, entity, query.filters)
+    statement = apply_filters(statement, entity, query.filters, parts)
     total = db.execute(select(func.count()).select_from(statement.limit(COUNT_CAP + 1).subquery())).scalar_one()
     column, descending = sort_spec(entity, query.sort)
     id_column = model.__table__.c.id

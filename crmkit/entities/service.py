@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,9 +16,11 @@ from sqlmodel import Session
 
 from crmkit import db as database
 from crmkit.core.access.policy import Access, access_for
+from crmkit.core.auth.models import User
 from crmkit.db import utcnow
+from crmkit.entities import columns, extensions
 from crmkit.entities.declaration import EntityType
-from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError
+from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError  # noqa: F401 - re-exported
 from crmkit.entities.history import Change, diff, plain
 from crmkit.validation import translate_messages
 
@@ -61,22 +64,38 @@ class Records:
         return list(self.db.execute(statement.order_by(Change.id.desc()).limit(limit)).scalars())
 
     # writing
-    def validate(self, data: dict[str, Any], partial: bool) -> dict[str, Any]:
+    def extension_groups(self) -> list[extensions.EntityExtension]:
+        """The groups of fields other plugins and admins add to this entity (see extensions.py)."""
+        return extensions.groups(self.entity, self.db)
+
+    def values_of(self, record: Any) -> dict[str, Any]:
+        """A record's own values and its extension fields, nested under each group's name."""
+        return {**record.model_dump(), **extensions.current(self.db, record, self.extension_groups())}
+
+    def validate(self, data: dict[str, Any], partial: bool, parts: list | None = None) -> dict[str, Any]:
+        schema = extensions.effective_schema(self.entity, self.extension_groups() if parts is None else parts)
         try:
-            return self.entity.schema().load(data, partial=partial)
+            values = schema().load(data, partial=partial)
         except ValidationError as error:
             raise Invalid(translate_messages(error.messages)) from error
+        if too_big := columns.problems(self.model, values):  # what the schema allows but the column can't hold
+            raise Invalid(too_big)
+        return values
 
     def create(self, data: dict[str, Any]) -> Any:
         self.require("create")
-        values = self.validate(data, partial=False)
-        record = self.model(**values)
+        parts = self.extension_groups()
+        values = self.validate(data, partial=False, parts=parts)
+        own, grouped = extensions.split(values, parts)
+        record = self.model(**own)
         record.owner_id = record.owner_id or self.user.id
         record.created_by_id = self.user.id
+        extensions.save_light(record, parts, grouped)
         self._emit("before_create", record, values)
         self.db.add(record)
         self.db.flush()
-        self._log(record, "create", diff({}, values))
+        extensions.save_typed(self.db, record, parts, grouped)
+        self._log(record, "create", diff({}, extensions.flatten(values, parts)))
         self._emit("after_create", record, values)
         self.db.commit()
         return record
@@ -84,17 +103,36 @@ class Records:
     def update(self, record: Any, data: dict[str, Any], version: int | None) -> Any:
         """Apply ``data``; ``version`` is the one the editor saw, None to skip the check (bulk)."""
         self.require("edit")
-        values = self.validate(data, partial=True)
+        parts = self.extension_groups()
+        values = self.validate(data, partial=True, parts=parts)
+        after = extensions.flatten(values, parts)
         if version is not None and version != record.version:
-            raise self._conflict(record, values)
-        before = {name: getattr(record, name) for name in values}
-        changes = diff(before, values)
+            raise self._conflict(record, after)
+        own, grouped = extensions.split(values, parts)
+        before = {name: getattr(record, name) for name in own}
+        before.update(extensions.flatten(extensions.current(self.db, record, parts), parts))
+        changes = diff(before, after)
         if not changes:
             return record
-        for name, value in values.items():
+        for name, value in own.items():
             setattr(record, name, value)
+        extensions.save_light(record, parts, grouped)
+        extensions.save_typed(self.db, record, parts, grouped)
         record.updated_at = utcnow()
-        return self._save(record, "update", changes, values)
+        return self._save(record, "update", changes, after)
+
+    def assign_owner(self, record: Any, owner_id: int) -> Any:
+        """Give the record to another user; needs edit permission on it, like any change."""
+        self.require("edit")
+        owner = self.db.get(User, owner_id)
+        if owner is None or not owner.is_active:
+            raise Invalid({"owner_id": [_("Not a valid user.")]})
+        if owner_id == record.owner_id:
+            return record
+        changes = {"owner_id": [record.owner_id, owner_id]}
+        record.owner_id = owner_id
+        record.updated_at = utcnow()
+        return self._save(record, "update", changes, {"owner_id": owner_id})
 
     def archive(self, record: Any, version: int | None = None) -> Any:
         self.require("archive")
@@ -124,7 +162,8 @@ class Records:
     def _conflict(self, record: Any, attempted: dict[str, Any]) -> Conflict:
         """Keep the rejected values in the history, then report both versions."""
         self.db.refresh(record)
-        kept = {name: [plain(getattr(record, name, None)), plain(value)] for name, value in attempted.items()}
+        saved = extensions.flatten(self.values_of(record), self.extension_groups())
+        kept = {name: [plain(saved.get(name)), plain(value)] for name, value in attempted.items()}
         self._log(record, "conflict", kept)
         self.db.commit()
         return Conflict(record, attempted)

@@ -19,4 +19,6 @@ def register_permissions():
         Permission("core.manage_plugins", _l("Enable and disable plugins")),
         Permission("core.manage_users", _l("Manage users, roles and the org structure")),
         Permission("core.audit_log", _l("Read the audit log")),
+        Permission("core.customize", _l("Add custom fields to entities")),
+        Permission("core.manage_webhooks", _l("Manage outgoing webhooks")),
     ]

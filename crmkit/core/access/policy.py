@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from collections.abc import Callable
 from typing import Any
 
-from flask import g, has_request_context
+from flask import abort, g, has_request_context
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
+from crmkit import db as database
 from crmkit.core.access.models import Department, Role
 from crmkit.core.auth.models import User
 
@@ -133,3 +136,18 @@ def access_for(db: Session, user: User) -> Access:
     if cached is None or cached.user.id != user.id:
         cached = g.crmkit_access = Access(db, user)
     return cached
+
+
+def user_can(user: Any, permission: str) -> bool:
+    """Whether ``user`` (logged in or not) holds ``permission``."""
+    return bool(user.is_authenticated) and access_for(database.session(), user).can(permission)
+
+
+def requiring(permission: str) -> Callable[[], None]:
+    """A ``before_request`` handler that refuses, with 403, everyone without ``permission``."""
+
+    def check() -> None:
+        if not user_can(current_user, permission):
+            abort(403)
+
+    return check

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from crmkit import NavItem, hookimpl
+from crmkit.core.access.policy import user_can
 from crmkit.core.admin import views
 from crmkit.plugin_state import PluginState
 
@@ -21,6 +22,6 @@ def register_blueprints():
 
 @hookimpl
 def nav_items(user):
-    if user.is_authenticated and user.is_admin:
+    if user_can(user, "core.manage_plugins"):
         return [NavItem(_l("Plugins"), endpoint="admin.plugins", order=900)]
     return []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask_babel import gettext as _
 
-from crmkit import db, plugin_state
+from crmkit import audit, db, plugin_state
 from crmkit.migrate import MigrationError, lineage_of, upgrade
 from crmkit.plugins import Plugin, hooks_of, tables_of
 
@@ -80,8 +80,10 @@ def enable(app: Flask, name: str) -> None:
     if lineage is not None:
         upgrade(db.engine_of(app), lineage)
     plugin_state.set_enabled(db.engine_of(app), name, True)
+    audit.record("plugin_enabled", plugin=name)
 
 
 def disable(app: Flask, name: str) -> None:
     _installed(app, name)
     plugin_state.set_enabled(db.engine_of(app), name, False)
+    audit.record("plugin_disabled", plugin=name)

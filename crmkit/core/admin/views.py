@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from crmkit.core.access.policy import requiring
 from crmkit.core.admin import service
 from crmkit.migrate import MigrationError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-def require_admin():
-    if not current_user.is_authenticated or not current_user.is_admin:
-        abort(403)
+bp.before_request(requiring("core.manage_plugins"))
 
 
 @bp.route("/plugins")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import LoginManager
 
 from crmkit import db, hookimpl
-from crmkit.core.auth import commands, views
+from crmkit.core.auth import commands, throttle, views
 from crmkit.core.auth.models import User
 
 
@@ -25,6 +25,7 @@ def init_app(app):
     manager = LoginManager(app)
     manager.user_loader(load_user)
     manager.session_protection = "basic"
+    throttle.init_app(app)
     app.before_request(views.require_login)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from crmkit import audit
 from crmkit.core.auth.models import MIN_PASSWORD_LENGTH, User, normalise_email
 
 
@@ -35,6 +36,8 @@ def create_user(
     user = User(email=email, name=name, role="admin" if is_admin else role, password_hash="", **fields)
     user.set_password(password)
     db.add(user)
+    db.flush()
+    audit.record("user_created", target=user.email, role=user.role, commit=False, session=db)
     db.commit()
     return user
 
@@ -45,4 +48,5 @@ def change_password(db: Session, user: User, password: str) -> None:
         raise UserError(problem)
     user.set_password(password)
     db.add(user)
+    audit.record("password_changed", target=user.email, commit=False, session=db)
     db.commit()

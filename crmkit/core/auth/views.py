@@ -12,7 +12,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from crmkit import db, public
+from crmkit import audit, db, public
+from crmkit.core.auth import throttle
 from crmkit.core.auth.models import check_no_password
 from crmkit.core.auth.service import find_user
 from crmkit.db import utcnow
@@ -39,6 +40,9 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        if throttle.login_blocked(form.email.data or ""):
+            audit.record("login_failed", email=form.email.data, reason="throttled")
+            abort(429)
         user = find_user(db.session(), form.email.data or "")
         # Always check a password, so how long a refusal takes never tells whether the email exists.
         password = form.password.data or ""
@@ -46,16 +50,20 @@ def login():
         if user and user.is_active and password_ok:
             user.last_login_at = utcnow()
             db.session().add(user)
+            audit.record("login", user=user, commit=False)
             db.session().commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         current_app.logger.info("failed login for %r from %s", form.email.data, request.remote_addr)
+        throttle.login_failed(form.email.data or "")
+        audit.record("login_failed", user=user, email=form.email.data)
         form.password.errors.append(_("Wrong email or password."))
     return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    audit.record("logout")
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

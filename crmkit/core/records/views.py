@@ -10,7 +10,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crmkit.entities import forms, listing
+from crmkit.core.records import saved_views
+from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
 
@@ -30,10 +31,12 @@ def fail(error: RecordError):
 def list_view(entity_key: str):
     records = records_of(entity_key)
     entity = records.entity
+    if request.args.get("view", "").isdigit() and "applied" not in request.args:
+        return saved_views.apply(records, int(request.args["view"]))
     archived = request.args.get("archived") == "1"
     try:
         query = listing.ListQuery.from_args(request.args, entity)
-        page = listing.run(records.db, records.select(include_archived=archived), entity, query)
+        page = listing.run(records.db, records.select(include_archived=archived), entity, query, records.extension_groups())
     except listing.ListError as error:
         flash(_("This list can't be shown that way: %(problem)s", problem=str(error)), "error")
         return redirect(url_for(f"records.{entity.endpoint_prefix}_list"))
@@ -47,6 +50,10 @@ def list_view(entity_key: str):
         query=query,
         archived=archived,
         filter_fields=[f for f in forms.build(entity, request.args, {}) if f.name in entity.filters],
+        columns=saved_views.columns_of(entity, request.args),
+        views=saved_views.visible(records),
+        current_view=request.args.get("view", type=int),
+        owners=saved_views.assignable_users(records) if records.can("edit") else [],
     )
 
 
@@ -58,12 +65,17 @@ def detail_view(entity_key: str, record_id: int):
         fail(error)
     pm = current_app.extensions["crmkit"].pm
     hooks_args = {"entity": records.entity, "record": record, "user": current_user}
+    parts = records.extension_groups()
+    values = extensions.flatten(records.values_of(record), parts)
     return render_template(
         "records/detail.html",
         entity=records.entity,
         record=record,
         records=records,
-        fields=forms.build(records.entity, record.model_dump(), {}),
+        fields=forms.build(records.entity, values, {}),
+        groups=forms.build_groups(parts, values, {}),
+        label_of=label_function(records.entity, parts),
+        entities_by_key={e.key: e for e in current_app.extensions["crmkit"].entities},
         history=records.history(record),
         panels=sorted((p for found in pm.hook.entity_panels(**hooks_args) for p in found or []), key=lambda p: p.order),
         actions=sorted((a for found in pm.hook.entity_actions(**hooks_args) for a in found or []), key=lambda a: a.order),
@@ -78,12 +90,13 @@ def form_view(entity_key: str, record_id: int | None = None):
         record = records.get(record_id) if record_id else None
     except RecordError as error:
         fail(error)
-    values = record.model_dump() if record else {}
+    parts = records.extension_groups()
+    values = extensions.flatten(records.values_of(record), parts) if record else {}
     errors: dict = {}
     conflict = None
     status = 200
     if request.method == "POST":
-        data = forms.parse(entity, request.form)
+        data = forms.parse(entity, request.form, parts)
         try:
             if record is None:
                 record = records.create(data)
@@ -93,19 +106,32 @@ def form_view(entity_key: str, record_id: int | None = None):
                 flash(_("Changes saved."), "success")
             return redirect(url_for(f"records.{entity.endpoint_prefix}_detail", record_id=record.id))
         except Invalid as error:
-            values, errors, status = {**values, **data}, error.fields, 422
+            values, errors, status = {**values, **extensions.flatten(data, parts)}, forms.flat_errors(error.fields), 422
         except Conflict as error:
-            values, conflict, status = {**values, **data}, error.current, 409
+            values, conflict, status = {**values, **extensions.flatten(data, parts)}, error.current, 409
         except RecordError as error:
             fail(error)
+    saved = extensions.flatten(records.values_of(conflict), parts) if conflict else {}
     return render_template(
         "records/form.html",
         entity=entity,
         record=record,
         fields=forms.build(entity, values, errors),
+        groups=forms.build_groups(parts, values, errors),
         version=conflict.version if conflict else (record.version if record else None),
-        conflict=forms.build(entity, conflict.model_dump(), {}) if conflict else None,
+        conflict=all_fields(entity, parts, saved) if conflict else None,
+        mine=all_fields(entity, parts, values),
     ), status
+
+
+def all_fields(entity: EntityType, parts, values: dict) -> list:
+    """The entity's fields then every extension group's, for the side-by-side conflict table."""
+    return forms.build(entity, values, {}) + [f for group in forms.build_groups(parts, values, {}) for f in group.fields]
+
+
+def label_function(entity: EntityType, parts):
+    """Labels for history keys, dotted extension keys included."""
+    return lambda key: extensions.field_label(parts, key) or entity.field_label(key)
 
 
 def archive_view(entity_key: str, record_id: int):
@@ -127,19 +153,25 @@ def archive_view(entity_key: str, record_id: int):
 
 
 def bulk_view(entity_key: str):
-    """Archive or restore the ticked records of a list in one go; each is checked on its own."""
+    """Archive, restore or assign the ticked records of a list in one go; each is checked on its own."""
     records = records_of(entity_key)
     entity = records.entity
     action = request.form.get("action")
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-    if action not in ("archive", "restore") or not ids:
+    owner_id = request.form.get("owner_id", type=int)
+    if action not in ("archive", "restore", "assign") or not ids or (action == "assign" and not owner_id):
         abort(400)
     done = 0
     for record_id in ids:
         try:
             record = records.get(record_id)
-            records.archive(record) if action == "archive" else records.restore(record)
+            if action == "assign":
+                records.assign_owner(record, owner_id)
+            else:
+                records.archive(record) if action == "archive" else records.restore(record)
             done += 1
+        except Invalid:
+            abort(400)
         except RecordError as error:
             if error.status == 403:
                 abort(403)
@@ -154,6 +186,10 @@ def build_blueprint(entities) -> Blueprint:
         bp.add_url_rule(f"{base}/", f"{name}_list", list_view, defaults=key)
         bp.add_url_rule(f"{base}/new", f"{name}_new", form_view, defaults=key, methods=["GET", "POST"])
         bp.add_url_rule(f"{base}/bulk", f"{name}_bulk", bulk_view, defaults=key, methods=["POST"])
+        bp.add_url_rule(f"{base}/views", f"{name}_save_view", saved_views.save, defaults=key, methods=["POST"])
+        bp.add_url_rule(
+            f"{base}/views/<int:view_id>/delete", f"{name}_delete_view", saved_views.delete, defaults=key, methods=["POST"]
+        )
         bp.add_url_rule(f"{base}/<int:record_id>", f"{name}_detail", detail_view, defaults=key)
         bp.add_url_rule(f"{base}/<int:record_id>/edit", f"{name}_edit", form_view, defaults=key, methods=["GET", "POST"])
         bp.add_url_rule(f"{base}/<int:record_id>/archive", f"{name}_archive", archive_view, defaults=key, methods=["POST"])
