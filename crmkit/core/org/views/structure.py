@@ -50,7 +50,8 @@ def structure():
             session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("org.structure"))
-    users = {u.id: u for u in session.execute(select(User)).scalars()}
+    heads = select(Department.head_id).where(Department.head_id.is_not(None))
+    users = {u.id: u for u in session.execute(select(User).where(User.id.in_(heads))).scalars()}
     return render_template(
         "org/structure.html", tree=department_tree(session), people=users, errors=errors, form=request.form, **choices(session)
     ), status
