@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "DEFAULT_LOCALE": "ru",
     "DEFAULT_TIMEZONE": "Asia/Almaty",
+    "DEFAULT_PHONE_REGION": "KZ",  # phones typed without +country are read as this country's
     "DEFAULT_CURRENCY": "KZT",
     "LANGUAGES": ["ru", "kk", "en"],
     "LOAD_ENTRY_POINTS": True,

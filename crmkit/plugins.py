@@ -42,6 +42,13 @@ BUILTIN_PLUGINS = (
     "crmkit.core.account.hooks",
     "crmkit.core.search.hooks",
     "crmkit.core.api.hooks",
+    "crmkit.core.contacts.hooks",
+    "crmkit.core.activities.hooks",
+    "crmkit.core.timeline.hooks",
+    "crmkit.core.myday.hooks",
+    "crmkit.core.duplicates.hooks",
+    "crmkit.core.lookup.hooks",
+    "crmkit.core.demo.hooks",
 )
 CORE_LINEAGE = "core"
 log = logging.getLogger("crmkit.plugins")

@@ -68,6 +68,12 @@ class EntityType:
     def owned_by(self, plugin: str) -> EntityType:
         return replace(self, plugin=plugin)
 
+    def choice_label(self, field_name: str, value: Any) -> Any:
+        """The label of a choice field's value (``"call"`` -> "Call"), else the value itself."""
+        field = self.schema._declared_fields.get(field_name)
+        labels = field.metadata.get("choices_labels", {}) if field is not None else {}
+        return labels.get(value, value) if isinstance(value, str) else value
+
     def field_label(self, field_name: str) -> Any:
         field = self.schema._declared_fields.get(field_name)
         label = field.metadata.get("label") if field is not None else None

@@ -15,6 +15,7 @@ from marshmallow import missing, validate
 
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.extensions import EntityExtension
+from crmkit.entities.fields import local_form_value
 
 INPUT_TYPES: list[tuple[type, str]] = [
     (mf.Boolean, "checkbox"),
@@ -76,7 +77,7 @@ def display_value(value: Any, kind: str) -> Any:
     if value is None:
         return ""
     if kind == "datetime-local" and isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M")
+        return local_form_value(value)
     if kind == "date" and isinstance(value, date):
         return value.isoformat()
     return value

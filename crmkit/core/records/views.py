@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crmkit.core.records import saved_views
+from crmkit.core.records import links, saved_views
 from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
@@ -51,6 +51,7 @@ def list_view(entity_key: str):
         archived=archived,
         filter_fields=[f for f in forms.build(entity, request.args, {}) if f.name in entity.filters],
         columns=saved_views.columns_of(entity, request.args),
+        linked=links.link_titles(entity, page.items, saved_views.columns_of(entity, request.args)),
         views=saved_views.visible(records),
         current_view=request.args.get("view", type=int),
         owners=saved_views.assignable_users(records) if records.can("edit") else [],
@@ -74,6 +75,7 @@ def detail_view(entity_key: str, record_id: int):
         records=records,
         fields=forms.build(records.entity, values, {}),
         groups=forms.build_groups(parts, values, {}),
+        linked=links.link_titles(records.entity, [record], list(records.entity.schema._declared_fields)),
         label_of=label_function(records.entity, parts),
         entities_by_key={e.key: e for e in current_app.extensions["crmkit"].entities},
         history=records.history(record),
@@ -91,7 +93,7 @@ def form_view(entity_key: str, record_id: int | None = None):
     except RecordError as error:
         fail(error)
     parts = records.extension_groups()
-    values = extensions.flatten(records.values_of(record), parts) if record else {}
+    values = extensions.flatten(records.values_of(record), parts) if record else prefilled(entity)
     errors: dict = {}
     conflict = None
     status = 200
@@ -112,16 +114,24 @@ def form_view(entity_key: str, record_id: int | None = None):
         except RecordError as error:
             fail(error)
     saved = extensions.flatten(records.values_of(conflict), parts) if conflict else {}
+    form_fields = forms.build(entity, values, errors)
+    links.fill_choices(form_fields)
     return render_template(
         "records/form.html",
         entity=entity,
         record=record,
-        fields=forms.build(entity, values, errors),
+        fields=form_fields,
         groups=forms.build_groups(parts, values, errors),
         version=conflict.version if conflict else (record.version if record else None),
         conflict=all_fields(entity, parts, saved) if conflict else None,
         mine=all_fields(entity, parts, values),
     ), status
+
+
+def prefilled(entity: EntityType) -> dict:
+    """A new record's form may be opened with values (``/person/new?organization_id=5``)."""
+    declared = entity.schema._declared_fields
+    return {name: value for name, value in request.args.items() if name in declared and not declared[name].dump_only}
 
 
 def all_fields(entity: EntityType, parts, values: dict) -> list:

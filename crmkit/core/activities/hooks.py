@@ -1,0 +1,34 @@
+"""Activities as a built-in plugin: calls, emails, meetings, tasks and notes on the entity
+framework, each about one record of any entity."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from crmkit import EntityType, hookimpl
+from crmkit.core.activities.models import Activity, CalendarFeed
+from crmkit.core.activities.schemas import ActivitySchema
+
+
+@hookimpl
+def register_models():
+    return [Activity, CalendarFeed]
+
+
+@hookimpl
+def register_entities():
+    return [
+        EntityType(
+            name="activity",
+            model=Activity,
+            schema=ActivitySchema,
+            label=_l("Activity"),
+            label_plural=_l("Activities"),
+            title_field="subject",
+            list_columns=("kind", "subject", "happened_at", "status", "outcome"),
+            filters=("kind", "status", "priority", "direction", "outcome", "about_entity", "about_id", "happened_at"),
+            sort_keys=("happened_at",),
+            search_fields=("subject", "body", "their_address", "place"),
+            nav_order=30,
+        )
+    ]

@@ -1,0 +1,62 @@
+"""What may be set on an activity; which fields matter depends on its kind."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from crmkit.entities.fields import LocalDateTime
+from crmkit.core.activities.models import DIRECTIONS, KINDS, OUTCOMES, PRIORITIES, STATUSES
+
+KIND_LABELS = {"call": _l("Call"), "email": _l("Email"), "meeting": _l("Meeting"), "task": _l("Task"), "note": _l("Note")}
+DIRECTION_LABELS = {"inbound": _l("Inbound"), "outbound": _l("Outbound")}
+OUTCOME_LABELS = {"answered": _l("Answered"), "missed": _l("Missed"), "busy": _l("Busy"), "no_answer": _l("No answer")}
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High")}
+STATUS_LABELS = {"open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled")}
+
+
+def choice(label, choices, labels, **options):
+    return fields.String(validate=validate.OneOf(choices), metadata={"label": label, "choices_labels": labels}, **options)
+
+
+class ActivitySchema(Schema):
+    kind = choice(_l("Kind"), KINDS, KIND_LABELS, required=True)
+    subject = fields.String(validate=validate.Length(max=200), load_default="", metadata={"label": _l("Subject")})
+    happened_at = LocalDateTime(
+        allow_none=True, metadata={"label": _l("When"), "help": _l("For a task, when it is due.")}
+    )
+    about_entity = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"label": _l("About")})
+    about_id = fields.Integer(allow_none=True, strict=False, metadata={"label": _l("Record")})
+    body = fields.String(allow_none=True, validate=validate.Length(max=100000), metadata={"label": _l("Text"), "multiline": True})
+    direction = choice(_l("Direction"), DIRECTIONS, DIRECTION_LABELS, allow_none=True)
+    their_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Their number or address")})
+    our_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Our number or address")})
+    duration_seconds = fields.Integer(allow_none=True, strict=False, validate=validate.Range(min=0), metadata={"label": _l("Duration, seconds")})
+    outcome = choice(_l("Outcome"), OUTCOMES, OUTCOME_LABELS, allow_none=True)
+    recording_url = fields.Url(allow_none=True, validate=validate.Length(max=1000), metadata={"label": _l("Recording")})
+    ends_at = LocalDateTime(allow_none=True, metadata={"label": _l("Ends")})
+    place = fields.String(allow_none=True, validate=validate.Length(max=300), metadata={"label": _l("Place")})
+    participants = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Participants"), "multiline": True})
+    priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True)
+    status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True)
+    reminder_at = LocalDateTime(allow_none=True, metadata={"label": _l("Remind at")})
+
+    @validates_schema
+    def check_kind(self, data, partial=None, **_kwargs):
+        kind = data.get("kind")
+        if kind in ("meeting", "task") and not data.get("happened_at") and not partial:
+            raise ValidationError(_l("A meeting or a task needs a date and time."), "happened_at")
+        if data.get("ends_at") and data.get("happened_at") and data["ends_at"] < data["happened_at"]:
+            raise ValidationError(_l("The end is before the start."), "ends_at")
+
+    @post_load
+    def fill_defaults(self, values, partial=None, **_kwargs):
+        """A task starts open with normal priority; an empty subject takes the kind's name."""
+        kind = values.get("kind")
+        if kind == "task":
+            values.setdefault("status", "open")
+            values["status"] = values["status"] or "open"
+            values["priority"] = values.get("priority") or "normal"
+        if kind and not values.get("subject") and not partial:
+            values["subject"] = str(KIND_LABELS[kind])
+        return values

@@ -1,0 +1,1 @@
+"""People and organisations: the counterparties a sales team works with."""

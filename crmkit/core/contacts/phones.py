@@ -1,0 +1,92 @@
+"""Phones typed any way people type them, stored one way: E.164, so "8 (701) 123-45-67" and
+"+7 701 1234567" are found as the same number and a duplicate is seen as one.
+
+Kazakhstan and Russia share +7; phonenumbers tells them apart by the range (+7 7xx is KZ,
++7 3xx/4xx/8xx/9xx is RU). A number typed without + is read in the default region
+(CRMKIT_DEFAULT_PHONE_REGION, "KZ" when unset), where a leading 8 is the trunk prefix.
+
+An extension ("доб. 12", "ext 12", "x12", "#12") is accepted and left out of the E.164 form, which
+has no room for one; the text as typed is what keeps it (see ``fields.typed_phones``). Any other
+letters make the input invalid, as phonenumbers would otherwise read "ABC" as the keypad's 222,
+or skip a name written before the number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from flask import current_app, has_app_context
+from flask_babel import gettext
+
+REGION_SETTING = "DEFAULT_PHONE_REGION"  # CRMKIT_DEFAULT_PHONE_REGION in the environment
+FALLBACK_REGION = "KZ"
+
+_EXTENSION = re.compile(
+    r"\s*(?:(?:доб(?:авочный)?|доп|вн(?:утр(?:енний)?)?|ext(?:ension)?|x)\.?\s*:?|#)\s*\d{1,7}\s*$",
+    re.IGNORECASE,
+)
+_PHONE_CHARS = re.compile(r"[\d\s()+.\-/]+")  # \d takes any script's digits; phonenumbers reads them
+_SEPARATORS = re.compile(r"[\n\r,;]+")
+
+
+def default_region() -> str:
+    """The region numbers without + are read in: the app's setting, or KZ outside an app."""
+    if has_app_context():
+        return str(current_app.config.get(REGION_SETTING) or FALLBACK_REGION).upper()
+    return FALLBACK_REGION
+
+
+def _invalid() -> ValueError:
+    return ValueError(gettext("Not a valid phone number."))
+
+
+def parse(raw: str, region: str | None = None) -> phonenumbers.PhoneNumber:
+    """The number in ``raw`` (any extension dropped), valid for its region, or ValueError."""
+    if not isinstance(raw, str):
+        raise _invalid()
+    text = _EXTENSION.sub("", " ".join(raw.split()))
+    if not text or not _PHONE_CHARS.fullmatch(text):
+        raise _invalid()
+    try:
+        number = phonenumbers.parse(text, (region or default_region()).upper())
+    except phonenumbers.NumberParseException:
+        raise _invalid() from None
+    if not phonenumbers.is_valid_number(number):
+        raise _invalid()
+    number.extension = None
+    return number
+
+
+def normalize(raw: str, region: str | None = None) -> str:
+    """The E.164 form ("+77011234567") of a phone as typed; ValueError when it isn't a valid one."""
+    return phonenumbers.format_number(parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
+
+
+def country_of(e164: str) -> str | None:
+    """The ISO country of a number ("KZ", "RU", ...); None when it isn't a valid number."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.region_code_for_number(number) if phonenumbers.is_valid_number(number) else None
+
+
+def pretty(e164: str) -> str:
+    """The number for display, in the international format ("+7 701 123 4567"); as given if unreadable."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def split(text: str | None) -> list[str]:
+    """The phones of a text holding several, one per line or separated by "," or ";", as typed."""
+    return [part.strip() for part in _SEPARATORS.split(text or "") if part.strip()]
+
+
+def digits(text: str | None) -> str:
+    """Only the digits of ``text`` (in ASCII), to search by a fragment of a number."""
+    return "".join(str(unicodedata.decimal(c)) for c in text or "" if c.isdecimal())

@@ -1,0 +1,1 @@
+"""`crmkit demo`: a realistic company to try crmkit with."""

@@ -1,0 +1,3 @@
+"""Hooks of the demo built-in plugin."""
+
+from __future__ import annotations

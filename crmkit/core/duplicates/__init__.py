@@ -1,0 +1,1 @@
+"""Duplicates of people and organisations: warnings, the duplicates page, merge and undo."""

@@ -1,0 +1,1 @@
+"""Caller lookup: who is calling, from a phone number in any format."""

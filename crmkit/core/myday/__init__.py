@@ -1,0 +1,1 @@
+"""My day, reminders, the calendar and the personal iCalendar feed."""

@@ -1,0 +1,3 @@
+"""Hooks of the myday built-in plugin."""
+
+from __future__ import annotations
