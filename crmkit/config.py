@@ -27,6 +27,15 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # mail (crmkit/mail.py): off until SMTP_HOST is set
+    "SMTP_HOST": None,
+    "SMTP_PORT": None,  # None: 25, or 587 with starttls, 465 with ssl
+    "SMTP_TLS": "none",  # none, starttls or ssl
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT": 30,
+    "MAIL_FROM": "crmkit <noreply@localhost>",
+    "BASE_URL": None,  # where people open crmkit (https://crm.example.kz), for links in mail
 }
 
 

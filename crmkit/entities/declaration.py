@@ -68,11 +68,17 @@ class EntityType:
     def owned_by(self, plugin: str) -> EntityType:
         return replace(self, plugin=plugin)
 
-    def choice_label(self, field_name: str, value: Any) -> Any:
-        """The label of a choice field's value (``"call"`` -> "Call"), else the value itself."""
+    def display(self, field_name: str, value: Any) -> Any:
+        """A value as pages show it: a choice's label (``"call"`` -> "Call"), or through the field's
+        ``metadata["display"]`` function (phones pretty-printed), else the value itself."""
         field = self.schema._declared_fields.get(field_name)
-        labels = field.metadata.get("choices_labels", {}) if field is not None else {}
-        return labels.get(value, value) if isinstance(value, str) else value
+        if field is None or not isinstance(value, str):
+            return value
+        if shown := field.metadata.get("display"):
+            return shown(value)
+        return field.metadata.get("choices_labels", {}).get(value, value)
+
+    choice_label = display
 
     def field_label(self, field_name: str) -> Any:
         field = self.schema._declared_fields.get(field_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -40,6 +41,15 @@ class ActivitySchema(Schema):
     priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True)
     status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True)
     reminder_at = LocalDateTime(allow_none=True, metadata={"label": _l("Remind at")})
+
+    @validates_schema
+    def check_about(self, data, **_kwargs):
+        """An activity is about a record of a known entity: both parts or neither."""
+        entity, record_id = data.get("about_entity"), data.get("about_id")
+        if entity and entity not in {e.key for e in current_app.extensions["crmkit"].entities}:
+            raise ValidationError(_l("Not a known kind of record."), "about_entity")
+        if bool(entity) != bool(record_id) and ("about_entity" in data or "about_id" in data):
+            raise ValidationError(_l("Give both the kind of record and its number."), "about_id")
 
     @validates_schema
     def check_kind(self, data, partial=None, **_kwargs):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, post_load, validate
 
+from crmkit.core.contacts.phones import pretty
 from crmkit.core.contacts.fields import BIN, IIN, EmailAddress, EmailList, Phone, PhoneList, typed_phones
 
 SEGMENTS = ("a", "b", "c")
@@ -44,6 +45,11 @@ SIZES = ("1-10", "11-50", "51-200", "201-1000", "1000+")
 ROLE_FIELDS = ("is_client", "is_prospect", "is_supplier", "is_partner", "is_competitor")
 
 
+def pretty_phones(value: str) -> str:
+    """E.164 numbers, one per line, as people read them: +7 701 123 4567."""
+    return "\n".join(pretty(line) for line in value.splitlines())
+
+
 def text(label, max_length: int | None = None, **metadata):
     checks = [validate.Length(max=max_length)] if max_length else []
     return fields.String(allow_none=True, validate=checks, metadata={"label": label, **metadata})
@@ -58,8 +64,10 @@ def choice(label, choices, labels=None):
 class CounterpartySchema(Schema):
     """Fields people and organisations share, in the order forms show them."""
 
-    phone = Phone(allow_none=True, metadata={"label": _l("Phone")})
-    other_phones = PhoneList(allow_none=True, metadata={"label": _l("Other phones"), "help": _l("One per line.")})
+    phone = Phone(allow_none=True, metadata={"label": _l("Phone"), "display": pretty_phones})
+    other_phones = PhoneList(
+        allow_none=True, metadata={"label": _l("Other phones"), "help": _l("One per line."), "display": pretty_phones}
+    )
     email = EmailAddress(allow_none=True, metadata={"label": _l("Email")})
     other_emails = EmailList(allow_none=True, metadata={"label": _l("Other emails"), "help": _l("One per line.")})
     is_client = fields.Boolean(load_default=False, metadata={"label": _l("Client")})
