@@ -21,7 +21,7 @@ from crmkit.core.auth.models import User
 from crmkit.core.auth.service import find_user
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, TEST_SECRET, add_user, csrf_token, login
 
-PUBLIC_ENDPOINTS = {"auth.login", "home.health", "home.language", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "home.health", "home.language", "static", "myday.feed"}  # the feed: a secret address
 EN = {"Accept-Language": "en"}
 
 

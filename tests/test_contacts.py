@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.contacts.models import Channel, Employment, Organization, Person
+from crmkit.core.api.tokens import create_token
+from crmkit.core.auth.service import find_user
 from tests.conftest import add_user, csrf_token, login
 
 
@@ -163,3 +165,22 @@ def test_a_bad_phone_in_an_import_names_the_row_and_field(app, runner, tmp_path)
     result = runner.invoke(args=["import", "person", str(bad), "--as", "admin@example.com"])
     assert result.exit_code != 0
     assert "3" in result.output and "phone" in result.output
+
+
+def test_a_person_cannot_point_at_an_organisation_that_does_not_exist(app, admin_client):
+    with app.app_context():
+        token = create_token(db.session(), find_user(db.session(), "admin@example.com"), "tests")[1]
+    response = app.test_client().post(
+        "/api/v1/person", json={"name": "Асель", "organization_id": 999}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422
+    assert "organization_id" in response.get_json()["error"]["fields"]
+
+
+def test_an_agent_cannot_link_a_person_to_an_organisation_they_do_not_see(app, admin_client):
+    organization_id = new_organization(admin_client)
+    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    agent = app.test_client()
+    login(agent, "agent@example.com", "agent password 1")
+    response = post(agent, "/person/new", name="Асель", organization_id=str(organization_id))
+    assert response.status_code == 422 and "No such record." in response.get_data(as_text=True)

@@ -80,7 +80,25 @@ class Records:
             raise Invalid(translate_messages(error.messages)) from error
         if too_big := columns.problems(self.model, values):  # what the schema allows but the column can't hold
             raise Invalid(too_big)
+        if broken := self.broken_links(values):
+            raise Invalid(broken)
         return values
+
+    def broken_links(self, values: dict[str, Any]) -> dict[str, list[str]]:
+        """Link fields (``metadata["link"]``) must point at a record this user sees."""
+        entities = current_app.extensions["crmkit"].entities
+        problems = {}
+        for name, field in self.entity.schema._declared_fields.items():
+            target_key, value = field.metadata.get("link"), values.get(name)
+            if not target_key or value is None or target_key not in {e.key for e in entities}:
+                continue
+            target = Records(entities.get(target_key), self.user, self.db)
+            found = target.can("view") and self.db.execute(
+                target.select(include_archived=True).with_only_columns(target.model.id).where(target.model.id == value)
+            ).first()
+            if not found:
+                problems[name] = [_("No such record.")]
+        return problems
 
     def create(self, data: dict[str, Any]) -> Any:
         self.require("create")

@@ -46,8 +46,8 @@ ROLE_FIELDS = ("is_client", "is_prospect", "is_supplier", "is_partner", "is_comp
 
 
 def pretty_phones(value: str) -> str:
-    """E.164 numbers, one per line, as people read them: +7 701 123 4567."""
-    return "\n".join(pretty(line) for line in value.splitlines())
+    """E.164 numbers, one per line, as people read them: +7 701 123 4567 (never broken across lines)."""
+    return "\n".join(pretty(line).replace(" ", "\u00a0") for line in value.splitlines())
 
 
 def text(label, max_length: int | None = None, **metadata):
