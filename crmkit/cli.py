@@ -23,7 +23,7 @@ from crmkit.core.auth.models import User
 from crmkit.core.auth.service import UserError, create_user
 from crmkit.i18n import gettext as _
 from crmkit.migrate import MigrationError, upgrade_all
-from crmkit.plugins import PluginError
+from crmkit.plugins import PluginError, switch_on
 
 
 def make_app() -> Flask:
@@ -99,17 +99,20 @@ def ensure_admin(app: Flask, email: str | None, password: str | None, interactiv
         return email, generated
 
 
-def setup(interactive: bool) -> tuple[Flask, str, str | None]:
+def setup(interactive: bool) -> tuple[Flask, str, str | None, bool]:
+    """The app, the admin's email, their password when generated, and whether this run made the admin."""
     ensure_secret_key(instance_folder())
     try:
         app = make_app()
         migrate(app)
     except (ConfigError, PluginError, MigrationError) as exc:
         raise click.ClickException(str(exc)) from exc
+    with app.app_context():
+        first_run = db.session().exec(select(User.id)).first() is None
     email, password = ensure_admin(
         app, os.environ.get("CRMKIT_ADMIN_EMAIL"), os.environ.get("CRMKIT_ADMIN_PASSWORD"), interactive
     )
-    return app, email, password
+    return app, email, password, first_run
 
 
 @cli.command("init", with_appcontext=False)
@@ -118,7 +121,7 @@ def init_command():
 
     The admin comes from CRMKIT_ADMIN_EMAIL and CRMKIT_ADMIN_PASSWORD when set, else prompts.
     """
-    app, email, password = setup(interactive=sys.stdin.isatty())
+    app, email, password, _first_run = setup(interactive=sys.stdin.isatty())
     click.echo(
         _(
             "crmkit is ready in %(folder)s (database: %(database)s); administrator: %(email)s",
@@ -142,11 +145,18 @@ def init_command():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve_command(host, port, threads):
-    """Set up on first run, then serve crmkit (waitress). For production, see the README."""
+@click.option("--no-demo", is_flag=True, help="On the first run, start empty instead of with a demo company.")
+def serve_command(host, port, threads, no_demo):
+    """Set up on first run (with a demo company unless --no-demo or CRMKIT_DEMO=0), then serve crmkit
+    (waitress). For production, see the README."""
     import waitress
 
-    app, email, password = setup(interactive=False)
+    app, email, password, first_run = setup(interactive=False)
+    if first_run and not no_demo and switch_on(os.environ.get("CRMKIT_DEMO", "1")):
+        from crmkit.core.demo.commands import load_and_report
+
+        with app.app_context():
+            load_and_report()
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     click.echo("\n" + _("crmkit is running at %(url)s", url=f"http://{shown_host}:{port}/"))
     if password:
