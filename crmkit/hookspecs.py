@@ -197,3 +197,80 @@ def register_jobs() -> list[Any]:
     :return: ``crmkit.Job`` and ``crmkit.PeriodicJob`` values; each is named ``<plugin>.<name>``
         and queued with ``crmkit.jobs.enqueue(name, *args, user=...)``.
     """
+
+
+@hookspec
+def timeline_entries(entity: EntityType, record: Any, user: Any, before: Any, limit: int) -> list[Any]:
+    """Add entries to a record's timeline, beside its activities and history.
+
+    :param entity: the record's entity type.
+    :param record: the record whose timeline is shown.
+    :param user: the user looking at it; return only what they may see.
+    :param before: None for the newest entries, else a ``crmkit.core.timeline.Cursor``: return only
+        entries older than it (``before.admits(entry)``, or in SQL
+        ``before.condition(at_column, id_column, source)``).
+    :param limit: the most entries to return, the newest ones; query with this LIMIT.
+    :return: ``crmkit.core.timeline.TimelineEntry`` values.
+    """
+
+
+@hookspec
+def caller_lookup(entity: EntityType, record: Any, user: Any) -> dict[str, Any] | None:
+    """Add what this plugin knows about a caller to the caller lookup (``/lookup`` and its API).
+
+    Called for each person or organisation holding the looked-up number that the user sees; keep
+    it to one or two indexed queries, as the answer is awaited while the phone rings.
+
+    :param entity: the record's entity type (``person`` or ``organization``).
+    :param record: the record the number belongs to.
+    :param user: the user looking the number up; return only what they may see.
+    :return: a JSON-safe dict, shown under ``extras`` by this plugin's name, or None to add nothing.
+    """
+
+
+@hookspec
+def record_warnings(entity: EntityType, values: dict[str, Any], record: Any, user: Any) -> list[Any]:
+    """Warn that a record about to be saved looks like one that exists (a likely duplicate).
+
+    The create and edit forms call it once the input is valid, before saving; when any plugin
+    warns, the form is shown again with the warnings, a link to each similar record and a
+    "Save anyway" button, which sends the form back with ``confirm_warnings=1``.
+
+    :param entity: the entity type of the record.
+    :param values: the validated input, as the schema loaded it (extension fields nested under
+        their group's name).
+    :param record: the record being edited, or None when one is being created.
+    :param user: the user saving it; name only records they may see.
+    :return: warnings, each an object or dict with ``message`` and, optionally, ``title`` and
+        ``href`` of the similar record.
+    """
+
+
+@hookspec
+def records_merged(entity: EntityType, kept: Any, merged: Any, user: Any) -> dict[str, Any] | None:
+    """Move this plugin's rows that point at a merged record to the record kept.
+
+    Runs in the merge's transaction, before the merged record is archived; don't commit.
+
+    :param entity: the entity type of both records.
+    :param kept: the record that stays, its fields already updated.
+    :param merged: the record merged into it, about to be archived.
+    :param user: the user merging them.
+    :return: what was moved, JSON-safe (``{"activities": [4, 7]}``): kept in the merge's history
+        entry and handed back to ``records_unmerged`` on undo; None when nothing moved.
+    """
+
+
+@hookspec
+def records_unmerged(entity: EntityType, kept: Any, merged: Any, moved: Any, user: Any) -> None:
+    """Move back what this plugin moved when a merge is undone.
+
+    Called only for plugins whose ``records_merged`` returned something, in the undo's transaction.
+
+    :param entity: the entity type of both records.
+    :param kept: the record that was kept.
+    :param merged: the merged record, restored.
+    :param moved: what this plugin's ``records_merged`` returned for that merge.
+    :param user: the user undoing the merge.
+    :return: nothing.
+    """

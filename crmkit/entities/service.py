@@ -152,15 +152,17 @@ class Records:
         record.updated_at = utcnow()
         return self._save(record, "update", changes, {"owner_id": owner_id})
 
-    def archive(self, record: Any, version: int | None = None) -> Any:
-        self.require("archive")
+    def archive(self, record: Any, version: int | None = None, permission: str = "archive") -> Any:
+        """``permission``: the action that allows it; merging archives the duplicate under ``edit``
+        (the merge itself checks ``core.merge``)."""
+        self.require(permission)
         if version is not None and version != record.version:
             raise self._conflict(record, {"archived_at": "archive"})
         record.archived_at = utcnow()
         return self._save(record, "archive", {}, {})
 
-    def restore(self, record: Any) -> Any:
-        self.require("archive")
+    def restore(self, record: Any, permission: str = "archive") -> Any:
+        self.require(permission)
         record.archived_at = None
         return self._save(record, "restore", {}, {})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from crmkit import EntityType, hookimpl
+from crmkit.core.activities.merging import records_merged, records_unmerged  # noqa: F401 - hookimpls
 from crmkit.core.activities.models import Activity, CalendarFeed
 from crmkit.core.activities.schemas import ActivitySchema
 

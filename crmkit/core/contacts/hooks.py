@@ -3,10 +3,17 @@ index of their phones and emails kept in step with every change and import."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from crmkit import Action, EntityType, Panel, db, hookimpl
-from crmkit.core.contacts import channels, relations, relations_views
+from crmkit.core.contacts import (
+    channels,
+    commands,
+    relations,
+    relations_views,
+    vcard_views,
+)
 from crmkit.core.contacts.models import Channel, Employment, Organization, Person
 from crmkit.core.contacts.schemas import OrganizationSchema, PersonSchema
 
@@ -39,8 +46,8 @@ def register_entities():
             name="person",
             model=Person,
             schema=PersonSchema,
-            label=_l("Person"),
-            label_plural=_l("People"),
+            label=_l("Contact"),
+            label_plural=_l("Contacts"),
             list_columns=("name", "phone", "email", "position", "segment"),
             filters=(*ROLE_FILTERS, "organization_id", "segment", "source", "name"),
             sort_keys=("name",),
@@ -65,7 +72,7 @@ def records_imported(entity, created_ids, updated_ids, user):
 
 @hookimpl
 def register_blueprints():
-    return [relations_views.bp]
+    return [relations_views.bp, vcard_views.bp]
 
 
 @hookimpl
@@ -87,4 +94,17 @@ def entity_panels(entity, record, user):
                 "person": record, "jobs": relations.jobs_of(record, user), "can_edit": can_edit,
                 "organizations": relations.organization_choices(user) if can_edit else []}, order=20),
         ]
+    return []
+
+
+@hookimpl
+def register_commands():
+    return [commands.contacts]
+
+
+@hookimpl(specname="entity_actions")
+def vcard_action(entity, record, user):
+    """Download a person's card, for whoever sees the person."""
+    if entity.key == "person":
+        return [Action(_l("vCard"), url_for("contacts_vcard.person", record_id=record.id), order=90)]
     return []

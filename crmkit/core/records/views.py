@@ -97,16 +97,22 @@ def form_view(entity_key: str, record_id: int | None = None):
     errors: dict = {}
     conflict = None
     status = 200
+    warnings: list = []
     if request.method == "POST":
         data = forms.parse(entity, request.form, parts)
         try:
-            if record is None:
+            if request.form.get("confirm_warnings") != "1":
+                warnings = record_warnings(records, data, record)
+            if warnings:  # shown with a "Save anyway" button; nothing saved yet
+                values = {**values, **extensions.flatten(data, parts)}
+            elif record is None:
                 record = records.create(data)
                 flash(_("%(entity)s created.", entity=entity.label), "success")
             else:
                 records.update(record, data, version=int(request.form.get("version", "0") or 0))
                 flash(_("Changes saved."), "success")
-            return redirect(url_for(f"records.{entity.endpoint_prefix}_detail", record_id=record.id))
+            if not warnings:
+                return redirect(url_for(f"records.{entity.endpoint_prefix}_detail", record_id=record.id))
         except Invalid as error:
             values, errors, status = {**values, **extensions.flatten(data, parts)}, forms.flat_errors(error.fields), 422
         except Conflict as error:
@@ -125,7 +131,16 @@ def form_view(entity_key: str, record_id: int | None = None):
         version=conflict.version if conflict else (record.version if record else None),
         conflict=all_fields(entity, parts, saved) if conflict else None,
         mine=all_fields(entity, parts, values),
+        warnings=warnings,
     ), status
+
+
+def record_warnings(records: Records, data: dict, record) -> list:
+    """What plugins say valid input looks like (a likely duplicate), before it is saved."""
+    values = records.validate(data, partial=record is not None)
+    pm = current_app.extensions["crmkit"].pm
+    found = pm.hook.record_warnings(entity=records.entity, values=values, record=record, user=records.user)
+    return [warning for each in found for warning in each or []]
 
 
 def prefilled(entity: EntityType) -> dict:

@@ -1,0 +1,80 @@
+"""Groups of people (or organisations) sharing a phone, an email or an IIN/BIN, for the page.
+
+Each kind is one GROUP BY over an indexed column (``contacts_channel (kind, value)``, ``iin``,
+``bin``) restricted to the records the user sees, HAVING more than one, paged by the shared
+value (keyset) and limited; then one query loads the members of the page's groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from crmkit.core.contacts import phones
+from crmkit.core.contacts.models import Channel
+from crmkit.entities.service import Records
+
+KINDS = ("phone", "email", "id")
+PAGE_SIZE = 25
+MEMBERS_LIMIT = 500  # per page; a group shows how many it has even when not all are listed
+
+
+@dataclass
+class Group:
+    value: str
+    count: int
+    members: list[Any] = field(default_factory=list)
+    label: str = ""
+
+
+@dataclass
+class Page:
+    groups: list[Group]
+    next_after: str | None
+
+
+def id_column(records: Records):
+    return records.model.iin if records.entity.key == "person" else records.model.bin
+
+
+def find(records: Records, kind: str, after: str | None = None, size: int = PAGE_SIZE) -> Page:
+    model = records.model
+    visible = records.select().with_only_columns(model.id)
+    if kind == "id":
+        column = id_column(records)
+        statement = (
+            select(column, func.count())
+            .where(model.id.in_(visible), column.is_not(None))
+            .group_by(column)
+        )
+    else:
+        column = Channel.value
+        statement = (
+            select(column, func.count())
+            .where(Channel.kind == kind, Channel.entity == records.entity.key, Channel.record_id.in_(visible))
+            .group_by(column)
+        )
+    if after:
+        statement = statement.where(column > after)
+    rows = records.db.execute(statement.having(func.count() > 1).order_by(column).limit(size + 1)).all()
+    groups = [Group(value, count, label=phones.pretty(value) if kind == "phone" else value) for value, count in rows[:size]]
+    fill(records, kind, groups)
+    return Page(groups, rows[size - 1][0] if len(rows) > size else None)
+
+
+def fill(records: Records, kind: str, groups: list[Group]) -> None:
+    """Load the visible members of the groups, oldest first, in one query."""
+    if not groups:
+        return
+    model = records.model
+    by_value = {g.value: g for g in groups}
+    if kind == "id":
+        column = id_column(records)
+        statement = records.select().add_columns(column).where(column.in_(by_value))
+    else:
+        mine = and_(Channel.record_id == model.id, Channel.entity == records.entity.key, Channel.kind == kind)
+        statement = records.select().join(Channel, mine).add_columns(Channel.value).where(Channel.value.in_(by_value))
+    for record, value in records.db.execute(statement.order_by(model.id).limit(MEMBERS_LIMIT)):
+        by_value[value].members.append(record)
