@@ -77,6 +77,7 @@ def detail_view(entity_key: str, record_id: int):
         groups=forms.build_groups(parts, values, {}),
         linked=links.link_titles(records.entity, [record], list(records.entity.schema._declared_fields)),
         label_of=label_function(records.entity, parts),
+        empty_fields=empty_fields,
         entities_by_key={e.key: e for e in current_app.extensions["crmkit"].entities},
         history=records.history(record),
         panels=sorted((p for found in pm.hook.entity_panels(**hooks_args) for p in found or []), key=lambda p: p.order),
@@ -141,6 +142,12 @@ def record_warnings(records: Records, data: dict, record) -> list:
     pm = current_app.extensions["crmkit"].pm
     found = pm.hook.record_warnings(entity=records.entity, values=values, record=record, user=records.user)
     return [warning for each in found for warning in each or []]
+
+
+def empty_fields(record, fields) -> list[str]:
+    """Fields a record's page leaves out: nothing typed, or an unticked box (shown on the form)."""
+    values = {f.name: getattr(record, f.name, None) for f in fields}
+    return [name for name, value in values.items() if value is None or value is False or value == ""]
 
 
 def prefilled(entity: EntityType) -> dict:
