@@ -176,7 +176,7 @@ def test_a_match_the_user_cant_see_is_not_named(app, admin_client):
     person(app, "agent@example.com")
     agent = client_as(app, "agent@example.com")
     text = alert(submit(agent, "person", name="Новый клиент", phone="+7 701 123 45 67"))
-    assert "A record you can&#39;t open matches: same phone +7 701 123 4567." in text
+    assert "1 record you can&#39;t open matches: same phone +7 701 123 4567." in text
     assert "Клиент Коллеги" not in text and "/person/" not in text
 
 

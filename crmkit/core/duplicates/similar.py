@@ -172,7 +172,7 @@ def describe(reasons: dict[tuple[str, int], list[str]], current: str, user: Any)
     warnings = warnings[:SHOWN_LIMIT]
     if hidden_count:
         message = ngettext(
-            "A record you can't open matches: %(reasons)s.",
+            "%(num)d record you can't open matches: %(reasons)s.",
             "%(num)d records you can't open match: %(reasons)s.",
             hidden_count,
             reasons="; ".join(hidden),

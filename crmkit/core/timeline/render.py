@@ -56,7 +56,7 @@ def activity_details(activity: Any) -> list[tuple[Any, Any]]:
             (_("Direction"), label(DIRECTION_LABELS, activity.direction)),
             (_("Outcome"), label(OUTCOME_LABELS, activity.outcome)),
             (_("Duration"), duration(activity.duration_seconds)),
-            (_("Number"), pretty(activity.their_address) if activity.their_address else None),
+            (_("Phone number"), pretty(activity.their_address) if activity.their_address else None),
         ]
     if kind == "email":
         return [
@@ -98,7 +98,10 @@ def change_entry(change: Change, names: dict[int, str], label_of) -> TimelineEnt
     """A history row: who changed which fields, from what to what."""
     title = ACTION_TITLES.get(change.action)
     details = []
-    for name, values in (change.changes or {}).items():
+    changes = change.changes or {}
+    if change.action in ("merge", "unmerge"):  # bookkeeping of the merge; its field changes are what people read
+        changes = changes.get("fields") or {}
+    for name, values in changes.items():
         old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
         if change.action == "create":
             if new not in (None, "", False, [], {}):
