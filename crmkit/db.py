@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlmodel import Session, SQLModel
+
 
 def utcnow() -> datetime:
     """Timestamps are stored in UTC, with their time zone, and shown in the user's zone."""
@@ -80,6 +83,25 @@ def session() -> Session:
     if "crmkit_session" not in g:
         g.crmkit_session = Session(engine(), expire_on_commit=False)
     return g.crmkit_session
+
+
+def streaming(chunks: Iterator[Any]) -> Iterator[Any]:
+    """``chunks`` read through this request's session, for a streamed response.
+
+    Flask ends the app context (and would close the session) when the view returns, before the
+    stream is sent; so the stream takes the session out of the context's reach and closes it
+    itself after the last chunk, giving its connection back.
+    """
+    db_session = g.pop("crmkit_session", None)
+
+    def body() -> Iterator[Any]:
+        try:
+            yield from chunks
+        finally:
+            if db_session is not None:
+                db_session.close()
+
+    return body()
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -52,6 +52,15 @@ def test_csv_export_has_the_lists_filters_and_sort(app, admin):
     assert [row[1] for row in rows[1:]] == ["Alpha", "Beta"]
 
 
+def test_a_csv_export_longer_than_one_batch_streams_every_row(app, admin, monkeypatch):
+    from crmkit.core.transfer import exporter
+
+    monkeypatch.setattr(exporter, "BATCH", 2)  # several batches read after the view has returned
+    add_projects(app, *(f"Project {n:02d}" for n in range(7)))
+    response = logged_in(app).get("/transfer/projects.project/export?sort=name")
+    assert [row[1] for row in csv_rows(response)[1:]] == [f"Project {n:02d}" for n in range(7)]
+
+
 def test_exported_csv_imports_back_unchanged(app, admin, tmp_path):
     add_projects(app, "Round trip", status="done", contact_email="rt@example.com")
     exported = tmp_path / "out.csv"

@@ -7,7 +7,6 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -18,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DataError, StatementError
 
-from crmkit import audit
+from crmkit import audit, db
 from crmkit.core.contacts import vcard
 from crmkit.core.transfer.views import LIST_ARGS
 from crmkit.entities.errors import RecordError
@@ -55,20 +54,12 @@ def export():
         flash(_("This list can't be exported that way: %(problem)s", problem=problem), "error")
         return redirect(url_for("records.person_list"))
     audit.record("export", entity="person", format="vcard", filters=filters)
-    # The app context's teardown runs when this view returns, before the stream ends; the stream
-    # takes the session out of its reach and closes it itself, after the last card.
-    session = records.db
-    g.pop("crmkit_session", None)
-
     def body():
-        try:
-            yield first
-            yield from cards
-        finally:
-            session.close()
+        yield first
+        yield from cards
 
     headers = {"Content-Disposition": 'attachment; filename="people.vcf"'}
-    return Response(stream_with_context(body()), mimetype=VCARD_TYPE, headers=headers)
+    return Response(stream_with_context(db.streaming(body())), mimetype=VCARD_TYPE, headers=headers)
 
 
 @bp.get("/person/<int:record_id>.vcf")
