@@ -191,6 +191,17 @@ def entity_actions(entity: EntityType, record: Any, user: Any) -> list[Action]:
 
 
 @hookspec
+def entity_list_actions(entity: EntityType, user: Any, args: dict[str, str]) -> list[Action]:
+    """Add links to an entity's list page, beside Import and Export.
+
+    :param entity: the entity type listed.
+    :param user: the user looking at the list; offer only what they may do.
+    :param args: the list's query arguments (filters, sort), to carry into an export.
+    :return: ``crmkit.Action`` values; the page sorts them by ``order``.
+    """
+
+
+@hookspec
 def register_jobs() -> list[Any]:
     """Declare background jobs and periodic jobs, bound to the app's job queue when the app is built.
 

@@ -184,3 +184,36 @@ def test_an_agent_cannot_link_a_person_to_an_organisation_they_do_not_see(app, a
     login(agent, "agent@example.com", "agent password 1")
     response = post(agent, "/person/new", name="Асель", organization_id=str(organization_id))
     assert response.status_code == 422 and "No such record." in response.get_data(as_text=True)
+
+
+def test_the_contacts_list_links_to_vcard_export_with_its_filters_and_to_vcard_import(admin_client):
+    page = admin_client.get("/person/?is_client=true&sort=name").get_data(as_text=True)
+    assert 'href="/contacts/vcard/export?is_client=true&amp;sort=name"' in page
+    assert 'href="/contacts/vcard/import"' in page
+
+
+def test_an_agent_without_the_export_permission_gets_no_vcard_export_link(app):
+    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    agent = app.test_client()
+    login(agent, "agent@example.com", "agent password 1")
+    page = agent.get("/person/").get_data(as_text=True)
+    assert "/contacts/vcard/export" not in page and "/contacts/vcard/import" not in page
+
+
+def test_hook_entity_list_actions(make_app, admin_client_for):
+    from flask import url_for
+
+    from crmkit import Action, hookimpl
+    from tests.test_hooks import plugin
+
+    @hookimpl
+    def entity_list_actions(entity, user, args):
+        if entity.key == "organization":
+            return [Action("Map of clients", url_for("records.organization_list", view_mode="map", **args))]
+        return []
+
+    app = make_app(plugins=[plugin("maps", entity_list_actions)], CRMKIT_LOCALE="en", DEFAULT_LOCALE="en")
+    client = admin_client_for(app)
+    page = client.get("/organization/?is_client=true&limit=5").get_data(as_text=True)
+    link = page.split(">Map of clients</a>")[0].rsplit("<a", 1)[-1]
+    assert "view_mode=map" in link and "is_client=true" in link and "limit" not in link  # filters kept, paging not

@@ -108,3 +108,17 @@ def vcard_action(entity, record, user):
     if entity.key == "person":
         return [Action(_l("vCard"), url_for("contacts_vcard.person", record_id=record.id), order=90)]
     return []
+
+
+@hookimpl
+def entity_list_actions(entity, user, args):
+    """vCards of the contacts list: export what it shows, import a .vcf."""
+    if entity.key != "person":
+        return []
+    people = relations.records_of("person", user)
+    actions = []
+    if people.can("export"):
+        actions.append(Action(_l("Export vCard"), url_for("contacts_vcard.export", **args), order=10))
+    if people.can("import") and people.can("create"):
+        actions.append(Action(_l("Import vCard"), url_for("contacts_vcard.upload"), order=20))
+    return actions

@@ -55,7 +55,19 @@ def list_view(entity_key: str):
         views=saved_views.visible(records),
         current_view=request.args.get("view", type=int),
         owners=saved_views.assignable_users(records) if records.can("edit") else [],
+        list_actions=list_actions(entity),
     )
+
+
+PAGING_ARGS = ("after", "before", "limit", "applied", "columns", "view")
+
+
+def list_actions(entity: EntityType) -> list:
+    """Links other plugins add to the list page (entity_list_actions), given the list's filters."""
+    pm = current_app.extensions["crmkit"].pm
+    args = {k: v for k, v in request.args.items() if k not in PAGING_ARGS}
+    found = pm.hook.entity_list_actions(entity=entity, user=current_user, args=args)
+    return sorted((a for actions in found for a in actions or []), key=lambda a: a.order)
 
 
 def detail_view(entity_key: str, record_id: int):
