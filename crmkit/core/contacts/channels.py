@@ -46,9 +46,10 @@ def sync_ids(db: Session, entity_key: str, model: type, ids: Iterable[int]) -> N
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         db.execute(delete(Channel).where(Channel.entity == entity_key, Channel.record_id.in_(chunk)))
+        columns = select(model.id, model.phone, model.other_phones, model.email, model.other_emails)
         rows = [
             {"kind": k, "value": v, "entity": entity_key, "record_id": record.id}
-            for record in db.execute(select(model).where(model.id.in_(chunk))).scalars()
+            for record in db.execute(columns.where(model.id.in_(chunk)))  # rows, not whole objects
             for k, v in values_of(record)
         ]
         if rows:

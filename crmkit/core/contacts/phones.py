@@ -14,6 +14,7 @@ or skip a name written before the number.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 import phonenumbers
@@ -61,7 +62,22 @@ def parse(raw: str, region: str | None = None) -> phonenumbers.PhoneNumber:
 
 def normalize(raw: str, region: str | None = None) -> str:
     """The E.164 form ("+77011234567") of a phone as typed; ValueError when it isn't a valid one."""
-    return phonenumbers.format_number(parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
+    if not isinstance(raw, str):
+        raise _invalid()
+    e164 = _e164(raw, (region or default_region()).upper())
+    if e164 is None:
+        raise _invalid()
+    return e164
+
+
+@lru_cache(maxsize=8192)
+def _e164(raw: str, region: str) -> str | None:
+    """Parsing a phone costs ~100 us and an import or a form meets the same one several times
+    (the field, then the typed-form map), so the answer is kept; None for an invalid one."""
+    try:
+        return phonenumbers.format_number(parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
+    except ValueError:
+        return None
 
 
 def country_of(e164: str) -> str | None:
