@@ -80,7 +80,7 @@ def test_a_duplicate_is_warned_about_merged_and_the_merge_undone(live_server, li
     page.wait_for_url(f"{live_server.url}/person/{kept}")
     expect(page.locator("h1")).to_have_text("Иван Иванов")
     expect(page.locator("main")).to_contain_text("Asked for a price list")
-    with live_app.test_request_context():
+    with live_app.test_request_context(headers={"Accept-Language": "en"}):  # the browser's language
         called = str(live_app.extensions["crmkit"].entities.get("person").label)
     expect(page.locator("#history")).to_contain_text(f"{called} #{merged} merged into this record")
     shot(page, "merged")
