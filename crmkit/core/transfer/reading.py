@@ -4,6 +4,7 @@ The encoding is detected (a byte-order mark, then strict UTF-8, then charset-nor
 tells cp1251 from its Cyrillic neighbours), the delimiter counted on the header line. Files are
 read row by row, never whole, so a million rows cost what a thousand do in memory.
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first record row 2.
+``converter`` turns a cell into what the entity's schema loads (Russian numbers, dates, да/нет).
 """
 
 from __future__ import annotations
@@ -12,18 +13,25 @@ import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
+from marshmallow import fields as mf
+from marshmallow import missing
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (";", ",", "\t")
 # What Russian and Kazakh offices actually send; narrower candidates make short samples reliable.
 ENCODINGS = ["utf_8", "cp1251", "koi8_r", "cp866", "utf_16"]
 FORMATS = ("csv", "xlsx")
+TRUE_WORDS = {"да", "д", "иә", "ия", "yes", "y", "true", "1", "+", "x", "on"}
+FALSE_WORDS = {"нет", "н", "жоқ", "no", "n", "false", "0", "-", "off"}
+RU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
 
 class FileError(ValueError):
@@ -84,8 +92,7 @@ class Table:
         with self._text() as text:
             reader = csv.reader(text, delimiter=self.delimiter)
             next(reader, None)
-            for number, cells in enumerate(reader, start=2):
-                yield number, cells
+            yield from enumerate(reader, start=2)
 
     def count(self) -> int:
         """How many rows follow the header (for progress bars)."""
@@ -121,7 +128,7 @@ def open_table(path: Path | str) -> Table:
             workbook = load_workbook(path, read_only=True, data_only=True)
             header = next(workbook.active.iter_rows(values_only=True, max_row=1), ())
             workbook.close()
-        except Exception as error:  # noqa: BLE001 - a broken archive is a bad file, whatever broke
+        except Exception as error:  # a broken archive is a bad file, whatever broke
             raise FileError(str(error)) from error
         return Table(path, "xlsx", _header(header))
     with open(path, "rb") as file:
@@ -143,3 +150,51 @@ def _header(cells) -> list[str]:
     if not columns:
         raise FileError("the file has no header row")
     return columns
+
+
+# cells to schema input
+def typed_cell(raw: Any, schema_field: mf.Field) -> Any:
+    """An XLSX cell that arrived as a date, number or boolean, as schema input."""
+    if isinstance(raw, datetime):
+        return raw.isoformat() if isinstance(schema_field, mf.DateTime) else raw.date().isoformat()
+    if isinstance(raw, (date, time)):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer() and not isinstance(schema_field, (mf.Float, mf.Decimal)):
+        raw = int(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return raw if isinstance(schema_field, mf.Number) else str(raw)
+    return raw if isinstance(raw, bool) else str(raw)
+
+
+def converter(schema_field: mf.Field) -> Callable[[Any], Any]:
+    """A function from a file cell to schema input for one field, its checks decided once.
+
+    Russian spellings are understood: ``1 500,50``, ``31.12.2026``, да/нет, иә/жоқ.
+    A blank cell is None where the field allows it, else "not given" (``missing``), so defaults
+    and the required-field check apply; a required text field gets its length check instead.
+    """
+    blank = None if schema_field.allow_none else "" if isinstance(schema_field, mf.String) and schema_field.required else missing
+    boolean = isinstance(schema_field, mf.Boolean)
+    number = isinstance(schema_field, mf.Number)
+    dated = isinstance(schema_field, (mf.Date, mf.DateTime))
+
+    def convert(raw: Any) -> Any:
+        if raw is None:
+            return blank
+        if type(raw) is not str:
+            return typed_cell(raw, schema_field)
+        text = raw.strip()
+        if not text:
+            return blank
+        if boolean:
+            word = text.casefold()
+            return True if word in TRUE_WORDS else False if word in FALSE_WORDS else text
+        if number:
+            text = text.replace("\u00a0", "").replace(" ", "")
+            return text.replace(",", ".") if "," in text and "." not in text else text
+        if dated and (found := RU_DATE.match(text)):
+            day, month, year = found.groups()
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        return text
+
+    return convert

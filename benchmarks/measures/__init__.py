@@ -1,0 +1,5 @@
+"""The measurements, registered on import in benchmarks.core; add a module here to add one."""
+
+from __future__ import annotations
+
+from benchmarks.measures import http, importing, pages, plugins  # noqa: F401 - registers them
