@@ -110,8 +110,8 @@ def merged(previous: dict, rows: list[core.Row]) -> list[core.Row]:
     run's, the scaling ratios redone over both (so ``--sizes 1m --merge`` compares with 10k)."""
     again = {(row.measurement, row.size) for row in rows}
     kept = [r for r in report.load_rows(previous) if (r.measurement, r.size) not in again and r.measurement != "scaling"]
-    fresh = [row for row in rows if row.measurement != "scaling"]
-    return kept + fresh + report.scaling(kept + fresh)
+    fresh = sorted(kept + [row for row in rows if row.measurement != "scaling"], key=lambda row: row.size)
+    return fresh + report.scaling(fresh)
 
 
 def main(argv: list[str] | None = None) -> int:
