@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -22,21 +23,31 @@ TEST_SECRET = "test-secret-key-used-only-by-the-test-suite"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "correct horse battery"
 
 
-@pytest.fixture
-def database_url(tmp_path):
+@contextmanager
+def own_database(folder, name: str = "test"):
+    """An empty database: SQLite ``<name>.sqlite3`` in ``folder``, or a schema of its own on the
+    PostgreSQL that CRMKIT_TEST_DATABASE_URL names, dropped afterwards."""
     base = os.environ.get("CRMKIT_TEST_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / f'{name}.sqlite3'}"
         return
     url = make_url(db.normalise_url(base))
     schema = f"test_{uuid.uuid4().hex[:12]}"
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    try:
+        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    with own_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -7,16 +7,13 @@ ones that load again get a database of their own.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections import Counter
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from crmkit import db, search
 from crmkit.app import create_app
@@ -31,30 +28,10 @@ from crmkit.core.demo.words import KAZAKH_SURNAMES, OUR_DOMAIN
 from crmkit.core.demo.writer import as_input
 from crmkit.entities.history import Change
 from crmkit.migrate import upgrade_all
-from tests.conftest import ADMIN_EMAIL, TEST_SECRET, add_user, login
+from tests.conftest import ADMIN_EMAIL, TEST_SECRET, add_user, login, own_database
 
 TODAY = date(2026, 3, 16)  # a Monday
 STAFF_LINE = re.compile(r"^\s+(\S+@" + re.escape(OUR_DOMAIN) + r")\s+(\S+)\s+(manager|agent)\s", re.MULTILINE)
-
-
-@contextmanager
-def own_database(folder):
-    """A database for a module, as conftest's ``database_url`` makes one for a test."""
-    base = os.environ.get("CRMKIT_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{folder / 'demo.sqlite3'}"
-        return
-    url = make_url(db.normalise_url(base))
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ show that a card refused while saving undoes the cards saved before it.
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from datetime import date
 from io import BytesIO
 
@@ -16,14 +14,14 @@ import pytest
 import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select, text
 
 from crmkit import Invalid, db, hookimpl
 from crmkit.core.auth.service import find_user
 from crmkit.core.contacts import vcard
 from crmkit.core.contacts.models import Organization, Person
 from crmkit.entities.service import Records
-from tests.conftest import ADMIN_EMAIL, add_user, csrf_token, login
+from tests.conftest import ADMIN_EMAIL, add_user, csrf_token, login, own_database
 
 AGENT, MANAGER, PASSWORD = "agent@example.com", "manager@example.com", "agent password 1"
 IMPORT = "/contacts/vcard/import"
@@ -47,19 +45,8 @@ def app(make_app):
 @pytest.fixture
 def fresh_database_url(tmp_path):
     """A second, empty database, as conftest's ``database_url`` makes the first."""
-    base = os.environ.get("CRMKIT_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    url = make_url(db.normalise_url(base))
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with own_database(tmp_path, "fresh") as url:
+        yield url
 
 
 def client_of(app, email=ADMIN_EMAIL, password=None):
