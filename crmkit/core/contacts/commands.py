@@ -10,6 +10,7 @@ import click
 
 from crmkit import audit
 from crmkit.core.contacts import vcard
+from crmkit.core.contacts.vcard_import import import_cards
 from crmkit.core.transfer.commands import acting_user
 from crmkit.entities.errors import Forbidden
 from crmkit.entities.listing import ListError
@@ -61,7 +62,7 @@ def vcard_import(path, update, as_email):
     """Import a .vcf file of people: all its cards, or none when any is not valid."""
     user = acting_user(as_email)
     try:
-        outcome = vcard.import_cards(vcard.parse(path.read_bytes()), user, update=update)
+        outcome = import_cards(vcard.parse(path.read_bytes()), user, update=update)
     except vcard.VCardError as error:
         raise click.ClickException(str(error)) from error
     except Forbidden as error:

@@ -14,8 +14,8 @@ or skip a name written before the number.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from flask import current_app, has_app_context

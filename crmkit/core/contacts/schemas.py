@@ -6,8 +6,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, post_load, validate
 
+from crmkit.core.contacts.fields import (
+    BIN,
+    IIN,
+    EmailAddress,
+    EmailList,
+    Phone,
+    PhoneList,
+    typed_phones,
+)
 from crmkit.core.contacts.phones import pretty
-from crmkit.core.contacts.fields import BIN, IIN, EmailAddress, EmailList, Phone, PhoneList, typed_phones
 
 SEGMENTS = ("a", "b", "c")
 SEGMENT_LABELS = {"a": _l("A: key"), "b": _l("B: regular"), "c": _l("C: occasional")}

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import DataError, StatementError
 
 from crmkit import audit, db
-from crmkit.core.contacts import vcard
+from crmkit.core.contacts import vcard, vcard_import
 from crmkit.core.transfer.views import LIST_ARGS
 from crmkit.entities.errors import RecordError
 from crmkit.entities.listing import ListError
@@ -97,7 +97,7 @@ def upload():
     if len(raw) > MAX_BYTES:
         return refuse(_("The file is too big."), 413)
     try:
-        outcome = vcard.import_cards(vcard.parse(raw), current_user, update=update)
+        outcome = vcard_import.import_cards(vcard.parse(raw), current_user, update=update)
     except vcard.VCardError as error:
         return refuse(str(error), 400)
     except RecordError as error:
