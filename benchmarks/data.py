@@ -23,6 +23,7 @@ from crmkit import db
 from crmkit.core.activities.models import Activity
 from crmkit.core.auth.models import User
 from crmkit.core.contacts.models import Organization, Person
+from crmkit.core.maintenance.hooks import refresh_statistics
 from crmkit.entities.history import Change
 
 ORGS_PER_PERSON = 0.1
@@ -124,6 +125,8 @@ def grow(app: Flask, data: Dataset, people: int, seed: int = 5, block: int = 50_
             _index(app, "organization", organizations, data)
             _index(app, "person", new_ids, data)
             _index(app, "activity", activities, data)
+    with app.app_context():  # what the worker's hourly job and `crmkit serve`'s start do
+        refresh_statistics()
     return data
 
 
@@ -231,8 +234,8 @@ def _analyze_indexes(session) -> None:
 
     Without them the hooks' ``DELETE ... WHERE record_id IN (2,000 parameters)`` is planned as a
     scan of the whole table that checks every row against the list (10 s a batch at 400k rows),
-    which would make generating 100k people take half an hour. The contact tables themselves
-    are left as bulk loading leaves them, for the list measurement.
+    which would make generating 100k people take half an hour. The contact tables get theirs
+    when the fill ends, from crmkit's own hourly job (crmkit/statistics.py).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE core_search_document"))

@@ -99,6 +99,8 @@ def describe(figures: dict[str, float]) -> str:
         parts.append(f"{figures['x_baseline_p50']:g}x raw")
     if "share_of_bare" in figures:
         parts.append(f"{figures['share_of_bare']:.0%} of bare")
+    if "share_of_constant" in figures:
+        parts.append(f"{figures['share_of_constant']:.0%} of bare without a database")
     if "peak_rss_mb" in figures:
         parts.append(f"peak RSS {figures['peak_rss_mb']:.0f} MB (now {figures['rss_mb']:.0f} MB)")
     if "overhead" in figures:

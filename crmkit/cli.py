@@ -17,7 +17,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 from sqlmodel import select
 
-from crmkit import config, db
+from crmkit import config, db, statistics
 from crmkit.config import ConfigError
 from crmkit.core.auth.models import User
 from crmkit.core.auth.service import UserError, create_user
@@ -157,6 +157,8 @@ def serve_command(host, port, threads, no_demo):
 
         with app.app_context():
             load_and_report()
+    with db.engine_of(app).begin() as connection:  # lists walk their index from the first request
+        statistics.refresh(connection)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     click.echo("\n" + _("crmkit is running at %(url)s", url=f"http://{shown_host}:{port}/"))
     if password:

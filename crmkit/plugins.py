@@ -49,6 +49,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.duplicates.hooks",
     "crmkit.core.lookup.hooks",
     "crmkit.core.demo.hooks",
+    "crmkit.core.maintenance.hooks",
 )
 CORE_LINEAGE = "core"
 log = logging.getLogger("crmkit.plugins")

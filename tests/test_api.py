@@ -8,6 +8,7 @@ import pytest
 from crmkit import db
 from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.service import find_user
+from crmkit.entities import listing
 from tests.conftest import add_user, csrf_token, login
 from tests.plugins.projects import hooks as projects
 
@@ -155,6 +156,16 @@ def test_the_list_sorts_by_a_declared_key_either_way(api):
         create(api, name=name)
     assert names(api.get(f"{URL}?sort=name")) == ["a", "b", "c"]
     assert names(api.get(f"{URL}?sort=-name")) == ["c", "b", "a"]
+
+
+def test_the_list_counts_up_to_the_cap_and_says_when_there_are_more(api, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+    for number in range(4):
+        create(api, name=f"Project {number}")
+    body = api.get(URL).get_json()
+    assert (body["total"], body["total_capped"], len(body["items"])) == (3, True, 4)
+    body = api.get(f"{URL}?name__prefix=Project%201").get_json()
+    assert (body["total"], body["total_capped"]) == (1, False)
 
 
 def test_the_list_pages_forward_and_back_by_cursor_links(api):

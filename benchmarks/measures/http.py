@@ -1,6 +1,7 @@
 """Requests per second and p95 over HTTP: crmkit's pages under gunicorn (2 sync workers) beside
-a bare Flask app rendering a page of the same size under the same gunicorn, loaded from
-loopback for a fixed time each; then the peak RSS of each crmkit worker.
+a bare Flask app that reads the same page with the database driver and renders it at the same
+size under the same gunicorn (benchmarks/bare.py), loaded from loopback for a fixed time each;
+then the peak RSS of each crmkit worker.
 """
 
 from __future__ import annotations
@@ -83,9 +84,12 @@ def loaded(ctx, url: str, headers: dict[str, str] | None = None) -> loadgen.Load
 @core.measurement("http", order=70)
 def http(ctx):
     cookie = {"Cookie": world.session_cookie(ctx.client())}
-    with gunicorn("benchmarks.bare:app") as (bare_url, _pid):
-        bare = loaded(ctx, bare_url + "/").figures()
-    bare_label = "bare Flask app, same template size, same gunicorn"
+    with gunicorn("benchmarks.bare:app", {"CRMKIT_BENCH_DATABASE_URL": ctx.database.url}) as (bare_url, _pid):
+        bare = loaded(ctx, bare_url + "/person/").figures()
+        constant = loaded(ctx, bare_url + "/").figures()
+    bare_label = "bare Flask app, same page SQL by the driver, same template size, same gunicorn"
+    yield ctx.row("http", "bare Flask app without a database (constant rows)", constant,
+                  note="Flask and gunicorn alone, for scale; not a target's baseline")
     with gunicorn("benchmarks.wsgi:app", {"CRMKIT_BENCH_DATABASE_URL": ctx.database.url}) as (base, master):
         for spec in core.PAGES.values():
             path = spec.url(ctx)
@@ -97,6 +101,7 @@ def http(ctx):
             load = loaded(ctx, base + path, cookie)
             figures = load.figures()
             figures["share_of_bare"] = round(figures["req_per_s"] / bare["req_per_s"], 3) if bare["req_per_s"] else 0.0
+            figures["share_of_constant"] = round(figures["req_per_s"] / constant["req_per_s"], 3) if constant["req_per_s"] else 0.0
             row = ctx.row("http", f"{spec.name} over HTTP, {WORKERS} workers", figures, baseline_label=bare_label, baseline=bare)
             if load.errors:
                 row.note = f"{load.errors} failed requests: {dict(load.statuses)}"

@@ -2,7 +2,8 @@
 
 A cursor names the last row seen (its sort value and id); the next page starts after it, using
 the index on the sort key instead of counting past every earlier row as OFFSET would. Counts
-stop at ``COUNT_CAP`` for the same reason.
+stop at ``COUNT_CAP`` for the same reason: counting ten thousand rows took half of a page's time
+at 100k contacts ("More than 1,000" tells a user as much).
 """
 
 from __future__ import annotations
@@ -14,13 +15,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, and_, func, or_, select
-
 from marshmallow import fields as mf
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Numeric,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+)
 
 from crmkit.entities.declaration import EntityType
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 MAX_LIMIT = 200
 
 
@@ -156,10 +167,13 @@ def keyset(statement, column, id_column, descending: bool, cursor: list[Any], fo
     value = coerce(column, value, "after") if isinstance(value, str) else value
     less = descending == forward
     cmp = (lambda a, b: a < b) if less else (lambda a, b: a > b)
+    cmp_or_equal = (lambda a, b: a <= b) if less else (lambda a, b: a >= b)
     if value is None:
         condition = and_(column.is_(None), cmp(id_column, last_id))
         return statement.where(condition if forward else or_(condition, column.is_not(None)))
-    condition = or_(cmp(column, value), and_(column == value, cmp(id_column, last_id)))
+    # "value >= v AND (value > v OR id > i)": the first half bounds the sort index's range, where
+    # "value > v OR (value = v AND id > i)" alone makes PostgreSQL read the index from its start.
+    condition = and_(cmp_or_equal(column, value), or_(cmp(column, value), cmp(id_column, last_id)))
     if forward and column.nullable:
         condition = or_(condition, column.is_(None))
     return statement.where(condition)
@@ -180,9 +194,10 @@ def run(db, statement, entity: EntityType, query: ListQuery, parts=()) -> Page:
     """One page of ``statement``; ``parts`` are the entity's extension groups, for their filters."""
     model = entity.model
     statement = apply_filters(statement, entity, query.filters, parts)
-    total = db.execute(select(func.count()).select_from(statement.limit(COUNT_CAP + 1).subquery())).scalar_one()
-    column, descending = sort_spec(entity, query.sort)
     id_column = model.__table__.c.id
+    counted = statement.with_only_columns(id_column).limit(COUNT_CAP + 1)  # ids only: an index covers them
+    total = db.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    column, descending = sort_spec(entity, query.sort)
     forward = query.before is None
     if query.after or query.before:
         statement = keyset(statement, column, id_column, descending, decode_cursor(query.after or query.before), forward)

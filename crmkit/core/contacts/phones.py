@@ -89,8 +89,11 @@ def country_of(e164: str) -> str | None:
     return phonenumbers.region_code_for_number(number) if phonenumbers.is_valid_number(number) else None
 
 
+@lru_cache(maxsize=65_536)
 def pretty(e164: str) -> str:
-    """The number for display, in the international format ("+7 701 123 4567"); as given if unreadable."""
+    """The number for display, in the international format ("+7 701 123 4567"); as given if unreadable.
+
+    Cached: lists show the same numbers page after page, and formatting costs ~100 us a number."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from crmkit import audit
+from crmkit import audit, statistics
 from crmkit.core.access.models import Department, Office
 from crmkit.core.audit.models import AuditEntry
 from crmkit.core.auth.models import User
@@ -94,6 +94,8 @@ def load(
 
     outcome.counts = dict(writer.written)
     audit.record(MARKER, user=actor, commit=False, session=db, size=size, seed=seed, **outcome.counts)
+    db.commit()
+    statistics.refresh(db.connection())  # thousands of new rows: lists should walk their sort index
     db.commit()
     return outcome
 

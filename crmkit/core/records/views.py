@@ -6,11 +6,20 @@ starts, ``/<entity path>/...``, with the entity's key passed as a default argume
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crmkit.core.records import links, saved_views
+from crmkit.core.records import cells, links, saved_views
 from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
@@ -42,6 +51,7 @@ def list_view(entity_key: str):
         return redirect(url_for(f"records.{entity.endpoint_prefix}_list"))
     except RecordError as error:
         fail(error)
+    columns = saved_views.columns_of(entity, request.args)
     return render_template(
         "records/list.html",
         entity=entity,
@@ -50,8 +60,9 @@ def list_view(entity_key: str):
         query=query,
         archived=archived,
         filter_fields=[f for f in forms.build(entity, request.args, {}) if f.name in entity.filters],
-        columns=saved_views.columns_of(entity, request.args),
-        linked=links.link_titles(entity, page.items, saved_views.columns_of(entity, request.args)),
+        columns=columns,
+        rows=zip(page.items, cells.detail_links(entity, page.items),
+                 cells.table_cells(entity, page.items, columns, links.link_titles(entity, page.items, columns)), strict=True),
         views=saved_views.visible(records),
         current_view=request.args.get("view", type=int),
         owners=saved_views.assignable_users(records) if records.can("edit") else [],

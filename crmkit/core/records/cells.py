@@ -1,0 +1,71 @@
+"""The cells of a list page, rendered in Python.
+
+A Jinja macro call per cell was a quarter of a list page's time; here each column's way of showing
+a value is decided once per page, and each cell is one function call. What a cell shows is the
+same as the record page: links by their record's title, yes/no, dates in the user's zone and
+language, choices by their label, phones pretty-printed (``EntityType.display``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from flask import url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from crmkit.entities.declaration import EntityType
+
+EMPTY = Markup('<span class="muted">—</span>')
+
+
+def column_renderer(entity: EntityType, column: str, titles: dict | None) -> Callable[[Any], Markup]:
+    """How one column shows its values: a function of the value, made once per page.
+
+    A page repeats values (segments, sources, positions), and each shown choice label is a
+    translation lookup: each distinct value is rendered once per page.
+    """
+    yes, no = escape(_("yes")), escape(_("no"))
+    shown: dict[Any, Markup] = {}
+
+    def show(value: Any) -> Markup:
+        try:
+            return shown[value]
+        except KeyError:
+            shown[value] = markup = render(value)
+            return markup
+        except TypeError:  # an unhashable value (JSON): nothing to reuse
+            return render(value)
+
+    def render(value: Any) -> Markup:
+        if value is None:
+            return EMPTY
+        if titles is not None:
+            return escape(titles.get(value, f"#{value}"))
+        if value is True:
+            return yes
+        if value is False:
+            return no
+        if isinstance(value, datetime):
+            return escape(format_datetime(value, "short"))
+        if isinstance(value, date):
+            return escape(format_date(value, "medium"))
+        return escape(entity.display(column, value))
+
+    return show
+
+
+def table_cells(entity: EntityType, items: Sequence[Any], columns: Sequence[str], linked: dict) -> list[list[Markup]]:
+    """Each record's cells, in column order."""
+    shows = [(column, column_renderer(entity, column, linked.get(column))) for column in columns]
+    return [[show(getattr(record, column, None)) for column, show in shows] for record in items]
+
+
+def detail_links(entity: EntityType, items: Sequence[Any]) -> list[str]:
+    """Each record's page address: one url_for, then the ids (the rule is ``<base>/<int:record_id>``,
+    views.register); fifty trips through the router were a tenth of the list page."""
+    prefix = url_for(f"records.{entity.endpoint_prefix}_detail", record_id=0)[:-1]
+    return [f"{prefix}{record.id}" for record in items]

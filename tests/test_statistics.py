@@ -1,0 +1,104 @@
+"""The planner's statistics follow the tables: missing or outgrown ones are refreshed, so a list
+walks its sort index instead of sorting every row (crmkit/statistics.py)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from crmkit import db, statistics
+from crmkit.core.contacts.models import Person
+from crmkit.entities.listing import ListQuery, run
+from tests.conftest import add_user
+
+
+def fill(connection, table: str, rows: int, start: int = 0) -> None:
+    connection.execute(text(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, name VARCHAR(40))"))
+    connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_name ON {table} (name)"))
+    connection.execute(text(f"INSERT INTO {table} (id, name) VALUES (:id, :name)"),
+                       [{"id": n, "name": f"name {n}"} for n in range(start, start + rows)])
+    if connection.dialect.name == "postgresql":  # counters reach pg_stat_user_tables at commit
+        connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
+def stale(app) -> list[str]:
+    with db.engine_of(app).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+        return statistics.stale_tables(connection)
+
+
+@pytest.fixture
+def engine(app):
+    return db.engine_of(app)
+
+
+def test_a_grown_table_without_statistics_is_stale(app, engine):
+    with engine.begin() as connection:
+        fill(connection, "grown", statistics.SMALL)
+    assert "grown" in stale(app)
+
+
+def test_a_small_table_is_not_worth_analysing(app, engine):
+    with engine.begin() as connection:
+        fill(connection, "tiny", statistics.SMALL - 1)
+    assert "tiny" not in stale(app)
+
+
+def test_refresh_analyses_the_stale_tables_and_they_are_stale_no_more(app, engine):
+    with engine.begin() as connection:
+        fill(connection, "grown", statistics.SMALL)
+    with engine.begin() as connection:
+        assert "grown" in statistics.refresh(connection)
+    assert "grown" not in stale(app)
+
+
+def test_a_table_that_grows_past_its_statistics_is_stale_again(app, engine):
+    with engine.begin() as connection:
+        fill(connection, "grown", statistics.SMALL)
+    with engine.begin() as connection:
+        statistics.refresh(connection, ["grown"])
+    with engine.begin() as connection:
+        fill(connection, "grown", statistics.SMALL, start=statistics.SMALL)
+    assert "grown" in stale(app)
+
+
+def test_crmkit_analyze_names_the_tables_it_refreshed(app, engine, runner):
+    with engine.begin() as connection:
+        fill(connection, "grown", statistics.SMALL)
+    first = runner.invoke(args=["analyze"])
+    assert first.exit_code == 0, first.output
+    assert "grown" in first.output
+    again = runner.invoke(args=["analyze"])
+    assert again.exit_code == 0 and "grown" not in again.output
+
+
+def test_the_hourly_job_refreshes_statistics(app):
+    from crmkit import jobs
+
+    assert "core.maintenance.refresh_statistics" in jobs.jobs_of(app).tasks
+
+
+def test_after_a_refresh_the_people_list_walks_the_name_index(app, engine):
+    admin = add_user(app, is_admin=True, name="Admin")
+    with app.app_context():
+        session = db.session()
+        session.add_all(Person(name=f"Person {n:05d}", is_client=n % 2 == 0) for n in range(2000))
+        session.commit()
+    with engine.begin() as connection:
+        statistics.refresh(connection)
+    with app.test_request_context():
+        from crmkit.entities.service import Records
+
+        entity = app.extensions["crmkit"].entities.get("person")
+        records = Records(entity, db.session().get(type(admin), admin.id))
+        statement = records.select().where(Person.is_client.is_(True)).order_by(Person.name, Person.id).limit(51)
+        sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+        if engine.dialect.name == "sqlite":
+            plan = " ".join(row[3] for row in db.session().execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "ix_contacts_person_name" in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            nodes = [row[0].strip().removeprefix("->  ") for row in db.session().execute(text(f"EXPLAIN {sql}"))]
+            assert any(n.startswith("Index Scan using ix_contacts_person_name") for n in nodes), nodes
+            assert not any(n.startswith("Sort  (") for n in nodes), nodes  # an Incremental Sort sorts within a name only
+        assert len(run(db.session(), records.select(), entity, ListQuery(sort="name")).items) == 50
