@@ -104,12 +104,32 @@ def money(amount, currency: str | None = None) -> str:
     return format_currency(amount, currency or current_app.config["DEFAULT_CURRENCY"])
 
 
+class RequestDomain(flask_babel.Domain):
+    """flask-babel's message domain, finding the request's catalog once instead of per message.
+
+    flask-babel looks up the locale, its name and its catalog cache anew for every string, through
+    several context lookups each; a list page translates a few hundred (choice labels, headings).
+    The catalog is kept in ``babel_translations`` of flask-babel's request context, the attribute
+    its own ``force_locale()`` and ``refresh()`` reset, so switching language still takes effect.
+    """
+
+    def get_translations(self):
+        context = flask_babel._get_current_context()
+        if context is None:
+            return super().get_translations()
+        found = getattr(context, "babel_translations", None)
+        if found is None:
+            found = context.babel_translations = super().get_translations()
+        return found
+
+
 def init_app(app: Flask, plugin_translation_dirs: Iterable[Path]) -> None:
     dirs = [str(CORE_TRANSLATIONS), *(str(d) for d in plugin_translation_dirs)]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
-    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel = Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.domain_instance = RequestDomain()  # replaces flask-babel's default (a cached_property)
     app.jinja_env.filters.update(
         datetime=format_datetime, date=format_date, number=format_decimal, money=money
     )

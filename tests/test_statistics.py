@@ -7,9 +7,6 @@ import pytest
 from sqlalchemy import text
 
 from crmkit import db, statistics
-from crmkit.core.contacts.models import Person
-from crmkit.entities.listing import ListQuery, run
-from tests.conftest import add_user
 
 
 def fill(connection, table: str, rows: int, start: int = 0) -> None:
@@ -77,28 +74,3 @@ def test_the_hourly_job_refreshes_statistics(app):
     from crmkit import jobs
 
     assert "core.maintenance.refresh_statistics" in jobs.jobs_of(app).tasks
-
-
-def test_after_a_refresh_the_people_list_walks_the_name_index(app, engine):
-    admin = add_user(app, is_admin=True, name="Admin")
-    with app.app_context():
-        session = db.session()
-        session.add_all(Person(name=f"Person {n:05d}", is_client=n % 2 == 0) for n in range(2000))
-        session.commit()
-    with engine.begin() as connection:
-        statistics.refresh(connection)
-    with app.test_request_context():
-        from crmkit.entities.service import Records
-
-        entity = app.extensions["crmkit"].entities.get("person")
-        records = Records(entity, db.session().get(type(admin), admin.id))
-        statement = records.select().where(Person.is_client.is_(True)).order_by(Person.name, Person.id).limit(51)
-        sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
-        if engine.dialect.name == "sqlite":
-            plan = " ".join(row[3] for row in db.session().execute(text(f"EXPLAIN QUERY PLAN {sql}")))
-            assert "ix_contacts_person_name" in plan and "TEMP B-TREE" not in plan, plan
-        else:
-            nodes = [row[0].strip().removeprefix("->  ") for row in db.session().execute(text(f"EXPLAIN {sql}"))]
-            assert any(n.startswith("Index Scan using ix_contacts_person_name") for n in nodes), nodes
-            assert not any(n.startswith("Sort  (") for n in nodes), nodes  # an Incremental Sort sorts within a name only
-        assert len(run(db.session(), records.select(), entity, ListQuery(sort="name")).items) == 50

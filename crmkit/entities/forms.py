@@ -83,16 +83,17 @@ def display_value(value: Any, kind: str) -> Any:
     return value
 
 
-def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any]) -> list[FormField]:
-    """The form's fields, in schema order, with the given values and per-field errors."""
-    return build_fields(entity.schema, values, errors, label_of=entity.field_label)
+def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any], only=None) -> list[FormField]:
+    """The form's fields, in schema order, with the given values and per-field errors; ``only``:
+    the names wanted (a list's filters), where building every field would be wasted."""
+    return build_fields(entity.schema, values, errors, label_of=entity.field_label, only=only)
 
 
-def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix: str = "", label_of=None) -> list[FormField]:
+def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix: str = "", label_of=None, only=None) -> list[FormField]:
     """Fields of ``schema``; with a prefix (``campaigns.``) names, values and errors use dotted keys."""
     result = []
     for name, schema_field in schema._declared_fields.items():
-        if schema_field.dump_only:
+        if schema_field.dump_only or (only is not None and name not in only):
             continue
         kind = input_type(schema_field)
         key = prefix + name

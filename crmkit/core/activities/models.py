@@ -29,6 +29,7 @@ class Activity(Record, table=True):
     __table_args__ = (
         Index("ix_activity_about", "about_entity", "about_id", "happened_at"),
         Index("ix_activity_owner_kind_at", "owner_id", "kind", "happened_at"),
+        Index("ix_activity_owner_list", "owner_id", "archived_at", "happened_at"),  # an agent's own list, in order
     )
 
     kind: str = Field(max_length=10, index=True)

@@ -43,6 +43,7 @@ class Organization(Counterparty, table=True):
     """A company or an institution; ``parent_id`` makes it a branch of another."""
 
     __tablename__ = "contacts_organization"
+    __table_args__ = (Index("ix_contacts_organization_owner_list", "owner_id", "archived_at", "name"),)  # an agent's own list
 
     legal_name: str | None = Field(default=None, max_length=300)
     bin: str | None = Field(default=None, max_length=12, index=True)
@@ -55,6 +56,7 @@ class Person(Counterparty, table=True):
     """A person; ``organization_id`` and ``position`` are their main job (more in contacts_employment)."""
 
     __tablename__ = "contacts_person"
+    __table_args__ = (Index("ix_contacts_person_owner_list", "owner_id", "archived_at", "name"),)  # an agent's own list
 
     organization_id: int | None = Field(default=None, foreign_key="contacts_organization.id", index=True)
     position: str | None = Field(default=None, max_length=200)

@@ -59,7 +59,7 @@ def list_view(entity_key: str):
         page=page,
         query=query,
         archived=archived,
-        filter_fields=[f for f in forms.build(entity, request.args, {}) if f.name in entity.filters],
+        filter_fields=forms.build(entity, request.args, {}, only=entity.filters),
         columns=columns,
         rows=zip(page.items, cells.detail_links(entity, page.items),
                  cells.table_cells(entity, page.items, columns, links.link_titles(entity, page.items, columns)), strict=True),
