@@ -146,10 +146,13 @@ def init_command():
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="On the first run, start empty instead of with a demo company.")
-def serve_command(host, port, threads, no_demo):
+@click.option("--no-worker", is_flag=True, help="Leave background jobs to a separate `crmkit worker`.")
+def serve_command(host, port, threads, no_demo, no_worker):
     """Set up on first run (with a demo company unless --no-demo or CRMKIT_DEMO=0), then serve crmkit
-    (waitress). For production, see the README."""
+    (waitress) with its background jobs in the same process. For production, see the README."""
     import waitress
+
+    from crmkit.core.jobs.commands import start_in_process
 
     app, email, password, first_run = setup(interactive=False)
     if first_run and not no_demo and switch_on(os.environ.get("CRMKIT_DEMO", "1")):
@@ -172,7 +175,12 @@ def serve_command(host, port, threads, no_demo):
         )
     else:
         click.echo(_("Log in as %(email)s; forgot the password? `crmkit user password %(email)s`.", email=email))
-    waitress.serve(app, host=host, port=port, threads=threads, ident="crmkit", _quiet=True)
+    worker = None if no_worker else start_in_process(app)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="crmkit", _quiet=True)
+    finally:
+        if worker is not None:
+            worker.stop(graceful=True)
 
 
 def main() -> None:

@@ -1,6 +1,8 @@
 """Background jobs: declared through register_jobs, bound to each app's own Huey, run in an app
 context as the user who queued them."""
 
+import signal
+import time
 import types
 import uuid
 from pathlib import Path
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 from crmkit import Job, PeriodicJob, db, hookimpl, jobs
 from crmkit.core.access.models import Role
 from crmkit.core.auth.models import User
+from crmkit.core.jobs.commands import start_in_process
 from crmkit.entities.errors import Forbidden
 from crmkit.entities.service import Records
 from tests.conftest import add_user
@@ -161,7 +164,8 @@ def test_a_periodic_job_is_known_to_the_scheduler_and_can_be_run_at_once(make_ap
     ticker = plugin("ticker", register_jobs=lambda: [PeriodicJob(lambda: ran.append(1), jobs.crontab(minute="*/5"), name="tick")])
     app = make_app(plugins=[ticker], JOBS_IMMEDIATE=True)
     found = jobs.jobs_of(app)
-    assert set(found.periodic) == {"core.webhooks.retry_due", "core.myday.send_reminders", "ticker.tick"}
+    assert set(found.periodic) == {"core.webhooks.retry_due", "core.myday.send_reminders",
+                                   "core.maintenance.refresh_statistics", "ticker.tick"}
     assert "ticker.tick" in {t.name for t in found.huey._registry.periodic_tasks}
     with app.app_context():
         jobs.enqueue("ticker.tick")
@@ -172,3 +176,27 @@ def test_an_unknown_job_is_named_in_the_error(make_app):
     app = make_app(JOBS_IMMEDIATE=True)
     with app.app_context(), pytest.raises(jobs.JobError, match="no job named 'nope.nothing'"):
         jobs.enqueue("nope.nothing")
+
+
+def test_serve_runs_queued_jobs_in_threads_of_its_own_process(make_app):
+    """What `crmkit serve` starts beside the web server, unless told --no-worker."""
+    app = make_app(plugins=[projects, COUNTER])
+    admin = add_user(app, is_admin=True)
+    interrupt = signal.getsignal(signal.SIGINT)
+    worker = start_in_process(app)
+    try:
+        assert signal.getsignal(signal.SIGINT) is interrupt  # Ctrl+C still stops the server
+        with app.app_context():
+            jobs.enqueue("counter.create", "Made in the background", user=admin.id)
+        deadline, made = time.monotonic() + 30, 0
+        while not made and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with app.app_context():
+                made = db.session().execute(select(func.count()).select_from(projects.Project)).scalar_one()
+        assert made == 1
+    finally:
+        worker.stop(graceful=True)
+
+
+def test_with_jobs_run_immediately_serve_starts_no_worker(make_app):
+    assert start_in_process(make_app(JOBS_IMMEDIATE=True)) is None

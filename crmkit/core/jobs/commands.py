@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import click
 from flask import current_app
@@ -37,3 +38,22 @@ def worker(workers, scheduler):
     )
     consumer = found.huey.create_consumer(workers=count, worker_type="thread", periodic=scheduler, check_worker_health=True)
     consumer.run()
+
+
+def start_in_process(app, workers: int = 1):
+    """Run jobs and the scheduler of periodic jobs in threads of this process, for `crmkit serve`:
+    one command gets a working install (reminders mailed, webhooks delivered, statistics kept).
+
+    Returns the running consumer (stop it with ``stop(graceful=True)``), or None when jobs run
+    immediately anyway. Huey's consumer takes over SIGINT and SIGTERM for its own loop, which
+    does not run here; the server's handlers are put back so Ctrl+C still stops it.
+    """
+    found = jobs.jobs_of(app)
+    if found.immediate:
+        return None
+    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    consumer = found.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    for number, handler in kept.items():
+        signal.signal(number, handler)
+    return consumer
