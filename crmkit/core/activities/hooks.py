@@ -9,6 +9,7 @@ from crmkit import EntityType, hookimpl
 from crmkit.core.activities.merging import records_merged, records_unmerged  # noqa: F401 - hookimpls
 from crmkit.core.activities.models import Activity, CalendarFeed
 from crmkit.core.activities.schemas import ActivitySchema
+from crmkit.db import utcnow
 
 
 @hookimpl
@@ -33,3 +34,10 @@ def register_entities():
             nav_order=30,
         )
     ]
+
+
+@hookimpl
+def entity_event(event, entity, record, changes):
+    """Keep an activity's ``done_at`` in step with its status, whichever path changed it."""
+    if entity.key == "activity" and event in ("before_create", "before_update") and "status" in changes:
+        record.done_at = utcnow() if record.status == "done" else None

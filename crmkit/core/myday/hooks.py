@@ -8,7 +8,6 @@ from markupsafe import Markup
 
 from crmkit import NavItem, PeriodicJob, hookimpl
 from crmkit.core.myday import commands, queries, reminders, views
-from crmkit.db import utcnow
 from crmkit.jobs import crontab
 
 
@@ -47,10 +46,3 @@ def nav_label(user):
         hint = ngettext("%(num)d task due", "%(num)d tasks due", count)
     return Markup('{} <span class="badge" data-due="{}"><span aria-hidden="true">{}</span>'
                   '<span class="visually-hidden">{}</span></span>').format(_l("My day"), count, shown, hint)
-
-
-@hookimpl
-def entity_event(event, entity, record, changes):
-    """Keep an activity's ``done_at`` in step with its status, whichever path changed it."""
-    if entity.key == "activity" and event in ("before_create", "before_update") and "status" in changes:
-        record.done_at = utcnow() if record.status == "done" else None
