@@ -117,6 +117,20 @@ def test_history_entries_say_who_changed_which_fields(app, admin_client):
     assert "Changed" in newest and "Admin" in newest and "Position" in newest and "Director" in newest
 
 
+def test_a_changed_link_reads_as_the_titles_of_the_records_it_pointed_at(app, admin_client):
+    before = create(app, "organization", 1, name="Alatau LLP")
+    after = create(app, "organization", 1, name="Kaspi JSC")
+    person = create(app, "person", 1, name="Aigerim", organization_id=before)
+    with app.app_context():
+        session = db.session()
+        records = Records(app.extensions["crmkit"].entities.get("person"), session.get(User, 1), session)
+        record = records.get(person)
+        records.update(record, {"organization_id": after}, version=record.version)
+    page = unescape(admin_client.get(f"/timeline/person/{person}?kind=changes").get_data(as_text=True))
+    newest = page.split('data-kind="change"')[1].split("</li>")[0]
+    assert "Alatau LLP → Kaspi JSC" in newest
+
+
 def test_an_activity_entry_shows_its_kind_details_and_links_to_its_page(app, admin_client):
     person = create(app, "person", 1, name="Aigerim")
     call = activity(app, 1, person, "call", NOON, subject="Intro call", direction="inbound", outcome="missed",

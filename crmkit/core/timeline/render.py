@@ -94,8 +94,9 @@ ACTION_TITLES = {
 }
 
 
-def change_entry(change: Change, names: dict[int, str], label_of) -> TimelineEntry:
-    """A history row: who changed which fields, from what to what."""
+def change_entry(change: Change, names: dict[int, str], label_of, linked: dict[str, dict[int, str]] | None = None) -> TimelineEntry:
+    """A history row: who changed which fields, from what to what; ``linked``: the titles of the
+    records link fields pointed at (sources.link_titles)."""
     title = ACTION_TITLES.get(change.action)
     details = []
     changes = change.changes or {}
@@ -103,6 +104,8 @@ def change_entry(change: Change, names: dict[int, str], label_of) -> TimelineEnt
         changes = changes.get("fields") or {}
     for name, values in changes.items():
         old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        if titles := (linked or {}).get(name):
+            old, new = titles.get(old, old), titles.get(new, new)
         if change.action == "create":
             if new not in (None, "", False, [], {}):
                 details.append((label_of(name), shown(new)))

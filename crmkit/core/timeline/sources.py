@@ -17,6 +17,7 @@ from sqlalchemy import select
 from crmkit import db
 from crmkit.core.activities.models import KINDS as ACTIVITY_KINDS
 from crmkit.core.auth.models import User
+from crmkit.core.records import links
 from crmkit.core.timeline import render
 from crmkit.core.timeline.entries import Cursor, TimelineEntry
 from crmkit.entities import extensions
@@ -61,8 +62,8 @@ def load(entity: EntityType, record: Any, user: Any, kind: str = "all", before: 
     can_edit = bool(activities) and Records(activity_entity(), user).can("edit")
     found = [render.activity_entry(a, names, can_edit) for a in activities]
     if changes:
-        label_of = labeller(entity, user)
-        found += [render.change_entry(c, names, label_of) for c in changes]
+        label_of, linked = labeller(entity, user), link_titles(entity, changes)
+        found += [render.change_entry(c, names, label_of, linked) for c in changes]
     if kind == "all":
         found += plugin_entries(entity, record, user, before, fetch)
     found.sort(key=lambda entry: entry.position, reverse=True)
@@ -136,3 +137,17 @@ def labeller(entity: EntityType, user: Any):
     """Labels for history keys, extension fields (``campaigns.utm_source``) included."""
     parts = Records(entity, user).extension_groups()
     return lambda key: extensions.field_label(parts, key) or entity.field_label(key)
+
+
+def link_titles(entity: EntityType, changes: list[Change]) -> dict[str, dict[int, str]]:
+    """Field -> {id: title} of the records the changed link fields pointed at, before and after,
+    so that history reads "Alatau LLP → Kaspi" instead of ids; the user's visibility applies."""
+    wanted: dict[str, set[int]] = {}
+    for change in changes:
+        changed = change.changes or {}
+        for name, values in (changed.get("fields") or {} if change.action in ("merge", "unmerge") else changed).items():
+            schema_field = entity.schema._declared_fields.get(name)
+            if schema_field is not None and schema_field.metadata.get("link"):
+                wanted.setdefault(name, set()).update(v for v in (values if isinstance(values, list) else [values]) if isinstance(v, int))
+    fields = entity.schema._declared_fields
+    return {name: links.titles(fields[name].metadata["link"], ids) for name, ids in wanted.items()}
