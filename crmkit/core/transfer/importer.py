@@ -22,9 +22,10 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, missing
 from marshmallow import fields as mf
 from pydantic_core import PydanticUndefined
-from sqlalchemy import func, insert, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlmodel import Session
 
+from crmkit.core.transfer.bulk import Inserter, paused_gc
 from crmkit.core.transfer.models import ImportJob
 from crmkit.core.transfer.reading import converter
 from crmkit.db import utcnow
@@ -38,6 +39,7 @@ ANALYZE_AFTER = 1000  # records created by one run, after which the table's stat
 RECORD_COLUMNS = ("id", "version", "owner_id", "created_by_id", "created_at", "updated_at", "archived_at", "extra")
 SCHEMA_ONLY_HOOKS = ("pre_load", "validates", "validates_schema")
 OPAQUE_FIELDS = (mf.Nested, mf.Pluck, mf.List, mf.Tuple, mf.Mapping, mf.Method, mf.Function)
+PLAIN_TYPES = frozenset((str, int, float, bool))  # what history.plain keeps as it is
 
 
 @dataclass
@@ -100,6 +102,9 @@ class Importer:
         self.constant_defaults = {name: value for name, value in defaults.items() if not callable(value)}
         self.default_factories = [(name, value) for name, value in defaults.items() if callable(value)]
         self.seen: dict[tuple[str, Any], Any] = {}
+        self.history_fields = list(dict.fromkeys(name for _i, name, _c in self.plan))
+        self.inserts = Inserter(db, self.table)
+        self.history = Inserter(db, Change.__table__)
 
     def _model_defaults(self) -> dict[str, Any]:
         found = {}
@@ -222,12 +227,14 @@ class Importer:
                 continue
             chunk.append((number, cells))
             if len(chunk) >= chunk_size:
-                self._chunk(chunk, outcome, dry_run, job)
+                with paused_gc():
+                    self._chunk(chunk, outcome, dry_run, job)
                 if progress:
                     progress(len(chunk))
                 chunk = []
         if chunk:
-            self._chunk(chunk, outcome, dry_run, job)
+            with paused_gc():
+                self._chunk(chunk, outcome, dry_run, job)
             if progress:
                 progress(len(chunk))
         if job is not None and not dry_run:
@@ -285,7 +292,7 @@ class Importer:
                 updates.setdefault(hit[0], {}).update(values)
                 updated += 1
         if not dry_run:
-            self._write(creates, updates)
+            self._write(creates, updates, now)
         outcome.rows += len(chunk)
         outcome.created += created
         outcome.updated += updated
@@ -300,18 +307,22 @@ class Importer:
         ids = self.records.access.owner_ids(self.records.access.level(self.entity.key))
         return ids is None or owner_id in ids
 
-    def _write(self, creates: list[dict[str, Any]], updates: dict[int, dict[str, Any]]) -> None:
+    def _write(self, creates: list[dict[str, Any]], updates: dict[int, dict[str, Any]], now: datetime) -> None:
+        """The chunk's new records, updates and history entries, all stamped ``now``; then the hook."""
         history = []
         ids: list[int] = []
         changed: list[int] = []
         if creates:
             ids = self._insert(creates)
-            fields = [name for _i, name, _f in self.plan]
+            fields = self.history_fields
             for record_id, row in zip(ids, creates, strict=True):
-                changes = {name: [None, plain(row[name])] for name in fields if name in row and row[name] is not None}
-                history.append(self._change(record_id, "create", changes))
+                changes = {
+                    name: [None, value if type(value) in PLAIN_TYPES else plain(value)]
+                    for name in fields
+                    if (value := row.get(name)) is not None
+                }
+                history.append(self._change(record_id, "create", changes, now))
         if updates:
-            now = utcnow()
             for record in self.db.execute(select(self.model).where(self.model.id.in_(list(updates)))).scalars():
                 values = updates[record.id]
                 changes = diff({name: getattr(record, name) for name in values}, values)
@@ -320,11 +331,11 @@ class Importer:
                 for name, value in values.items():
                     setattr(record, name, value)
                 record.updated_at = now
-                history.append(self._change(record.id, "update", changes))
+                history.append(self._change(record.id, "update", changes, now))
                 changed.append(record.id)
             self.db.flush()
         if history:
-            self.db.execute(insert(Change.__table__), history)
+            self.history.insert(history)
         if ids or changed:
             pm = current_app.extensions["crmkit"].pm
             pm.hook.records_imported(entity=self.entity, created_ids=ids, updated_ids=changed, user=self.user)
@@ -338,7 +349,7 @@ class Importer:
         """
         table = self.table
         highest = self.db.execute(select(func.max(table.c.id))).scalar() or 0
-        self.db.execute(insert(table), creates)
+        self.inserts.insert(creates)
         stamp = creates[0]["created_at"]
         statement = select(table.c.id).where(
             table.c.id > highest, table.c.created_by_id == self.user.id, table.c.created_at == stamp
@@ -348,13 +359,13 @@ class Importer:
             raise RuntimeError(f"import of {self.entity.key}: inserted {len(creates)} rows but found {len(ids)}")
         return ids
 
-    def _change(self, record_id: int, action: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def _change(self, record_id: int, action: str, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
         return {
             "entity": self.entity.key,
             "record_id": record_id,
             "action": action,
             "user_id": self.user.id,
-            "at": utcnow(),
+            "at": now,
             "changes": changes,
         }
 
