@@ -57,9 +57,11 @@ def deep_cursor(ctx, where: str) -> str:
 
 
 def after_name(cursor: str) -> tuple[str, dict]:
-    """The keyset condition of a cursor over (name, id), as the list applies it."""
+    """The keyset condition of a cursor over (name, id), as the list applies it (the first half
+    bounds the name index's range)."""
     name, last_id = decode_cursor(cursor)
-    return "AND (name > :after_name OR (name = :after_name AND id > :after_id))", {"after_name": name, "after_id": last_id}
+    return ("AND name >= :after_name AND (name > :after_name OR id > :after_id)",
+            {"after_name": name, "after_id": last_id})
 
 
 LIST_SQL = ("SELECT * FROM contacts_person WHERE archived_at IS NULL {where} {after} "
