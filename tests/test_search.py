@@ -54,10 +54,17 @@ def test_every_word_of_the_query_must_match(admin_client):
     assert "Иванов Сергей" in page and "Иванов Пётр" not in page
 
 
-@pytest.mark.parametrize("q", ["701 123", "1234567", "+7 (701) 123-45-67", "8 701 1234567", "7011234567"])
+@pytest.mark.parametrize("q", ["701 123", "1234567", "+7 (701) 123-45-67", "8 701 1234567", "7011234567", "011234", "112345", "4567"])
 def test_a_phone_fragment_in_any_format_finds_the_number(admin_client, q):
     add_person(admin_client, name="Phone owner", phone="+77011234567")
     assert "Phone owner" in found(admin_client, q)
+
+
+def test_a_phone_fragment_must_match_to_its_last_digit(admin_client):
+    add_person(admin_client, name="Ends in 4567", phone="+77011234567")
+    add_person(admin_client, name="Ends in 9999", phone="+77011239999")
+    page = found(admin_client, "7011234")
+    assert "Ends in 4567" in page and "Ends in 9999" not in page
 
 
 def test_a_formatted_phone_is_found_by_its_digits(admin_client):
@@ -65,9 +72,28 @@ def test_a_formatted_phone_is_found_by_its_digits(admin_client):
     assert "Formatted" in found(admin_client, "7654321")
 
 
+def test_a_single_letter_finds_only_a_whole_word(admin_client):
+    add_person(admin_client, name="A Petrov")
+    add_person(admin_client, name="Anna Petrova")
+    page = found(admin_client, "a")
+    assert "A Petrov" in page and "Anna" not in page
+
+
+def test_a_fragment_across_two_words_finds_them(admin_client):
+    add_person(admin_client, name="Иванов Пётр")
+    assert "Иванов Пётр" in found(admin_client, "ов пёт")
+
+
 def test_a_fragment_from_the_middle_of_an_email_finds_it(admin_client):
     add_person(admin_client, name="Mail owner", email="ivanov.petr@example.com")
     assert "Mail owner" in found(admin_client, "petr@exam")
+
+
+def test_an_email_with_digits_is_found_by_a_fragment_or_by_its_words(admin_client):
+    add_person(admin_client, name="Digits owner", email="ivanov123@example.com")
+    assert "Digits owner" in found(admin_client, "ivanov123@exa")
+    assert "Digits owner" in found(admin_client, "example ivanov123")
+    assert "Digits owner" not in found(admin_client, "example ivanov124")
 
 
 def test_a_query_that_matches_nothing_says_so(admin_client):

@@ -2,16 +2,23 @@
 rebuilt by `crmkit search reindex`, and offered to other code as ``matching_ids``."""
 
 import pytest
+from alembic import command
 from sqlalchemy import func, insert, select, text
 
 from crmkit import db, search
 from crmkit.core.auth.models import User
 from crmkit.entities.errors import Conflict
 from crmkit.entities.service import Records
+from crmkit.migrate import upgrade
+from crmkit.search import postgres, sqlite
 from crmkit.search.models import SearchDocument
+from crmkit.search.text import parse
 from tests.conftest import add_user
 from tests.plugins.phonebook import hooks as phonebook
 from tests.plugins.phonebook.hooks import Person
+from tests.plugins.projects import hooks as projects
+
+ONE_TRIGRAM_INDEX = "8b3f0c6d2a71"  # the revision that made the index what it is
 
 
 @pytest.fixture
@@ -123,20 +130,80 @@ def test_the_index_lives_in_engine_specific_structures_that_db_check_ignores(app
     with app.app_context():
         engine = db.session().get_bind().dialect.name
         probe = {
-            "sqlite": "SELECT count(*) FROM sqlite_master WHERE name IN ('core_search_fts', 'core_search_trigram')",
-            "postgresql": "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN "
-            "('ix_core_search_document_tsv', 'ix_core_search_document_content_trgm', 'ix_core_search_document_digits_trgm')",
+            "sqlite": "SELECT name FROM sqlite_master WHERE name LIKE 'core_search_%' AND type = 'table' AND sql LIKE '%VIRTUAL%'",
+            "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE 'ix_core_search%'",
         }[engine]
-        assert db.session().execute(text(probe)).scalar_one() == {"sqlite": 2, "postgresql": 3}[engine]
+        names = set(db.session().execute(text(probe)).scalars())
+    assert names == {
+        "sqlite": {"core_search_trigram"},
+        "postgresql": {
+            "ix_core_search_document_content_trgm",
+            "ix_core_search_document_digits_trgm",
+            "ix_core_search_document_digit_pairs_trgm",
+            "ix_core_search_document_entity_id",
+        },
+    }[engine]
 
 
 def test_an_agent_finds_an_old_record_of_theirs_behind_many_newer_hits_of_others(app, admin):
     agent = add_user(app, "agent@example.com", "agent password 1", role="agent")
     people(app, agent, name="Bulk mine")
-    insert_rows_behind_the_index(app, search.CAP + 500)
+    insert_rows_behind_the_index(app, search.MAX_PAGE + 500)
     with app.app_context():
         search.reindex()
     assert names_found(app, agent, "bulk") == ["Bulk mine"]
+
+
+def test_a_word_common_in_one_entity_leaves_the_few_hits_of_another_found(make_app):
+    app = make_app(plugins=[phonebook, projects], CRMKIT_LOCALE="en", DEFAULT_LOCALE="en")
+    admin = add_user(app, is_admin=True, name="Admin")
+    with app.app_context():
+        entity = app.extensions["crmkit"].entities.get("projects.project")
+        Records(entity, db.session().get(User, admin.id)).create({"name": "Bulk project", "status": "planned"})
+    insert_rows_behind_the_index(app, search.MAX_PAGE + 500)
+    with app.app_context():
+        search.reindex([person_entity(app)])
+        groups = search.search(db.session().get(User, admin.id), "bulk")
+        assert [(g.entity.key, len(g.records), g.more) for g in groups] == [("phonebook.person", 10, True), ("projects.project", 1, False)]
+
+
+def test_a_search_reads_an_entitys_entries_newest_first_without_sorting_its_hits(app):
+    """So that a common word stops after a page: SQLite's FTS5 walks the entity's id range in
+    order; PostgreSQL reads the entity's newest entries from (entity, id) and could not from the
+    primary key (which would skip every other entity's entries on the way)."""
+    insert_rows_behind_the_index(app, 100)
+    with app.app_context():
+        search.reindex()
+        session, query = db.session(), parse("bulk")
+
+        def plan(statement, explain="EXPLAIN"):
+            sql = str(statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            return " | ".join(str(row[-1]) for row in session.execute(text(f"{explain} {sql}")))
+
+        if session.get_bind().dialect.name == "sqlite":
+            walk = plan(sqlite._hits(query, *sqlite.span("phonebook.person")).limit(11), "EXPLAIN QUERY PLAN")
+            assert "VIRTUAL TABLE" in walk and "TEMP B-TREE" not in walk, walk
+            return
+        window = postgres.in_window(query, "phonebook.person", 11)
+        session.execute(text("SET LOCAL enable_sort = off"))  # the table is too small to need an index
+        assert "Index Scan Backward using ix_core_search_document_entity_id" in plan(window)
+        session.execute(text("DROP INDEX ix_core_search_document_entity_id"))  # rolled back below
+        assert "pk_core_search_document" not in plan(window)
+        session.rollback()
+
+
+def test_an_index_made_before_its_last_revision_is_converted_both_ways(app, admin):
+    people(app, admin, name="Older one", phone="+7 701 111 22 33")
+    people(app, admin, name="Newer one")
+    engine, core = db.engine_of(app), app.extensions["crmkit"].lineages[0]
+    with engine.begin() as conn:
+        command.downgrade(core.config(conn), f"{ONE_TRIGRAM_INDEX}-1")
+    with app.app_context():
+        contents = db.session().execute(text("SELECT content FROM core_search_document ORDER BY id")).scalars().all()
+    assert [c.split("\n")[0] for c in contents] == ["older one", "newer one"]  # no word marks, oldest first
+    upgrade(engine, core)
+    assert names_found(app, admin, "one") == ["Newer one", "Older one"]
+    assert names_found(app, admin, "111 22") == ["Older one"]
 
 
 def test_the_most_recently_changed_records_come_first(app, admin):

@@ -1,8 +1,9 @@
-"""Search over every entity's declared search fields, on SQLite (FTS5) and PostgreSQL (tsvector
-and pg_trgm), behind one interface.
+"""Search over every entity's declared search fields, on SQLite (an FTS5 trigram table) and
+PostgreSQL (pg_trgm GIN indexes), behind one interface.
 
 The index (``core_search_document``, see crmkit.search.models) holds the folded text of each
-record's search fields and a digits-only form of its phone-like values. A query finds a record
+record's search fields and the digits of its phone-like values (see crmkit.search.text for how
+they are written so that one trigram index answers every part of a query). A query finds a record
 when every word of it starts a word of the record ("иван" finds "Иванов"), when it occurs
 anywhere in the text ("vanov@exa" finds "ivanov@example.com"), or, for phone-like input, when
 its digits occur in a phone number ("701 123" finds "+7 701 123 45 67").
@@ -14,6 +15,8 @@ its digits occur in a phone number ("701 123" finds "+7 701 123 45 67").
 - ``search(user, q, entity=None, limit=10)`` gives the records the user may see, grouped by
   entity type, most recently changed first: only entities the user may view, only records their
   Access sees, archived ones left out; visibility is applied in SQL through ``Records.select()``.
+  Hits are read from the index newest first, a page at a time, until enough are visible, so a
+  common word costs no more than a rare one.
 - ``matching_ids(entity, q)`` is a SELECT of the ids of matching records, for combining with
   ``Records.select()`` (the REST API's ``?q=``)::
 
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, false, func, insert, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import object_session
 
 from crmkit import db as database
@@ -43,7 +46,8 @@ from crmkit.search.text import Query, document, parse
 __all__ = ["Group", "index", "index_ids", "matching_ids", "reindex", "remove", "search"]
 
 BATCH = 1000
-CAP = 1000  # hits of each kind tried first, newest first (see _visible_hits)
+PAGE_GROWTH = 4  # each further page of hits, when too few were visible
+MAX_PAGE = 2000
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,13 @@ def _backend(db):
     return postgres if db.get_bind().dialect.name == "postgresql" else sqlite
 
 
-def _row(entity: EntityType, record_id: int, values: Iterable[Any]) -> dict[str, Any]:
-    doc = document(list(values))
-    return {"entity": entity.key, "record_id": record_id, "content": doc.content, "digits": doc.digits}
+def _insert(db, entity: EntityType, rows: list[Any]) -> None:
+    """Index ``rows`` of (id, *search field values); the last one counts as the most recent."""
+    entries = []
+    for row in rows:
+        doc = document(list(row[1:]))
+        entries.append({"entity": entity.key, "record_id": row[0], "content": doc.content, "digits": doc.digits, "digit_pairs": doc.digit_pairs})
+    _backend(db).add(db, entity.key, entries)
 
 
 def index(entity: EntityType, record: Any, db=None) -> None:
@@ -73,7 +81,7 @@ def index(entity: EntityType, record: Any, db=None) -> None:
     db = _session(db, record)
     remove(entity, record.id, db)
     if entity.search_fields:
-        db.execute(insert(SearchDocument).values(_row(entity, record.id, (getattr(record, f) for f in entity.search_fields))))
+        _insert(db, entity, [(record.id, *(getattr(record, f) for f in entity.search_fields))])
 
 
 def index_ids(entity: EntityType, record_ids: list[int], db=None) -> None:
@@ -81,21 +89,21 @@ def index_ids(entity: EntityType, record_ids: list[int], db=None) -> None:
     db = _session(db)
     if not record_ids:
         return
-    mine = (SearchDocument.entity == entity.key, SearchDocument.record_id.in_(record_ids))
-    db.execute(delete(SearchDocument).where(*mine))
+    backend = _backend(db)
+    backend.remove(db, SearchDocument.entity == entity.key, backend.records_in(record_ids))
     if not entity.search_fields:
         return
     table = entity.model.__table__
     columns = [table.c[name] for name in entity.search_fields]
-    rows = db.execute(select(table.c.id, *columns).where(table.c.id.in_(record_ids))).all()
+    rows = db.execute(select(table.c.id, *columns).where(table.c.id.in_(record_ids)).order_by(table.c.id)).all()
     if rows:
-        db.execute(insert(SearchDocument), [_row(entity, row[0], row[1:]) for row in rows])
+        _insert(db, entity, rows)
 
 
 def remove(entity: EntityType, record_id: int, db=None) -> None:
     """Take a record out of the index."""
     db = _session(db)
-    db.execute(delete(SearchDocument).where(SearchDocument.entity == entity.key, SearchDocument.record_id == record_id))
+    _backend(db).remove(db, SearchDocument.entity == entity.key, SearchDocument.record_id == record_id)
 
 
 def matching_ids(entity: EntityType, q: str | Query, db=None):
@@ -103,7 +111,7 @@ def matching_ids(entity: EntityType, q: str | Query, db=None):
     query = parse(q) if isinstance(q, str) or q is None else q
     if query.empty:
         return select(SearchDocument.record_id).where(false())
-    hits = _backend(_session(db)).matching(query, entity.key, None).subquery("matching")
+    hits = _backend(_session(db)).matching(query, entity.key).subquery("matching")
     return select(hits.c.record_id)
 
 
@@ -116,42 +124,54 @@ def search(
     db=None,
 ) -> list[Group]:
     """The records ``user`` may see that match ``q``, grouped by entity type, in registry order."""
-    from crmkit.entities.service import Records  # the service imports the app's machinery
+    # the service imports the app's machinery
+    from crmkit.entities.service import Records
 
     query = parse(q)
     if query.empty:
         return []
     db = _session(db)
     entities = [entity] if entity is not None else list(current_app.extensions["crmkit"].entities)
-    groups = []
+    readable = []
     for each in entities:
         records = Records(each, user, db)
-        if not each.search_fields or not records.can("view"):
-            continue
-        found = _visible_hits(records, query, include_archived, limit + 1)
+        if each.search_fields and records.can("view"):
+            readable.append((each, records))
+    if not readable:
+        return []
+    first = _backend(db).first_hits(db, query, [each.key for each, _records in readable], limit + 1)
+    groups = []
+    for each, records in readable:
+        found = _visible_hits(records, query, include_archived, limit + 1, *first[each.key])
         if found:
             groups.append(Group(each, found[:limit], len(found) > limit))
     return groups
 
 
-def _visible_hits(records, query: Query, include_archived: bool, limit: int) -> list[Any]:
-    """The user's visible hits, most recently changed first, joined to the entity table in SQL.
+def _visible_hits(records, query: Query, include_archived: bool, wanted: int, hits: list, complete: bool) -> list[Any]:
+    """Up to ``wanted`` of the user's visible hits, most recently changed first.
 
-    Only the CAP most recent hits of each kind are tried first, which keeps a common word fast on
-    a big table; when they hold too few visible records and the cap left some out, the search is
-    repeated without it.
+    ``hits`` is the first page of (entry id, record id) from the index, newest first; each page is
+    checked against the user's visibility in SQL, and while too few are visible and the index has
+    more, the next page, larger each time, is read from where the last one stopped: an agent who
+    sees a twentieth of the records costs a few pages, an admin usually the first alone.
     """
-    backend, key = _backend(records.db), records.entity.key
-
-    def run(cap):
-        hits = backend.matching(query, key, cap).subquery("hits")
-        statement = records.select(include_archived).join(hits, hits.c.record_id == records.model.id)
-        return list(records.db.execute(statement.order_by(hits.c.doc_id.desc()).limit(limit)).scalars())
-
-    found = run(CAP)
-    if len(found) < limit and backend.truncated(records.db, query, key, CAP):
-        found = run(None)
-    return found
+    backend, model = _backend(records.db), records.model
+    found: list[Any] = []
+    size = wanted
+    while True:
+        if hits:
+            # Joined through the entries' primary keys: with "id IN (...)" SQLite may walk the
+            # visibility index (an agent's owner_id: a twentieth of the table) and filter.
+            entries = select(SearchDocument.record_id).where(SearchDocument.id.in_([entry for entry, _id in hits])).subquery()
+            statement = records.select(include_archived).join(entries, entries.c.record_id == model.id)
+            visible = {record.id: record for record in records.db.execute(statement).scalars()}
+            found.extend(visible[i] for _entry, i in hits if i in visible)
+        if len(found) >= wanted or complete or not hits:
+            return found[:wanted]
+        size = min(size * PAGE_GROWTH, MAX_PAGE)
+        hits = backend.newest(records.db, query, records.entity.key, size, after=hits[-1][0])
+        complete = len(hits) < size
 
 
 def reindex(
@@ -167,6 +187,7 @@ def reindex(
     ``on_batch(entity, rows)`` reports progress. Returns how many records were indexed.
     """
     db = _session(db)
+    backend = _backend(db)
     entities = list(current_app.extensions["crmkit"].entities if entities is None else entities)
     done = 0
     for entity in entities:
@@ -178,13 +199,13 @@ def reindex(
             rows = db.execute(select(table.c.id, *columns).where(table.c.id > last).order_by(table.c.id).limit(batch)).all()
             if not rows:
                 break
-            db.execute(delete(SearchDocument).where(mine, SearchDocument.record_id > last, SearchDocument.record_id <= rows[-1][0]))
-            db.execute(insert(SearchDocument), [_row(entity, row[0], row[1:]) for row in rows])
+            backend.remove(db, mine, SearchDocument.record_id > last, SearchDocument.record_id <= rows[-1][0])
+            _insert(db, entity, rows)
             db.commit()
             last = rows[-1][0]
             done += len(rows)
             on_batch(entity, len(rows))
-        db.execute(delete(SearchDocument).where(mine, SearchDocument.record_id > last))  # records no longer there
+        backend.remove(db, mine, SearchDocument.record_id > last)  # records no longer there
         db.commit()
     return done
 

@@ -1,14 +1,15 @@
 """The search index's one modelled table, and the engine-specific structures kept beside it.
 
-``core_search_document`` holds one row per indexed record: the normalised text of its search
-fields (``content``) and a digits-only form of its phone-like values (``digits``). The engines
-index it in their own way, with structures that no SQLModel describes:
+``core_search_document`` holds one row per indexed record: the folded text of its search fields
+with its words marked (``content``), the digits of its phone-like values (``digits``) and those
+digits two to a character (``digit_pairs``); see crmkit.search.text. The engines index it in
+their own way, with structures that no SQLModel describes:
 
-- SQLite: two FTS5 tables over it (external content, kept in step by triggers):
-  ``core_search_fts`` (unicode61, remove_diacritics 2) for words and prefixes, and
-  ``core_search_trigram`` (trigram tokenizer) for fragments of text and of phone numbers.
-- PostgreSQL: a generated ``tsv`` column (``to_tsvector('simple', content)``) with a GIN index,
-  and pg_trgm GIN indexes on ``content`` and ``digits``.
+- SQLite: ``core_search_trigram``, an FTS5 trigram table over the three columns (external
+  content, written by crmkit.search.sqlite along with the table, so the table is written only
+  through crmkit.search); entry ids count down in a range per entity.
+- PostgreSQL: GIN indexes of (entity, pg_trgm trigrams) on the three columns (btree_gin), and
+  ``(entity, id)`` to read an entity's newest entries first.
 
 ``ENGINE_MANAGED`` names them all; crmkit.migrate leaves them out when it compares models with
 the database, so ``crmkit db check`` passes on both engines.
@@ -20,16 +21,19 @@ from sqlalchemy import Column, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 TABLE = "core_search_document"
-FTS_TABLE = "core_search_fts"
 TRIGRAM_TABLE = "core_search_trigram"
 FTS5_SHADOWS = ("_data", "_idx", "_docsize", "_config", "_content")
+PG_INDEXES = {
+    "ix_core_search_document_content_trgm": "content",
+    "ix_core_search_document_digits_trgm": "digits",
+    "ix_core_search_document_digit_pairs_trgm": "digit_pairs",
+}
+PG_NEWEST_INDEX = "ix_core_search_document_entity_id"
 
 # Names of database objects the core manages outside its models: tables, indexes, and columns as
 # "table.column". Only engine-specific search structures belong here.
 ENGINE_MANAGED: frozenset[str] = frozenset(
-    {FTS_TABLE, TRIGRAM_TABLE}
-    | {base + suffix for base in (FTS_TABLE, TRIGRAM_TABLE) for suffix in FTS5_SHADOWS}
-    | {f"{TABLE}.tsv", "ix_core_search_document_tsv", "ix_core_search_document_content_trgm", "ix_core_search_document_digits_trgm"}
+    {TRIGRAM_TABLE} | {TRIGRAM_TABLE + suffix for suffix in FTS5_SHADOWS} | set(PG_INDEXES) | {PG_NEWEST_INDEX}
 )
 
 
@@ -44,3 +48,4 @@ class SearchDocument(SQLModel, table=True):
     record_id: int = Field(sa_column=Column(Integer, nullable=False))
     content: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     digits: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    digit_pairs: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
