@@ -47,4 +47,7 @@ def init_app(app: Flask, plugins: Sequence[Plugin], pm) -> None:
             for key, value in (extra or {}).items():
                 context.setdefault(key, value)
 
-    before_render_template.connect(add_plugin_context, app, weak=False)
+    # Held by the app and connected weakly, so it goes with the app: blinker keeps a strong
+    # receiver (and the plugin manager it holds) for as long as the process lives.
+    app.extensions["crmkit.template_context"] = add_plugin_context
+    before_render_template.connect(add_plugin_context, app)

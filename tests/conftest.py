@@ -1,7 +1,8 @@
 """Fixtures in the flaskr style: ``make_app(plugins=[...])``, ``app``, ``client``, ``runner``.
 
 Tests run on SQLite in a temporary folder, or on PostgreSQL when CRMKIT_TEST_DATABASE_URL is set
-(each test then gets a schema of its own, dropped afterwards).
+(each test then gets a schema of its own, dropped afterwards). Alembic migrates once per session
+for each set of plugins; later tests get a copy of its result (tests/migrated.py).
 """
 
 from __future__ import annotations
@@ -9,38 +10,88 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from crmkit import db
 from crmkit.app import create_app
 from crmkit.core.auth.service import create_user
-from crmkit.migrate import upgrade_all
+from tests.migrated import MigratedDatabases
 
 TEST_SECRET = "test-secret-key-used-only-by-the-test-suite"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "correct horse battery"
 
 
+class SchemaDrops:
+    """Schemas of finished tests, dropped by one background thread while the next tests run
+    (a drop takes the server ~0.1-0.3 s); the session waits for the last ones and their errors."""
+
+    def __init__(self):
+        self.engines: dict[str, Engine] = {}
+        self.pending: list[Future] = []
+        self.pool: ThreadPoolExecutor | None = None
+
+    def engine(self, url) -> Engine:
+        """One engine per server. Its commits do not wait for the disk (see own_database), and a
+        drop that a connection left open by a test blocks fails after a minute, naming it."""
+        key = url.render_as_string(hide_password=False)
+        if key not in self.engines:
+            options = "-csynchronous_commit=off -clock_timeout=60s"
+            self.engines[key] = create_engine(url.update_query_dict({"options": options}))
+        return self.engines[key]
+
+    def drop(self, engine: Engine, schema: str) -> None:
+        self.pool = self.pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-schema")
+        self.pending.append(self.pool.submit(drop_schema, engine, schema))
+
+    def wait(self) -> None:
+        done, self.pending = self.pending, []
+        errors = [error for future in done if (error := future.exception())]
+        if errors:
+            raise errors[0]
+
+
+def drop_schema(engine: Engine, schema: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+SCHEMA_DROPS = SchemaDrops()
+
+
 @contextmanager
 def own_database(folder, name: str = "test"):
     """An empty database: SQLite ``<name>.sqlite3`` in ``folder``, or a schema of its own on the
-    PostgreSQL that CRMKIT_TEST_DATABASE_URL names, dropped afterwards."""
+    PostgreSQL that CRMKIT_TEST_DATABASE_URL names, dropped afterwards (SchemaDrops).
+
+    Its commits do not wait for the disk (synchronous_commit=off): what every session sees is the
+    same, only a crash of the server could lose the last ones, and no test outlives that.
+    """
     base = os.environ.get("CRMKIT_TEST_DATABASE_URL")
     if not base:
         yield f"sqlite:///{folder / f'{name}.sqlite3'}"
         return
     url = make_url(db.normalise_url(base))
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url)
+    engine = SCHEMA_DROPS.engine(url)
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        options = f"-csearch_path={schema} -csynchronous_commit=off"
+        yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
     finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        SCHEMA_DROPS.drop(engine, schema)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def schemas_dropped():
+    """Every test schema is gone before the session ends."""
+    yield
+    SCHEMA_DROPS.wait()
+    for engine in SCHEMA_DROPS.engines.values():
         engine.dispose()
 
 
@@ -64,8 +115,13 @@ def instance_path(tmp_path, monkeypatch):
     return path
 
 
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory) -> MigratedDatabases:
+    return MigratedDatabases(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture
-def make_app(database_url, instance_path):
+def make_app(database_url, instance_path, migrated_databases):
     """Build an app with the given plugin modules on a migrated database of its own."""
     apps = []
 
@@ -80,7 +136,7 @@ def make_app(database_url, instance_path):
         app = create_app(settings, plugins=plugins)
         apps.append(app)
         if migrate:
-            upgrade_all(db.engine_of(app), app.extensions["crmkit"].lineages)
+            migrated_databases.upgrade(db.engine_of(app), app.extensions["crmkit"].lineages)
         return app
 
     yield factory

@@ -3,7 +3,9 @@ manager per app, the health check, error pages and template overrides, all throu
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 
 import pytest
 
@@ -145,6 +147,16 @@ def test_two_apps_in_one_process_have_separate_plugin_managers(make_app):
     assert with_notebook.extensions["crmkit"].pm.get_plugin("notebook") is notebook
     assert "notebook.index" in with_notebook.view_functions
     assert "notebook.index" not in without.view_functions
+
+
+def test_an_app_no_longer_used_is_freed_with_its_plugin_manager(database_url, instance_path):
+    """Nothing process-wide keeps an app's plugins alive (the test suite makes a thousand apps)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": REAL_SECRET, "DATABASE_URL": database_url, "LOAD_ENTRY_POINTS": False})
+    manager = weakref.ref(app.extensions["crmkit"].pm)
+    db.engine_of(app).dispose()
+    del app
+    gc.collect()
+    assert manager() is None
 
 
 # The health check

@@ -1,4 +1,4 @@
-"""The big one: 100,000 rows with 1% bad through the real `crmkit import` process, killed with
+"""The big one: 10,000 rows with 1% bad through the real `crmkit import` process, killed with
 SIGKILL halfway, then run again: every good row is saved exactly once, every bad row reported.
 
 Marked ``slow`` so it can be deselected (``-m 'not slow'``); it stays in the default run.
@@ -22,7 +22,7 @@ from tests.plugins.install import write_distribution
 from tests.plugins.projects import hooks as projects
 from tests.plugins.projects.hooks import Project
 
-ROWS = 100_000
+ROWS = 10_000
 CRMKIT = Path(sys.executable).with_name("crmkit")
 REPO = Path(__file__).parent.parent
 
@@ -90,11 +90,11 @@ def test_import_killed_halfway_resumes_without_duplicates_and_reports_every_bad_
     halfway = rows_done(watcher)
     assert 1 < halfway < ROWS
 
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(command, check=False, env=env, capture_output=True, text=True, timeout=300)
     watcher.dispose()
     assert rerun.returncode == 1  # bad rows were reported
     assert f"after row {halfway}" in rerun.stderr
-    reported = {int(n) for n in re.findall(r"^row (\d+), ", rerun.stderr, re.M)}
+    reported = {int(n) for n in re.findall(r"^row (\d+), ", rerun.stderr, re.MULTILINE)}
     assert reported == bad_rows
     with app.app_context():
         session = db.session()

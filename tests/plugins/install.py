@@ -6,7 +6,6 @@ and the tables they declared are forgotten, so the next test can install the sam
 
 from __future__ import annotations
 
-import gc
 import importlib
 import shutil
 import sys
@@ -76,5 +75,4 @@ def site(tmp_path, monkeypatch):
                     SQLModel.metadata.remove(table)
             # Else reinstalling the same plugin warns that its model class is declared twice.
             registry._dispose_cls(mapper.class_)
-    gc.collect()
     importlib.invalidate_caches()

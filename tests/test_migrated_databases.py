@@ -1,0 +1,86 @@
+"""The test fixtures' copies of a migrated database (tests/migrated.py) are what Alembic makes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from crmkit import db
+from crmkit.app import create_app
+from crmkit.migrate import upgrade_all
+from crmkit.plugin_state import set_enabled
+from tests.conftest import TEST_SECRET, own_database
+from tests.migrated import MigratedDatabases
+from tests.plugins.projects import hooks as projects
+
+
+def app_on(url, plugins=()):
+    settings = {"TESTING": True, "SECRET_KEY": TEST_SECRET, "DATABASE_URL": url, "LOAD_ENTRY_POINTS": False}
+    return create_app(settings, plugins=plugins)
+
+
+def described(engine) -> dict:
+    """Every table's columns, keys, indexes and rows; on PostgreSQL also triggers and sequences."""
+    inspector = inspect(engine)
+    found = {}
+    with engine.connect() as connection:
+        for table in sorted(inspector.get_table_names()):
+            found[table] = {
+                "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in inspector.get_columns(table)],
+                "primary key": inspector.get_pk_constraint(table)["constrained_columns"],
+                "foreign keys": sorted(str(fk) for fk in inspector.get_foreign_keys(table)),
+                "indexes": sorted(str(ix) for ix in inspector.get_indexes(table)),
+                "unique": sorted(str(uq) for uq in inspector.get_unique_constraints(table)),
+                "checks": sorted(str(ck) for ck in inspector.get_check_constraints(table)),
+                "rows": sorted(repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))),
+            }
+        if engine.dialect.name == "postgresql":
+            here = "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+            found["triggers"] = connection.execute(text(
+                f"SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                f"WHERE c.relnamespace = {here} AND NOT t.tgisinternal ORDER BY 1"
+            )).all()
+            found["sequences"] = connection.execute(text(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1"
+            )).all()
+            found["functions"] = connection.execute(text(
+                f"SELECT proname, prosrc FROM pg_proc WHERE pronamespace = {here} ORDER BY 1"
+            )).all()
+    return found
+
+
+@pytest.fixture
+def urls(tmp_path):
+    with own_database(tmp_path, "first") as first, own_database(tmp_path, "copy") as copy, own_database(tmp_path, "plain") as plain:
+        yield first, copy, plain
+
+
+@pytest.mark.parametrize("plugins", [(), (projects,)], ids=["core", "with a plugin"])
+def test_a_copy_is_the_database_alembic_makes(tmp_path, urls, plugins):
+    databases = MigratedDatabases(tmp_path)
+    first, copy, plain = (app_on(url, plugins) for url in urls)
+    lineages = first.extensions["crmkit"].lineages
+    databases.upgrade(db.engine_of(first), lineages)  # Alembic, kept for the next ones
+    databases.upgrade(db.engine_of(copy), lineages)
+    upgrade_all(db.engine_of(plain), lineages)
+    try:
+        assert described(db.engine_of(copy)) == described(db.engine_of(plain))
+        assert databases.sqlite_files or any(databases.statements.values()), "the copy was migrated by Alembic"
+    finally:
+        for app in (first, copy, plain):
+            db.engine_of(app).dispose()
+
+
+def test_a_database_that_is_not_empty_is_upgraded_in_place(tmp_path, urls):
+    databases = MigratedDatabases(tmp_path)
+    core, with_plugin = app_on(urls[0]), app_on(urls[0], plugins=[projects])
+    databases.upgrade(db.engine_of(core), core.extensions["crmkit"].lineages)
+    set_enabled(db.engine_of(core), "elsewhere", True)
+    databases.upgrade(db.engine_of(with_plugin), with_plugin.extensions["crmkit"].lineages)
+    try:
+        with db.engine_of(with_plugin).connect() as connection:
+            assert connection.execute(text("SELECT name FROM core_plugin_state")).scalars().all() == ["elsewhere"]
+            assert connection.execute(text("SELECT count(*) FROM projects_project")).scalar() == 0
+    finally:
+        for app in (core, with_plugin):
+            db.engine_of(app).dispose()
