@@ -16,10 +16,10 @@ from typing import Any
 
 from faker.providers.person.ru_RU import Provider as RuNames
 from flask import Flask
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from benchmarks import world
-from crmkit import db
+from crmkit import db, statistics
 from crmkit.core.activities.models import Activity
 from crmkit.core.auth.models import User
 from crmkit.core.contacts.models import Organization, Person
@@ -238,6 +238,5 @@ def _analyze_indexes(session) -> None:
     when the fill ends, from crmkit's own hourly job (crmkit/statistics.py).
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE core_search_document"))
-        session.execute(text("ANALYZE contacts_channel"))
+        statistics.refresh(session.connection(), ["core_search_document", "contacts_channel"])
         session.commit()

@@ -1,8 +1,7 @@
-"""The cells of a list page, rendered in Python.
+"""How a value is shown in a list's cell and on a record's page, rendered in Python.
 
 A Jinja macro call per cell was a quarter of a list page's time; here each column's way of showing
-a value is decided once per page, and each cell is one function call. What a cell shows is the
-same as the record page: links by their record's title, yes/no, dates in the user's zone and
+a value is decided once per page, and each cell is one function call: links by their record's title, yes/no, dates in the user's zone and
 language, choices by their label, phones pretty-printed (``EntityType.display``).
 """
 

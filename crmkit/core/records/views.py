@@ -91,6 +91,7 @@ def detail_view(entity_key: str, record_id: int):
     hooks_args = {"entity": records.entity, "record": record, "user": current_user}
     parts = records.extension_groups()
     values = extensions.flatten(records.values_of(record), parts)
+    linked = links.link_titles(records.entity, [record], list(records.entity.schema._declared_fields))
     return render_template(
         "records/detail.html",
         entity=records.entity,
@@ -98,7 +99,8 @@ def detail_view(entity_key: str, record_id: int):
         records=records,
         fields=forms.build(records.entity, values, {}),
         groups=forms.build_groups(parts, values, {}),
-        linked=links.link_titles(records.entity, [record], list(records.entity.schema._declared_fields)),
+        linked=linked,
+        cell=lambda name: cells.column_renderer(records.entity, name, linked.get(name))(getattr(record, name, None)),
         label_of=label_function(records.entity, parts),
         empty_fields=empty_fields,
         entities_by_key={e.key: e for e in current_app.extensions["crmkit"].entities},

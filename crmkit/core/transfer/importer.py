@@ -22,9 +22,10 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, missing
 from marshmallow import fields as mf
 from pydantic_core import PydanticUndefined
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from crmkit import statistics
 from crmkit.core.transfer.bulk import Inserter, paused_gc
 from crmkit.core.transfer.models import ImportJob
 from crmkit.core.transfer.reading import converter
@@ -251,9 +252,9 @@ class Importer:
 
         Without statistics both engines serve ``archived_at IS NULL`` (true of every live row)
         from its index and sort the whole table to show one page; SQLite never analyses by
-        itself, PostgreSQL only when autovacuum comes by (see benchmarks/FINDINGS.md).
+        itself, PostgreSQL only when autovacuum comes by (see crmkit/statistics.py).
         """
-        self.db.execute(text(f'ANALYZE "{self.table.name}"'))
+        statistics.refresh(self.db.connection(), [self.table.name])
         self.db.commit()
 
     def _chunk(self, chunk: list[tuple[int, list[Any]]], outcome: Outcome, dry_run: bool, job: ImportJob | None) -> None:
