@@ -4,85 +4,32 @@ from __future__ import annotations
 
 import re
 import types
-from pathlib import Path
 
 import pytest
-from sqlalchemy import (
-    Column,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import select, update
 
-from crmkit import db, hookimpl
+from crmkit import db
 from crmkit.core.access.models import Role
 from crmkit.core.activities.models import Activity
-from crmkit.core.auth.models import User
 from crmkit.core.contacts.models import Channel, Employment, Organization, Person
-from crmkit.entities.history import Change
-from crmkit.entities.service import Records
-from tests.conftest import ADMIN_EMAIL, csrf_token
+from tests.conftest import csrf_token
+from tests.merging import (
+    create,
+    fetch,
+    hidden,
+    history,
+    label,
+    merge,
+    plugin,
+    records,
+    undo,
+)
 from tests.people import client_as, person
-
-INLINE = Path(__file__).parent / "plugins" / "inline"
 
 
 @pytest.fixture
 def app(make_app):
     return make_app(DEFAULT_LOCALE="en")
-
-
-def records(app, key, as_user=ADMIN_EMAIL) -> Records:
-    """The service for ``key`` as a user; call inside an app or request context."""
-    session = db.session()
-    user = session.execute(select(User).where(User.email == as_user)).scalar_one()
-    return Records(app.extensions["crmkit"].entities.get(key), user, session)
-
-
-def create(app, key, as_user=ADMIN_EMAIL, **values) -> int:
-    with app.test_request_context():
-        return records(app, key, as_user).create(values).id
-
-
-def fetch(app, model, record_id):
-    with app.app_context():
-        return db.session().get(model, record_id)
-
-
-def history(app, key, record_id) -> list[Change]:
-    with app.app_context():
-        statement = select(Change).where(Change.entity == key, Change.record_id == record_id).order_by(Change.id)
-        return list(db.session().execute(statement).scalars())
-
-
-def label(app, key) -> str:
-    """The entity's label as an English page shows it."""
-    with app.test_request_context():
-        return str(app.extensions["crmkit"].entities.get(key).label)
-
-
-def hidden(page: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
-
-
-def merge(client, key, keep, other, **picks):
-    """Open the merge page and confirm it, picking ``field="kept"|"merged"|"both"``."""
-    page = client.get(f"/duplicates/merge?entity={key}&keep={keep}&merge={other}").get_data(as_text=True)
-    data = {name: hidden(page, name) for name in ("csrf_token", "entity", "keep", "merge", "keep_version", "merge_version")}
-    data.update({f"pick.{name}": pick for name, pick in picks.items()})
-    return client.post("/duplicates/merge", data=data)
-
-
-def undo(client, key, record_id):
-    page = client.get(f"/{key}/{record_id}").get_data(as_text=True)
-    found = re.search(r'<form method="post" action="(/duplicates/undo/\d+)"', page)
-    assert found, "no Undo merge button"
-    return client.post(found.group(1), data={"csrf_token": csrf_token(client, f"/{key}/{record_id}")})
 
 
 @pytest.fixture
@@ -391,82 +338,3 @@ def test_undo_needs_the_merge_permission(app, twins):
     manager = editor_without_merge(app)
     assert manager.post(f"/duplicates/undo/{change.id}", data={"csrf_token": csrf_token(manager, "/")}).status_code == 403
     assert fetch(app, Person, twins.merged).archived_at is not None
-
-
-# the hooks, with a plugin that keeps sticky notes on people in a table of its own
-
-NOTES = Table(
-    "stickies_note",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("person_id", Integer, nullable=False),
-    Column("text", String(100), nullable=False),
-)
-
-
-def plugin(name, **impls):
-    module = types.ModuleType(name)
-    module.__file__ = str(INLINE / "hooks.py")
-    for hook, function in impls.items():
-        setattr(module, hook, hookimpl(specname=hook)(function))
-    return module
-
-
-@pytest.fixture
-def stickies(make_app, admin_client_for):
-    calls = []
-
-    def moved_notes(entity, kept, merged, user):
-        session = db.session()
-        ids = list(session.execute(select(NOTES.c.id).where(NOTES.c.person_id == merged.id)).scalars())
-        session.execute(update(NOTES).where(NOTES.c.id.in_(ids)).values(person_id=kept.id))
-        calls.append(("merged", entity.key, kept.id, merged.id, user.email))
-        return {"notes": ids} if ids else None
-
-    def moved_back(entity, kept, merged, moved, user):
-        db.session().execute(update(NOTES).where(NOTES.c.id.in_(moved["notes"])).values(person_id=merged.id))
-        calls.append(("unmerged", entity.key, kept.id, merged.id, moved, user.email))
-
-    app = make_app(
-        plugins=[plugin("stickies", records_merged=moved_notes, records_unmerged=moved_back)], DEFAULT_LOCALE="en"
-    )
-    NOTES.metadata.create_all(db.engine_of(app))
-    client = admin_client_for(app)
-    kept, merged = create(app, "person", name="Иванов Иван"), create(app, "person", name="Иван Иванов")
-    with app.app_context():
-        note = db.session().execute(insert(NOTES).values(person_id=merged, text="Prefers calls")).inserted_primary_key[0]
-        db.session().commit()
-    return types.SimpleNamespace(app=app, client=client, kept=kept, merged=merged, note=note, calls=calls)
-
-
-def note_owner(app, note_id):
-    with app.app_context():
-        return db.session().execute(select(NOTES.c.person_id).where(NOTES.c.id == note_id)).scalar_one()
-
-
-def test_hook_records_merged(stickies):
-    assert merge(stickies.client, "person", stickies.kept, stickies.merged).status_code == 302
-    assert note_owner(stickies.app, stickies.note) == stickies.kept
-    assert stickies.calls == [("merged", "person", stickies.kept, stickies.merged, ADMIN_EMAIL)]
-    entry = next(c for c in history(stickies.app, "person", stickies.kept) if c.action == "merge")
-    assert entry.changes["moved"]["stickies"] == {"notes": [stickies.note]}
-
-
-def test_hook_records_unmerged(stickies):
-    merge(stickies.client, "person", stickies.kept, stickies.merged)
-    assert undo(stickies.client, "person", stickies.kept).status_code == 302
-    assert note_owner(stickies.app, stickies.note) == stickies.merged
-    assert stickies.calls[-1] == (
-        "unmerged", "person", stickies.kept, stickies.merged, {"notes": [stickies.note]}, ADMIN_EMAIL
-    )
-
-
-def test_a_plugin_that_moved_nothing_is_not_called_on_undo(stickies):
-    with stickies.app.app_context():
-        db.session().execute(update(NOTES).values(person_id=stickies.kept))
-        db.session().commit()
-    merge(stickies.client, "person", stickies.kept, stickies.merged)
-    undo(stickies.client, "person", stickies.kept)
-    assert [call[0] for call in stickies.calls] == ["merged"]
-    with stickies.app.app_context():
-        assert db.session().execute(select(func.count()).select_from(NOTES)).scalar_one() == 1
