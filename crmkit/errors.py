@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from crmkit.i18n import lazy_gettext as _l
 
 TITLES = {
     400: _l("The request could not be understood"),

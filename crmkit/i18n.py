@@ -14,8 +14,16 @@ from pathlib import Path
 
 import flask_babel
 from babel.support import NullTranslations, Translations
-from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from crmkit import config
@@ -27,6 +35,7 @@ LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English
 SOURCE_LOCALE = "en"
 # Read in gettext's order: the first one set decides, as it does for every other program.
 SHELL_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+_current_g = g._get_current_object  # the app context's `g` itself, without the proxy per access
 
 
 def languages() -> list[str]:
@@ -80,24 +89,52 @@ def _shell_catalog() -> NullTranslations:
     return _core_catalog(shell_locale(config.DEFAULTS["LANGUAGES"]))
 
 
-def gettext(string: str, **variables) -> str:
-    """``flask_babel.gettext``, which also works before an app exists (`crmkit init`, `serve`).
+def translations() -> NullTranslations:
+    """The catalog strings are translated with now: the request's (or app context's), else the shell's.
 
-    Without an app context Flask-Babel returns the English msgid, so the first words an
-    operator reads would ignore their shell's language; the core catalog is read directly then.
+    flask-babel finds it through several context-variable lookups per string; a list page
+    translates a few hundred. Here the catalog flask-babel chose is read from its own per-context
+    namespace (``g._flask_babel.babel_translations``, the attribute ``force_locale()`` and
+    ``refresh()`` reset) with one lookup, and flask-babel is asked only when it isn't there yet.
     """
-    if has_app_context():
-        return flask_babel.gettext(string, **variables)
-    text = _shell_catalog().ugettext(string)
+    try:
+        context = _current_g()
+    except RuntimeError:  # no app context: `crmkit init`, `serve`, the CLI's first words
+        return _shell_catalog()
+    namespace = context.__dict__.get("_flask_babel")
+    found = getattr(namespace, "babel_translations", None) if namespace is not None else None
+    return found if found is not None else flask_babel.get_domain().get_translations()
+
+
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext``, also before an app exists (see ``translations``)."""
+    text = translations().ugettext(string)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:
-    """``flask_babel.ngettext`` that also works before an app exists; ``%(num)d`` is filled in."""
-    if has_app_context():
-        return flask_babel.ngettext(singular, plural, num, **variables)  # it fills in num itself
+    """``flask_babel.ngettext``, also before an app exists; ``%(num)d`` is filled in."""
     variables.setdefault("num", num)
-    return _shell_catalog().ungettext(singular, plural, num) % variables
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, string: str, **variables) -> str:
+    """``gettext`` of a msgid that needs a context to tell it apart ("Name" of a person or of a view)."""
+    text = translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A string translated when shown, for module-level labels (fields, nav items, choices)."""
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyString:
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables) -> LazyString:
+    return LazyString(pgettext, context, string, **variables)
 
 
 def money(amount, currency: str | None = None) -> str:
@@ -130,6 +167,13 @@ def init_app(app: Flask, plugin_translation_dirs: Iterable[Path]) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
     babel = Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     babel.domain_instance = RequestDomain()  # replaces flask-babel's default (a cached_property)
+    app.jinja_env.install_gettext_callables(  # flask-babel's, reading the catalog as gettext does
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(
         datetime=format_datetime, date=format_date, number=format_decimal, money=money
     )

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from crmkit.i18n import gettext
+from crmkit.i18n import lazy_gettext as _l
 
 TEMPLATES = [
     _l("Missing data for required field."),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +21,7 @@ from crmkit.entities import columns, extensions
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError  # noqa: F401 - re-exported
 from crmkit.entities.history import Change, diff, plain
+from crmkit.i18n import gettext as _
 from crmkit.validation import translate_messages
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import Permission, hookimpl
 from crmkit.core.access.models import Department, Office, Role
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit.entities.declaration import ACTIONS
 from crmkit.entities.registry import EntityRegistry
+from crmkit.i18n import lazy_gettext as _l
 from crmkit.types import Permission
 
 ACTION_LABELS = {

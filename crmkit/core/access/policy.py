@@ -11,20 +11,20 @@ the user they act for. A role grants permissions by pattern and a visibility lev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
 from crmkit import db as database
 from crmkit.core.access.models import Department, Role
 from crmkit.core.auth.models import User
+from crmkit.i18n import gettext as _
 
 
 @dataclass(frozen=True)

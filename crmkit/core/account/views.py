@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
@@ -14,6 +20,8 @@ from crmkit import db
 from crmkit.core.auth.service import UserError, change_password, password_problem
 from crmkit.core.org.service import valid_timezone
 from crmkit.i18n import LANGUAGE_NAMES
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 

@@ -3,13 +3,12 @@ framework, each about one record of any entity."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import EntityType, hookimpl
 from crmkit.core.activities.merging import records_merged, records_unmerged  # noqa: F401 - hookimpls
 from crmkit.core.activities.models import Activity, CalendarFeed
 from crmkit.core.activities.schemas import ActivitySchema
 from crmkit.db import utcnow
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

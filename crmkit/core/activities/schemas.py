@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
+from crmkit.core.activities.models import (
+    DIRECTIONS,
+    KINDS,
+    OUTCOMES,
+    PRIORITIES,
+    STATUSES,
+)
 from crmkit.entities.fields import LocalDateTime
-from crmkit.core.activities.models import DIRECTIONS, KINDS, OUTCOMES, PRIORITIES, STATUSES
+from crmkit.i18n import lazy_gettext as _l
 
 KIND_LABELS = {"call": _l("Call"), "email": _l("Email"), "meeting": _l("Meeting"), "task": _l("Task"), "note": _l("Note")}
 DIRECTION_LABELS = {"inbound": _l("Inbound"), "outbound": _l("Outbound")}

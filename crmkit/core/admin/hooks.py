@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import NavItem, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.admin import views
+from crmkit.i18n import lazy_gettext as _l
 from crmkit.plugin_state import PluginState
 
 

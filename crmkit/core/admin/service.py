@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from crmkit import audit, db, plugin_state
+from crmkit.i18n import gettext as _
 from crmkit.migrate import MigrationError, lineage_of, upgrade
 from crmkit.plugins import Plugin, hooks_of, tables_of
 

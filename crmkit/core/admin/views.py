@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from crmkit.core.access.policy import requiring
 from crmkit.core.admin import service
+from crmkit.i18n import gettext as _
 from crmkit.migrate import MigrationError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

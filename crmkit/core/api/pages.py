@@ -5,13 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui_bundle
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
 from crmkit import db
 from crmkit.core.api import openapi
 from crmkit.core.api.tokens import create_token, revoke, tokens_of
+from crmkit.i18n import gettext as _
 
 OWN_ASSETS = Path(__file__).parent / "static"
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")

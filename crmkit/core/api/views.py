@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
@@ -24,6 +23,7 @@ from crmkit.entities import listing
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError
 from crmkit.entities.service import Records
 from crmkit.errors import json_error
+from crmkit.i18n import gettext as _
 
 try:  # the search engine (crmkit.search); without it ``q`` is refused, never silently ignored
     from crmkit import search

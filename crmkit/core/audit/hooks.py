@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import NavItem, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.audit import views
 from crmkit.core.audit.models import AuditEntry
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

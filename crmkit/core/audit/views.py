@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.access.policy import requiring
 from crmkit.core.audit.models import AUDIT_ACTIONS, AuditEntry
 from crmkit.core.auth.models import User
+from crmkit.i18n import gettext as _
 from crmkit.i18n import select_timezone
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")

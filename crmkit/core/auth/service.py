@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from crmkit import audit
 from crmkit.core.auth.models import MIN_PASSWORD_LENGTH, User, normalise_email
+from crmkit.i18n import gettext as _
 
 
 class UserError(ValueError):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -17,6 +24,8 @@ from crmkit.core.auth import throttle
 from crmkit.core.auth.models import check_no_password
 from crmkit.core.auth.service import find_user
 from crmkit.db import utcnow
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__)
 

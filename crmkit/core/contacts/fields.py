@@ -15,10 +15,10 @@ from typing import Any
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
-from flask_babel import gettext
 from marshmallow import ValidationError, fields
 
 from crmkit.core.contacts import kz_ids, phones
+from crmkit.i18n import gettext
 
 # A plain ASCII address: a dot-atom of RFC 5322 atext, then host name labels of letters, digits, hyphens.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]"

@@ -4,7 +4,6 @@ index of their phones and emails kept in step with every change and import."""
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from crmkit import Action, EntityType, Panel, db, hookimpl
 from crmkit.core.contacts import (
@@ -16,6 +15,7 @@ from crmkit.core.contacts import (
 )
 from crmkit.core.contacts.models import Channel, Employment, Organization, Person
 from crmkit.core.contacts.schemas import OrganizationSchema, PersonSchema
+from crmkit.i18n import lazy_gettext as _l
 
 ROLE_FILTERS = ("is_client", "is_prospect", "is_supplier", "is_partner", "is_competitor")
 CHANNEL_EVENTS = ("after_create", "after_update", "after_merge", "after_unmerge")

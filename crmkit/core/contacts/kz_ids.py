@@ -37,7 +37,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from flask_babel import gettext
+from crmkit.i18n import gettext
 
 WEIGHTS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)

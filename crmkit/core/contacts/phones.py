@@ -19,9 +19,9 @@ from functools import lru_cache
 
 import phonenumbers
 from flask import current_app, has_app_context
-from flask_babel import gettext
 
 from crmkit.core.contacts import plus7
+from crmkit.i18n import gettext
 
 REGION_SETTING = "DEFAULT_PHONE_REGION"  # CRMKIT_DEFAULT_PHONE_REGION in the environment
 FALLBACK_REGION = "KZ"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crmkit.core.contacts.models import Employment
 from crmkit.core.contacts.relations import records_of
 from crmkit.entities.errors import RecordError
 from crmkit.entities.history import Change
+from crmkit.i18n import gettext as _
 
 bp = Blueprint("contacts_jobs", __name__, template_folder="templates")
 

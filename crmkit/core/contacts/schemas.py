@@ -3,7 +3,6 @@ all read these, so a phone is normalised and an IIN checked the same way everywh
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, post_load, validate
 
 from crmkit.core.contacts.fields import (
@@ -16,6 +15,7 @@ from crmkit.core.contacts.fields import (
     typed_phones,
 )
 from crmkit.core.contacts.phones import pretty
+from crmkit.i18n import lazy_gettext as _l
 
 SEGMENTS = ("a", "b", "c")
 SEGMENT_LABELS = {"a": _l("A: key"), "b": _l("B: regular"), "c": _l("C: occasional")}

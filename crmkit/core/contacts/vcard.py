@@ -17,12 +17,12 @@ from typing import Any
 import phonenumbers
 import vobject
 from flask import current_app
-from flask_babel import gettext as _
 from sqlmodel import Session
 
 from crmkit.core.contacts import channels
 from crmkit.entities import listing
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 VERSIONS = ("3.0", "4.0")
 BATCH = 500

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import g
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -22,6 +21,7 @@ from crmkit.core.contacts.fields import typed_phones
 from crmkit.core.contacts.vcard import BATCH, CHANNEL_FIELDS, Card, entity
 from crmkit.entities.errors import Invalid
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 
 @dataclass

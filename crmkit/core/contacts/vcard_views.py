@@ -13,7 +13,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DataError, StatementError
 
@@ -23,6 +22,7 @@ from crmkit.core.transfer.views import LIST_ARGS
 from crmkit.entities.errors import RecordError
 from crmkit.entities.listing import ListError
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 bp = Blueprint("contacts_vcard", __name__, url_prefix="/contacts/vcard", template_folder="templates")
 MAX_BYTES = 10 << 20  # all cards of an import are checked and saved together, so they are held at once

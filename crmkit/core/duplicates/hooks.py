@@ -4,11 +4,10 @@ a merge from the history."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import NavItem, Permission, hookimpl
 from crmkit.core.duplicates import moves, similar, views
 from crmkit.core.duplicates.merging import PERMISSION
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

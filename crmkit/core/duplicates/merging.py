@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crmkit import db as database
@@ -23,6 +22,7 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Forbidden, NotFound, RecordError
 from crmkit.entities.history import Change, plain
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 MERGEABLE = ("person", "organization")
 PERMISSION = "core.merge"

@@ -19,8 +19,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from crmkit import search
@@ -28,6 +26,8 @@ from crmkit.core.contacts import channels, phones
 from crmkit.core.contacts.models import Organization, Person
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
+from crmkit.i18n import ngettext
 from crmkit.search.text import fold
 
 NAME_RATIO = 0.85

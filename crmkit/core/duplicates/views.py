@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crmkit import db
@@ -30,6 +29,7 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Invalid, RecordError
 from crmkit.entities.history import Change
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates", template_folder="templates")
 

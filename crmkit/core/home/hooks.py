@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import NavItem, hookimpl
 from crmkit.core.home import views
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

@@ -7,13 +7,13 @@ It is part of the REST API: the same authentication (a bearer token or a logged-
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crmkit.core.api.views import API_PREFIX, authenticate, record_error
 from crmkit.core.lookup import service
 from crmkit.entities.errors import RecordError
 from crmkit.errors import json_error
+from crmkit.i18n import gettext as _
 
 bp = Blueprint("lookup_api", __name__, url_prefix=API_PREFIX)
 bp.before_request(authenticate)

@@ -4,11 +4,11 @@ and the ``caller_lookup`` hook through which other plugins add to what a call sh
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from crmkit import NavItem, db, hookimpl
 from crmkit.core.access.policy import access_for
 from crmkit.core.lookup import api, views
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlmodel import Session
@@ -28,6 +27,7 @@ from crmkit.core.activities.schemas import KIND_LABELS
 from crmkit.core.auth.models import User
 from crmkit.core.myday import queries, reminders
 from crmkit.db import utcnow
+from crmkit.i18n import gettext as _
 
 PAST = timedelta(days=90)
 AHEAD = timedelta(days=365)

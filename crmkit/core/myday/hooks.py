@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from crmkit import NavItem, PeriodicJob, hookimpl
 from crmkit.core.myday import commands, queries, reminders, views
+from crmkit.i18n import gettext, ngettext
+from crmkit.i18n import lazy_gettext as _l
 from crmkit.jobs import crontab
 
 

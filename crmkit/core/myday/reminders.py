@@ -17,7 +17,6 @@ from typing import Any
 from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from crmkit import db as database
@@ -27,6 +26,7 @@ from crmkit.core.activities.schemas import KIND_LABELS
 from crmkit.core.auth.models import User
 from crmkit.core.myday import queries
 from crmkit.db import utcnow
+from crmkit.i18n import gettext as _
 
 log = logging.getLogger("crmkit.myday.reminders")
 BATCH = 200  # reminders one run sends at most; the next minute's run takes the rest

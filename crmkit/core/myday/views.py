@@ -17,8 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_time
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crmkit import db, public
@@ -26,6 +24,8 @@ from crmkit.core.activities.schemas import KIND_LABELS, OUTCOME_LABELS
 from crmkit.core.contacts.phones import pretty
 from crmkit.core.myday import calendar, feed, queries, reminders
 from crmkit.entities.errors import Conflict, Invalid, RecordError
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 bp = Blueprint("myday", __name__, template_folder="templates")
 

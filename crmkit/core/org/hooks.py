@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import NavItem, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.org import commands, views
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

@@ -11,7 +11,6 @@ from fnmatch import fnmatchcase
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -20,6 +19,7 @@ from crmkit.core.access.policy import Access, department_subtree, subordinate_id
 from crmkit.core.auth.models import User, new_session_token
 from crmkit.core.auth.service import password_problem
 from crmkit.entities.declaration import ACTIONS
+from crmkit.i18n import gettext as _
 
 
 class OrgError(ValueError):

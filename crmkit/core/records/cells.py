@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import url_for
 from flask_babel import format_date, format_datetime
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from crmkit.entities.declaration import EntityType
+from crmkit.i18n import gettext as _
 
 EMPTY = Markup('<span class="muted">—</span>')
 
@@ -61,6 +61,24 @@ def table_cells(entity: EntityType, items: Sequence[Any], columns: Sequence[str]
     """Each record's cells, in column order."""
     shows = [(column, column_renderer(entity, column, linked.get(column))) for column in columns]
     return [[show(getattr(record, column, None)) for column, show in shows] for record in items]
+
+
+class Row(NamedTuple):
+    """One line of a list: the record's id and title (for the checkbox's label), its page, its cells."""
+
+    id: int
+    title: str
+    link: str
+    cells: list[Markup]
+
+
+def table_rows(entity: EntityType, items: Sequence[Any], columns: Sequence[str], linked: dict) -> list[Row]:
+    """A list page's rows; the title is read here, once, since Jinja's ``attr`` filter costs a
+    static attribute lookup per row."""
+    title_field = entity.title_field
+    return [Row(record.id, getattr(record, title_field, None) or "", link, row_cells)
+            for record, link, row_cells in zip(items, detail_links(entity, items),
+                                               table_cells(entity, items, columns, linked), strict=True)]
 
 
 def detail_links(entity: EntityType, items: Sequence[Any]) -> list[str]:

@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from crmkit import db
+from crmkit.core.access.policy import requiring
 from crmkit.core.records.models import FIELD_TYPES, CustomField
 from crmkit.entities.extensions import Unregistered
-from crmkit.core.access.policy import requiring
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 TYPE_LABELS = {
     "text": _l("Text"),

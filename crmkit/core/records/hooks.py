@@ -4,16 +4,15 @@ that admins add, and saved list views."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from crmkit import NavItem, db, hookimpl
-from crmkit.core.access.policy import user_can
-from crmkit.core.access.policy import access_for
+from crmkit.core.access.policy import access_for, user_can
 from crmkit.core.records import custom_fields
 from crmkit.core.records.models import CustomField, SavedView
 from crmkit.core.records.views import build_blueprint
 from crmkit.entities import extensions
 from crmkit.entities.history import Change
+from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl

@@ -8,7 +8,6 @@ everyone who can view the entity; each person deletes only their own.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -18,13 +17,20 @@ from crmkit.entities import extensions
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import RecordError
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 KEPT_ARGS = {"sort", "limit", "archived"}  # besides filters; cursors are never saved
 
 
+def column_choices(entity: EntityType) -> list[str]:
+    """The fields a list can show as columns, in the form's order: the entity's own table columns."""
+    table_columns = entity.model.__table__.c
+    return [name for name in entity.schema._declared_fields if name in table_columns]
+
+
 def columns_of(entity: EntityType, args) -> list[str]:
     """The list's columns: ``?columns=a,b`` when each names a field of the entity, else the declared ones."""
-    allowed = set(entity.schema._declared_fields) & set(entity.model.__table__.c.keys())
+    allowed = set(column_choices(entity))
     asked = [c for c in args.get("columns", "").split(",") if c in allowed]
     return asked or list(entity.list_columns)
 
@@ -39,9 +45,11 @@ def visible(records: Records) -> list[SavedView]:
     return list(records.db.execute(statement.order_by(SavedView.name, SavedView.id)).scalars())
 
 
-def assignable_users(records: Records) -> list[User]:
-    statement = select(User).where(User.is_active.is_(True)).order_by(User.name, User.email)
-    return list(records.db.execute(statement).scalars())
+def assignable_users(records: Records) -> list:
+    """Who a list's records can be handed to: active users' id, name and email (rows, not users:
+    every list page of an editor shows them)."""
+    statement = select(User.id, User.name, User.email).where(User.is_active.is_(True)).order_by(User.name, User.email)
+    return list(records.db.execute(statement))
 
 
 def _records(entity_key: str) -> Records:

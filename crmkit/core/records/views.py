@@ -16,13 +16,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crmkit.core.records import cells, links, saved_views
 from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
+from crmkit.i18n import gettext as _
 
 
 def entity_of(key: str) -> EntityType:
@@ -61,9 +61,9 @@ def list_view(entity_key: str):
         archived=archived,
         filter_fields=forms.build(entity, request.args, {}, only=entity.filters),
         columns=columns,
-        rows=zip(page.items, cells.detail_links(entity, page.items),
-                 cells.table_cells(entity, page.items, columns, links.link_titles(entity, page.items, columns)), strict=True),
+        rows=cells.table_rows(entity, page.items, columns, links.link_titles(entity, page.items, columns)),
         views=saved_views.visible(records),
+        column_choices=saved_views.column_choices(entity),
         current_view=request.args.get("view", type=int),
         owners=saved_views.assignable_users(records) if records.can("edit") else [],
         list_actions=list_actions(entity),

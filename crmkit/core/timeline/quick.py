@@ -11,9 +11,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from crmkit.core.activities.schemas import (
     DIRECTION_LABELS,
     OUTCOME_LABELS,
@@ -21,6 +18,8 @@ from crmkit.core.activities.schemas import (
 )
 from crmkit.core.contacts import phones
 from crmkit.db import utcnow
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 KINDS = ("call", "note", "task")
 TITLES = {"call": _l("Log call"), "note": _l("Add note"), "task": _l("Schedule task")}

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 
 from crmkit.core.activities.schemas import (
     DIRECTION_LABELS,
@@ -19,6 +18,7 @@ from crmkit.core.activities.schemas import (
 from crmkit.core.contacts.phones import pretty
 from crmkit.core.timeline.entries import TimelineEntry
 from crmkit.entities.history import Change
+from crmkit.i18n import gettext as _
 from crmkit.types import Action
 
 ACTIVITY = "activity"

@@ -19,14 +19,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crmkit.core.timeline import quick, sources
 from crmkit.core.timeline.entries import Cursor
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 from crmkit.types import Panel
 
 bp = Blueprint("timeline", __name__, url_prefix="/timeline", template_folder="templates")

@@ -15,10 +15,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-
 from crmkit.entities import listing
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500

@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from crmkit.entities.declaration import EntityType
+from crmkit.i18n import gettext as _
 
 
 class MappingError(ValueError):

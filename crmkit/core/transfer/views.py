@@ -23,7 +23,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from crmkit import audit, db
@@ -32,6 +31,7 @@ from crmkit.core.transfer.importer import Importer
 from crmkit.core.transfer.models import MODES, ImportJob
 from crmkit.entities.listing import ListError
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer", template_folder="templates")
 LIST_ARGS = ("after", "before", "limit", "view", "archived", "format", "applied", "columns", "q", "sort")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from crmkit import Job, NavItem, PeriodicJob, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.webhooks import commands, service, views
 from crmkit.core.webhooks.models import Webhook, WebhookDelivery
+from crmkit.i18n import lazy_gettext as _l
 from crmkit.jobs import crontab
 
 

@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, object_session
 
@@ -28,6 +27,7 @@ from crmkit import jobs
 from crmkit.core.webhooks.models import EVENTS, Webhook, WebhookDelivery
 from crmkit.db import utcnow
 from crmkit.entities.history import plain
+from crmkit.i18n import gettext as _
 from crmkit.webhooks import signed_headers
 
 CONFIG_DEFAULTS = {

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from crmkit import db
+from crmkit.core.access.policy import requiring
 from crmkit.core.webhooks import service
 from crmkit.core.webhooks.models import EVENTS, Webhook
-from crmkit.core.access.policy import requiring
+from crmkit.i18n import gettext as _
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 
 from crmkit import db
 from crmkit.core.auth.service import find_user
 from crmkit.core.org.service import explain as explain_access
 from crmkit.core.org.views import bp
+from crmkit.i18n import gettext as _
 
 
 def ability_labels() -> dict[str, str]:

@@ -4,7 +4,6 @@ and a visibility level per entity."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from crmkit import audit, db
 from crmkit.core.access.models import VISIBILITY_LEVELS, Role
 from crmkit.core.org.service import OrgError, permission_choices, save_role
 from crmkit.core.org.views import bp
+from crmkit.i18n import gettext as _
 
 
 def level_labels() -> dict[str, str]:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.access.models import Department, Office
 from crmkit.core.auth.models import User
-from crmkit.core.org.service import OrgError, department_tree, save_department, save_office
+from crmkit.core.org.service import (
+    OrgError,
+    department_tree,
+    save_department,
+    save_office,
+)
 from crmkit.core.org.views import bp, optional_int
+from crmkit.i18n import gettext as _
 
 
 def choices(session):

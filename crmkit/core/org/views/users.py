@@ -4,8 +4,6 @@ department, manager, active state and password."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -17,6 +15,8 @@ from crmkit.core.auth.models import User
 from crmkit.core.auth.service import UserError, create_user, password_problem
 from crmkit.core.org.service import OrgError, apply_user_changes
 from crmkit.core.org.views import bp, optional_int
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 PAGE_SIZE = 50
 
