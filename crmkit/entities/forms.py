@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import fields as mf
 from marshmallow import missing, validate
 
+from crmkit.core.records import links
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.fields import local_form_value
@@ -43,6 +44,8 @@ class FormField:
     multiline: bool = False
     step: str | None = None
     link: str | None = None  # the key of the entity the value points to
+    search_url: str | None = None  # a link field with too many records for a select: where its picker searches
+    title: str = ""  # what a picker's text box shows: the linked record's title, or the text typed
 
 
 def input_type(schema_field: mf.Field) -> str:
@@ -152,7 +155,8 @@ def parse(entity: EntityType, form: Any, parts: list[EntityExtension] = ()) -> d
 
 
 def parse_fields(schema, form: Any, prefix: str = "") -> dict[str, Any]:
-    """Unchecked boxes are False, empty optional fields are None."""
+    """Unchecked boxes are False, empty optional fields are None; a link field's picker sends the
+    text typed in it, which names the record (see links.from_form)."""
     data: dict[str, Any] = {}
     for name, schema_field in schema._declared_fields.items():
         key = prefix + name
@@ -160,6 +164,9 @@ def parse_fields(schema, form: Any, prefix: str = "") -> dict[str, Any]:
             continue
         if isinstance(schema_field, mf.Boolean):
             data[name] = key in form
+            continue
+        if (target := schema_field.metadata.get("link")) and key + links.TYPED in form:
+            data[name] = links.from_form(form, key, target)
             continue
         if key not in form:
             continue

@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from crmkit.core.contacts.models import Channel
+from crmkit.core.transfer.bulk import Inserter
 
 CONTACT_ENTITIES = ("person", "organization")
 BATCH = 500
@@ -46,17 +47,18 @@ def sync(db: Session, entity_key: str, record: Any) -> None:
 def sync_ids(db: Session, entity_key: str, model: type, ids: Iterable[int]) -> None:
     """The same for many records at once (after an import), in batches."""
     ids = list(ids)
+    columns = select(model.id, model.phone, model.other_phones, model.email, model.other_emails)
+    inserter = Inserter(db, TABLE)  # the driver's executemany of plain values
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         db.execute(delete(TABLE).where(TABLE.c.entity == entity_key, TABLE.c.record_id.in_(chunk)))
-        columns = select(model.id, model.phone, model.other_phones, model.email, model.other_emails)
         rows = [
             {"kind": k, "value": v, "entity": entity_key, "record_id": record.id}
             for record in db.execute(columns.where(model.id.in_(chunk)))  # rows, not whole objects
+            if any(record[1:])  # values_of finds nothing in a record without phones and emails
             for k, v in values_of(record)
         ]
-        if rows:
-            db.execute(insert(TABLE), rows)
+        inserter.insert(rows)
 
 
 def owners_of(db: Session, kind: str, values: Iterable[str]) -> list[tuple[str, int, str]]:

@@ -92,7 +92,7 @@ def entity_panels(entity, record, user):
         return [
             Panel(_l("Other jobs"), "contacts/jobs_panel.html", {
                 "person": record, "jobs": relations.jobs_of(record, user), "can_edit": can_edit,
-                "organizations": relations.organization_choices(user) if can_edit else []}, order=20),
+                "organization": relations.organization_field(user) if can_edit else None}, order=20),
         ]
     return []
 

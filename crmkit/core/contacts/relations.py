@@ -10,7 +10,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from crmkit.core.contacts.models import Employment, Organization, Person
+from crmkit.core.records import links
+from crmkit.entities.forms import FormField
 from crmkit.entities.service import Records
+from crmkit.i18n import lazy_gettext as _l
 
 SHOWN = 20
 
@@ -75,9 +78,9 @@ def jobs_of(person: Person, user: Any) -> list[tuple[Employment, Any]]:
     return [(job, seen.get(job.organization_id)) for job in jobs]
 
 
-def organization_choices(user: Any, limit: int = 500) -> list[tuple[int, str]]:
-    organizations = records_of("organization", user)
-    if not organizations.can("view"):
-        return []
-    statement = organizations.select().with_only_columns(Organization.id, Organization.name)
-    return [tuple(row) for row in organizations.db.execute(statement.order_by(Organization.name).limit(limit))]
+def organization_field(user: Any) -> FormField | None:
+    """The "Add job" form's organisation: a select when the user sees few, else a picker (see
+    links.fill_choices); None when they see none."""
+    field = FormField("organization_id", _l("Organisation"), "number", required=True, link="organization")
+    links.fill_choices([field])
+    return field if field.search_url or field.choices else None

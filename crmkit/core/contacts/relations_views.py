@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from crmkit.core.contacts.models import Employment
 from crmkit.core.contacts.relations import records_of
+from crmkit.core.records import links
 from crmkit.entities.errors import RecordError
 from crmkit.entities.history import Change
 from crmkit.i18n import gettext as _
@@ -31,10 +32,13 @@ def log(people, person, change: dict) -> None:
 @login_required
 def add(person_id: int):
     people, person = editable_person(person_id)
-    organization_id = request.form.get("organization_id", type=int)
+    chosen = links.from_form(request.form, "organization_id", "organization")  # a select's id, or a picker's
     position = (request.form.get("position") or "").strip()[:200] or None
+    if isinstance(chosen, links.Unresolved):
+        flash(chosen.reason, "error")
+        return redirect(url_for("records.person_detail", record_id=person.id) + "#jobs")
     try:
-        organization = records_of("organization", current_user).get(organization_id or 0)
+        organization = records_of("organization", current_user).get(int(chosen) if (chosen or "").isdigit() else 0)
     except RecordError:
         flash(_("Choose an organisation you can see."), "error")
         return redirect(url_for("records.person_detail", record_id=person.id) + "#jobs")

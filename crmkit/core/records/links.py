@@ -1,18 +1,45 @@
 """Fields that point at another record (``metadata["link"]``): the linked record's title on pages
-and lists, and the records to choose from on forms, only those the user may see."""
+and lists, and on forms a way to choose one among those the user may see: a select when they are
+few, else a picker (a text box that searches, crmkit/static/picker.js) whose typed text the server
+resolves when no suggestion was chosen."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from marshmallow import ValidationError
 
+from crmkit import search
 from crmkit.entities.errors import RecordError
 from crmkit.entities.service import Records
+from crmkit.i18n import lazy_gettext as _l
 
-CHOICES_LIMIT = 500  # a form's select lists at most this many, by title; the current value always
+SELECT_UP_TO = 200  # a link field lists this many visible records at most in a select; past that, a picker
+SUGGESTIONS = 20  # what a picker offers at a time
+TYPED = "-title"  # a picker sends the chosen id as <name> and its text box as <name>-title
+NONE_FOUND = _l("Nothing matches this name. Type part of it and choose from the suggestions.")
+SEVERAL = _l("Several records match this name. Type more of it, or choose from the suggestions.")
+
+
+class Unresolved(str):
+    """Text typed in a picker that names no single record the user sees.
+
+    The form shows it back as typed. As a number (the schema's Integer field converting it) it
+    raises the reason, which marshmallow reports as that field's error beside any others, so the
+    form is shown again and nothing is saved.
+    """
+
+    reason: str
+
+    def __new__(cls, typed: str, reason: str) -> Self:
+        text = super().__new__(cls, typed)
+        text.reason = reason
+        return text
+
+    def __int__(self) -> int:
+        raise ValidationError(self.reason)
 
 
 def records_for(entity_key: str) -> Records | None:
@@ -21,34 +48,114 @@ def records_for(entity_key: str) -> Records | None:
     return Records(entity, current_user) if entity is not None else None
 
 
+def title_column(records: Records):
+    return getattr(records.model, records.entity.title_field)
+
+
 def titles(entity_key: str, ids: set[int]) -> dict[int, str]:
     """Titles of the given records that the user sees; one query."""
     records = records_for(entity_key)
     ids = {i for i in ids if isinstance(i, int)}
     if records is None or not ids or not records.can("view"):
         return {}
-    model, title = records.model, getattr(records.model, records.entity.title_field)
-    statement = records.select(include_archived=True).with_only_columns(model.id, title).where(model.id.in_(ids))
+    model = records.model
+    statement = records.select(include_archived=True).with_only_columns(model.id, title_column(records)).where(model.id.in_(ids))
     return {row[0]: str(row[1]) for row in records.db.execute(statement)}
 
 
-def fill_choices(fields: list[Any]) -> None:
-    """Turn each link field into a select of the records the user may pick."""
+def few_choices(records: Records) -> list[tuple[str, str]] | None:
+    """The visible records by title when there are at most SELECT_UP_TO, else None: read with a
+    LIMIT in whatever order is cheapest, never a count of the table."""
+    statement = records.select().with_only_columns(records.model.id, title_column(records)).limit(SELECT_UP_TO + 1)
+    rows = records.db.execute(statement).all()
+    if len(rows) > SELECT_UP_TO:
+        return None
+    return [(str(i), str(title)) for i, title in sorted(rows, key=lambda row: (str(row[1]).casefold(), row[0]))]
+
+
+def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
+    """Make each link field a select of the records the user may pick, or a picker when they are
+    many (or when the field holds typed text to show back); ``selects=False``: pickers only, as a
+    list's filters have, sparing every list page the query. Returns the fields, for templates."""
     for field in fields:
-        if not field.link or field.choices:
+        if not field.link or field.choices or field.search_url:
             continue
         records = records_for(field.link)
         if records is None or not records.can("view"):
             continue
-        model, title = records.model, getattr(records.model, records.entity.title_field)
-        statement = records.select().with_only_columns(model.id, title).order_by(title, model.id).limit(CHOICES_LIMIT)
-        options = [(str(row[0]), str(row[1])) for row in records.db.execute(statement)]
-        current = field.value
-        if current not in (None, "") and str(current) not in {value for value, _label in options}:
-            found = titles(field.link, {int(current)}) if str(current).isdigit() else {}
-            options.insert(0, (str(current), found.get(int(current), f"#{current}") if found else f"#{current}"))
+        value = field.value
+        options = few_choices(records) if selects and not isinstance(value, Unresolved) else None
+        if options is None:
+            field.search_url = url_for("records.pick", entity_key=field.link)
+            typed = isinstance(value, Unresolved)  # shown back as typed, with no id chosen
+            field.title = str(value) if typed else shown_title(field.link, value)
+            field.value = "" if typed else value
+            continue
+        if value not in (None, "") and str(value) not in {option for option, _label in options}:
+            options.insert(0, (str(value), shown_title(field.link, value)))
         field.choices = options
         field.input_type = "select"
+    return fields
+
+
+def shown_title(entity_key: str, value: Any) -> str:
+    """What a form shows for a link's value: the record's title, ``#id`` for one the user can't see."""
+    if value in (None, ""):
+        return ""
+    if not str(value).isdigit():
+        return f"#{value}"
+    return titles(entity_key, {int(value)}).get(int(value), f"#{value}")
+
+
+def matches(records: Records, q: str, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
+    """(id, title) of the visible, unarchived records that ``q`` finds, through crmkit.search
+    (most recently changed first); for an entity with no search fields, titles starting with it."""
+    title = title_column(records)
+    if records.entity.search_fields:
+        groups = search.search(records.user, q, entity=records.entity, limit=limit, db=records.db)
+        return [(record.id, str(getattr(record, records.entity.title_field))) for group in groups for record in group.records]
+    statement = records.select().with_only_columns(records.model.id, title).where(title.startswith(q, autoescape=True))
+    return [tuple(row) for row in records.db.execute(statement.order_by(title).limit(limit))]
+
+
+def newest(records: Records, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
+    """(id, title) of the newest visible records, for a picker opened before anything is typed:
+    newest by id, the one index that orders them (``updated_at`` has none)."""
+    model = records.model
+    statement = records.select().with_only_columns(model.id, title_column(records)).order_by(model.id.desc()).limit(limit)
+    return [tuple(row) for row in records.db.execute(statement)]
+
+
+def resolve(entity_key: str, typed: str) -> str | Unresolved:
+    """The id of the one visible record ``typed`` names: the one titled exactly so, else the one
+    the search finds, else among the search's hits the one titled so but for case."""
+    records = records_for(entity_key)
+    if records is None or not records.can("view"):
+        return Unresolved(typed, str(NONE_FOUND))
+    title = title_column(records)
+    exact = records.db.execute(records.select().with_only_columns(records.model.id).where(title == typed).limit(2)).scalars().all()
+    found = [(record_id, typed) for record_id in exact] or matches(records, typed)
+    if len(found) > 1 and len(exact) < 2:
+        found = [row for row in found if row[1].casefold() == typed.casefold()] or found
+    if len(found) == 1:
+        return str(found[0][0])
+    return Unresolved(typed, str(SEVERAL if found else NONE_FOUND))
+
+
+def from_form(form: Any, key: str, entity_key: str) -> str | None:
+    """A link field's value as a form sent it. A select or number input sends the id; a picker
+    sends the chosen id and the text in its box, and the text decides: empty clears the field, the
+    chosen record's title (or the ``#id`` shown for one not visible) keeps it, anything else is
+    looked up (``resolve``)."""
+    if key + TYPED not in form:
+        return form.get(key)
+    typed = form.get(key + TYPED, "").strip()
+    if not typed:
+        return None
+    chosen = form.get(key, "").strip()
+    if chosen.isdigit() and typed in (titles(entity_key, {int(chosen)}).get(int(chosen), "").strip(), f"#{chosen}"):
+        return chosen  # left as shown; one the user can't see is refused on saving, as any link is
+    return resolve(entity_key, typed)
 
 
 def link_titles(entity, rows: list[Any], fields: list[str]) -> dict[str, dict[int, str]]:

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from crmkit.core.records import cells, links, saved_views
+from crmkit.core.records import cells, links, picker, saved_views
 from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
@@ -238,6 +238,7 @@ def bulk_view(entity_key: str):
 
 def build_blueprint(entities) -> Blueprint:
     bp = Blueprint("records", __name__, template_folder="templates")
+    picker.add_to(bp)
     for entity in entities:
         base, name, key = f"/{entity.path}", entity.endpoint_prefix, {"entity_key": entity.key}
         bp.add_url_rule(f"{base}/", f"{name}_list", list_view, defaults=key)
