@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 GROWTH = 1.5  # analyse again once a table holds 1.5x (or 1/1.5) the rows its statistics describe
 SMALL = 200  # below this, a table's plan can't go far wrong: not worth an ANALYZE of its own
+SMALL_PAGES = 3  # PostgreSQL: a table never analysed that fills more pages than this is not small
 
 
 def stale_tables(connection: Connection) -> list[str]:
@@ -61,16 +62,25 @@ def _stale_sqlite(connection: Connection) -> list[str]:
 
 
 def _stale_postgresql(connection: Connection) -> list[str]:
+    """Never analysed (``reltuples`` is -1 in pg_class, which is transactional) and not tiny, or
+    moved by a share of its rows since. pg_stat_user_tables' counters reach the view up to a
+    second after a commit (PostgreSQL 15 flushes them at most once a second), so right after a
+    bulk load a table's size on disk also counts: more than ``SMALL_PAGES`` pages is not tiny."""
     found = connection.execute(
         text(
-            "SELECT relname, n_live_tup, n_mod_since_analyze, last_analyze, last_autoanalyze "
-            "FROM pg_stat_user_tables WHERE schemaname = current_schema()"
+            "SELECT c.relname, c.reltuples, pg_relation_size(c.oid) / current_setting('block_size')::int, "
+            "coalesce(s.n_live_tup, 0), coalesce(s.n_mod_since_analyze, 0) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
         )
     )
     stale = []
-    for table, live, modified, manual, automatic in found:
-        never = manual is None and automatic is None
-        if live >= SMALL and (never or modified > live * (1 - 1 / GROWTH)):  # modified rows: the share moved
+    for table, described, pages, live, modified in found:
+        if described < 0:
+            if live >= SMALL or pages > SMALL_PAGES:
+                stale.append(table)
+        elif max(live, described) >= SMALL and modified > max(live, described) * (1 - 1 / GROWTH):  # the share moved
             stale.append(table)
     return sorted(stale)
 

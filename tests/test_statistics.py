@@ -36,6 +36,17 @@ def test_a_grown_table_without_statistics_is_stale(app, engine):
     assert "grown" in stale(app)
 
 
+def test_a_table_filled_a_moment_ago_is_stale_before_the_counters_arrive(app, engine):
+    """PostgreSQL's pg_stat_user_tables learns of a commit's rows up to a second later; a bulk
+    load followed at once by a refresh (the demo load, an import) must not miss the table."""
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE loaded (id INTEGER PRIMARY KEY, name VARCHAR(40))"))
+        connection.execute(text("CREATE INDEX ix_loaded_name ON loaded (name)"))
+        connection.execute(text("INSERT INTO loaded (id, name) VALUES (:id, :name)"),
+                           [{"id": n, "name": f"name {n}"} for n in range(2000)])
+        assert "loaded" in statistics.stale_tables(connection)
+
+
 def test_a_small_table_is_not_worth_analysing(app, engine):
     with engine.begin() as connection:
         fill(connection, "tiny", statistics.SMALL - 1)
