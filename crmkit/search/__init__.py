@@ -70,9 +70,9 @@ def _backend(db):
 def _insert(db, entity: EntityType, rows: list[Any]) -> None:
     """Index ``rows`` of (id, *search field values); the last one counts as the most recent."""
     entries = []
-    for row in rows:
-        doc = document(list(row[1:]))
-        entries.append({"entity": entity.key, "record_id": row[0], "content": doc.content, "digits": doc.digits, "digit_pairs": doc.digit_pairs})
+    for record_id, *values in rows:
+        doc = document(values)
+        entries.append((record_id, doc.content, doc.digits, doc.digit_pairs))
     _backend(db).add(db, entity.key, entries)
 
 

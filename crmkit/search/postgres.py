@@ -91,9 +91,11 @@ def _identifier(query: Query) -> str:
     return max(mixed, key=len) if mixed and len(query.words) > 1 else ""
 
 
-def add(db, entity_key: str, entries: list[dict]) -> None:
-    """Insert ``entries`` of the entity (ids from the sequence: the last is the newest)."""
-    db.execute(insert(SearchDocument), entries)
+def add(db, entity_key: str, entries: list[tuple[int, str, str, str]]) -> None:
+    """Insert ``entries`` (record_id, content, digits, digit_pairs) of the entity (ids from the
+    sequence: the last is the newest)."""
+    columns = ("record_id", "content", "digits", "digit_pairs")
+    db.execute(insert(SearchDocument), [{"entity": entity_key, **dict(zip(columns, entry))} for entry in entries])
 
 
 def remove(db, *where) -> None:

@@ -36,6 +36,7 @@ SPAN_BITS = 40  # ids per entity: a trillion changes
 SLOT_BITS = 22  # entity ranges; two keys sharing one only share a walk, the entity filter stays
 COLUMNS = ("content", "digits", "digit_pairs")
 FTS = table(TRIGRAM_TABLE, column(TRIGRAM_TABLE), column("rowid"), *(column(name) for name in COLUMNS))
+INSERT_ENTRIES = f"INSERT INTO {SearchDocument.__tablename__} (id, entity, record_id, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 def span(entity_key: str) -> tuple[int, int]:
@@ -44,14 +45,17 @@ def span(entity_key: str) -> tuple[int, int]:
     return first, first + (1 << SPAN_BITS) - 1
 
 
-def add(db, entity_key: str, entries: list[dict]) -> None:
-    """Insert ``entries`` of the entity (the last counts as the newest) and index them."""
+def add(db, entity_key: str, entries: list[tuple[int, str, str, str]]) -> None:
+    """Insert ``entries`` (record_id, content, digits, digit_pairs) of the entity (the last counts
+    as the newest) and index them."""
     first, last = span(entity_key)
     lowest = db.execute(select(func.min(SearchDocument.id)).where(SearchDocument.id.between(first, last))).scalar()
     start = last + 1 if lowest is None else lowest
     if start - len(entries) < first:
         raise RuntimeError(f"the search index has no ids left for {entity_key}: run `crmkit search reindex`")
-    db.execute(insert(SearchDocument), [{"id": start - 1 - number, **entry} for number, entry in enumerate(entries)])
+    # Plain values to the driver: SQLAlchemy's executemany of dicts cost more than the INSERT itself.
+    rows = [(start - 1 - number, entity_key, *entry) for number, entry in enumerate(entries)]
+    db.connection().exec_driver_sql(INSERT_ENTRIES, rows)
     added = SearchDocument.id.between(start - len(entries), start - 1)
     columns = [getattr(SearchDocument, name) for name in COLUMNS]
     ordered = select(SearchDocument.id, *columns).where(added).order_by(SearchDocument.id)  # see remove

@@ -15,9 +15,10 @@ digits (a thousand of them) match nearly every phone.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from crmkit.search.folding import fold
 
 MAX_QUERY = 200
 MIN_FRAGMENT = 3  # trigram indexes cannot find anything shorter
@@ -30,15 +31,9 @@ PAIR_BASE = 0x4E00  # "00".."99" as one CJK ideograph each: no case to fold, a l
 PAIRS = {f"{n:02d}": chr(PAIR_BASE + n) for n in range(100)}
 TRUNK_PREFIX = "8"  # Kazakhstan and Russia: 8 before the ten-digit national number
 NOT_DIGIT = re.compile(r"\D")
-
-
-def fold(value: str) -> str:
-    """Lower case without diacritics: "Ёлкин" becomes "елкин", "Zoë" becomes "zoe"."""
-    if value.isascii():  # no diacritics, and casefold is lower
-        return value.lower()
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).casefold()
+WORD_SPLIT = re.compile(f"({WORD.pattern})")
+# A pair of digits read as a hexadecimal byte ("42" is 0x42), to its character: see _pairs.
+HEX_PAIRS = {16 * (n // 10) + n % 10: PAIRS[f"{n:02d}"] for n in range(100)}
 
 
 def digits_of(value: str) -> str:
@@ -51,17 +46,26 @@ def is_phone_like(value: str, min_digits: int) -> bool:
 
 def marked(folded: str) -> str:
     """``folded`` with each word between WORD_START and WORD_END."""
-    return WORD.sub(lambda m: WORD_START + m.group() + WORD_END, folded)
+    parts = WORD_SPLIT.split(folded)  # text between words, a word, text between words...
+    parts[1::2] = [WORD_START + word + WORD_END for word in parts[1::2]]
+    return "".join(parts)
 
 
 def pairs(digits: str) -> str:
     """Each number in ``digits`` two digits to a character, read from its first and from its
     second digit, so that a fragment starting anywhere lines up with one of the two."""
-    return " ".join(_pairs(number[start:]) for number in digits.split() if number.isascii() for start in (0, 1))
+    found = []
+    for number in digits.split():
+        if number.isascii():
+            found.append(_pairs(number))
+            found.append(_pairs(number[1:]))
+    return " ".join(found)
 
 
 def _pairs(digits: str) -> str:
-    return "".join(PAIRS[digits[i : i + 2]] for i in range(0, len(digits) - 1, 2))
+    """ASCII ``digits`` as PAIRS characters, an odd last digit left out. Each pair is read as a
+    hexadecimal byte and translated: all in C, twice as fast as a lookup per pair."""
+    return bytes.fromhex(digits[: len(digits) & ~1]).decode("latin-1").translate(HEX_PAIRS)
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,13 @@ class Document:
 def document(values: list[Any]) -> Document:
     """The indexed form of a record's search-field values; None and empty values are skipped."""
     texts = [text for text in (str(v).strip() for v in values if v is not None) if text]
-    phones = [digits_of(t) for t in texts if is_phone_like(t, PHONE_MIN_DIGITS)]
+    phones = []
+    for text in texts:  # is_phone_like(text, PHONE_MIN_DIGITS), the text being stripped already
+        if PHONE_LIKE.fullmatch(text) and len(found := digits_of(text)) >= PHONE_MIN_DIGITS:
+            phones.append(found)
     digits = " ".join(phones)
-    return Document(content=marked("\n".join(fold(t) for t in texts)), digits=digits, digit_pairs=pairs(digits))
+    # Folded in one piece: folding works character by character, and leaves "\n" as it is.
+    return Document(content=marked(fold("\n".join(texts))), digits=digits, digit_pairs=pairs(digits))
 
 
 @dataclass(frozen=True)
