@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import ARRAY, Engine, any_, bindparam, create_engine, event, make_url
 from sqlmodel import Session, SQLModel
 
 
@@ -26,6 +26,15 @@ SQLModel.metadata.naming_convention = {
 }
 
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000")
+
+
+def among(column: Any, values: Any, dialect_name: str) -> Any:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter however many
+    values, where thousands of parameters cost more to send and plan than the lookup itself (and
+    a long list is planned, without statistics, as a scan of the whole table)."""
+    if dialect_name == "postgresql":
+        return column == any_(bindparam(f"{column.key}_values", list(values), type_=ARRAY(column.type), unique=True))
+    return column.in_(list(values))
 
 
 def normalise_url(url: str) -> str:

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from crmkit import db
 from crmkit.core.contacts.models import Channel, Person
 from crmkit.core.transfer.bulk import processed
-from crmkit.core.transfer.importer import Importer, among
+from crmkit.core.transfer.importer import Importer
+from crmkit.db import among
 from crmkit.entities.history import Change
 from crmkit.search.models import SearchDocument
 from tests.conftest import add_user
@@ -35,7 +36,7 @@ def test_equal_values_that_are_different_objects_are_each_processed():
 def test_the_duplicate_check_sends_its_values_as_one_array_on_postgresql(app):
     with app.app_context():
         session = db.session()
-        condition = among(Person.__table__.c.phone, {f"+7701000{n:04d}" for n in range(3000)}, session)
+        condition = among(Person.__table__.c.phone, {f"+7701000{n:04d}" for n in range(3000)}, session.get_bind().dialect.name)
         sql = str(condition.compile(dialect=session.get_bind().dialect))
         if session.get_bind().dialect.name == "postgresql":
             assert "= ANY" in sql and sql.count("%(") == 1

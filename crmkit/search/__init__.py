@@ -90,7 +90,7 @@ def index_ids(entity: EntityType, record_ids: list[int], db=None) -> None:
     if not record_ids:
         return
     backend = _backend(db)
-    backend.remove(db, SearchDocument.entity == entity.key, backend.records_in(record_ids))
+    backend.remove(db, SearchDocument.entity == entity.key, database.among(SearchDocument.record_id, record_ids, db.get_bind().dialect.name))
     if not entity.search_fields:
         return
     table = entity.model.__table__

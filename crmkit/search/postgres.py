@@ -12,11 +12,7 @@ column of each GIN index (btree_gin), so a word common in one entity costs nothi
 from __future__ import annotations
 
 from sqlalchemy import (
-    ARRAY,
-    Integer,
     and_,
-    any_,
-    bindparam,
     delete,
     func,
     insert,
@@ -100,12 +96,6 @@ def add(db, entity_key: str, entries: list[tuple[int, str, str, str]]) -> None:
 
 def remove(db, *where) -> None:
     db.execute(delete(SearchDocument).where(*where))
-
-
-def records_in(record_ids: list[int]):
-    """``record_id`` among ``record_ids``, as one array parameter: a list of two thousand
-    parameters is planned, without statistics, as a scan of the whole table."""
-    return SearchDocument.record_id == any_(bindparam("record_ids", record_ids, type_=ARRAY(Integer)))
 
 
 def matching(query: Query, entity_key: str):

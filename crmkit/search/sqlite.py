@@ -72,10 +72,6 @@ def remove(db, *where) -> None:
     db.execute(delete(SearchDocument).where(*where))
 
 
-def records_in(record_ids: list[int]):
-    return SearchDocument.record_id.in_(record_ids)
-
-
 def phrase(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 

@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import ValidationError, missing
 from pydantic_core import PydanticUndefined
-from sqlalchemy import ARRAY, any_, bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from crmkit import statistics
@@ -28,7 +28,7 @@ from crmkit.core.transfer.bulk import Inserter, paused_gc
 from crmkit.core.transfer.loading import RowLoader
 from crmkit.core.transfer.models import ImportJob
 from crmkit.core.transfer.reading import converter
-from crmkit.db import utcnow
+from crmkit.db import among, utcnow
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.history import Change, diff, plain
 from crmkit.entities.service import Records
@@ -52,14 +52,6 @@ class Outcome:
     @property
     def bad(self) -> int:
         return len({row for row, _f, _m in self.errors})
-
-
-def among(column: Any, values: set[Any], db: Session) -> Any:
-    """``column IN (values)``; on PostgreSQL ``column = ANY(array)``, one parameter however many
-    values (thousands of parameters cost more to send and plan than to look up)."""
-    if db.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(f"among_{column.key}", list(values), type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 class Importer:
@@ -156,7 +148,7 @@ class Importer:
         for key in self.keys:
             values = {v[key] for _n, v in chunk if v.get(key) not in (None, "")}
             if values:
-                conditions.append(among(self.table.c[key], values, self.db))
+                conditions.append(among(self.table.c[key], values, self.db.get_bind().dialect.name))
         if not conditions:
             return {}
         table = self.table
