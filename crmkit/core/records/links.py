@@ -77,6 +77,7 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
     """Make each link field a select of the records the user may pick, or a picker when they are
     many (or when the field holds typed text to show back); ``selects=False``: pickers only, as a
     list's filters have, sparing every list page the query. Returns the fields, for templates."""
+    known: dict[str, list[tuple[str, str]] | None] = {}  # per target entity: fields pointing at one share its query
     for field in fields:
         if not field.link or field.choices or field.search_url:
             continue
@@ -84,7 +85,11 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
         if records is None or not records.can("view"):
             continue
         value = field.value
-        options = few_choices(records) if selects and not isinstance(value, Unresolved) else None
+        options = None
+        if selects and not isinstance(value, Unresolved):
+            if field.link not in known:
+                known[field.link] = few_choices(records)
+            options = list(known[field.link]) if known[field.link] is not None else None
         if options is None:
             field.search_url = url_for("records.pick", entity_key=field.link)
             typed = isinstance(value, Unresolved)  # shown back as typed, with no id chosen
