@@ -23,11 +23,14 @@ import unicodedata
 COMPOSING_RANGES = ((0x0900, 0x1DBF), (0x10000, 0x10FFFF))
 
 
+def stripped(value: str) -> str:
+    """``value`` decomposed (NFKD), its combining marks dropped."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
+
+
 def slow_fold(value: str) -> str:
     """Lower case without diacritics, by the definition."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).casefold()
+    return unicodedata.normalize("NFC", stripped(value)).casefold()
 
 
 def composes_with_previous(char: str) -> bool:
@@ -45,11 +48,10 @@ class _Table(dict):
     that cannot be folded on their own."""
 
     def __missing__(self, code: int) -> str:
-        decomposed = unicodedata.normalize("NFKD", chr(code))
-        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-        if stripped and composes_with_previous(stripped[0]):
+        bare = stripped(chr(code))
+        if bare and composes_with_previous(bare[0]):
             raise _Composing
-        folded = unicodedata.normalize("NFC", stripped).casefold()
+        folded = unicodedata.normalize("NFC", bare).casefold()
         self[code] = folded
         return folded
 
