@@ -44,6 +44,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.api.hooks",
     "crmkit.core.contacts.hooks",
     "crmkit.core.activities.hooks",
+    "crmkit.core.pipelines.hooks",
     "crmkit.core.timeline.hooks",
     "crmkit.core.myday.hooks",
     "crmkit.core.duplicates.hooks",

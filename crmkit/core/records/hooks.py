@@ -12,12 +12,13 @@ from crmkit.core.records.models import CustomField, SavedView
 from crmkit.core.records.views import build_blueprint
 from crmkit.entities import extensions
 from crmkit.entities.history import Change
+from crmkit.entities.transitions import Transition
 from crmkit.i18n import lazy_gettext as _l
 
 
 @hookimpl
 def register_models():
-    return [Change, CustomField, SavedView]
+    return [Change, Transition, CustomField, SavedView]
 
 
 @hookimpl
