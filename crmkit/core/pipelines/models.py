@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint, select
+from sqlalchemy.orm import object_session
 from sqlmodel import Field, SQLModel
 
 from crmkit import Record
@@ -75,6 +76,8 @@ class Deal(Record, table=True):
         Index("ix_pipelines_deal_board", "stage_id", "archived_at", "id"),  # a board column, newest first
         Index("ix_pipelines_deal_owner_board", "owner_id", "stage_id", "archived_at", "id"),  # an agent's column
         Index("ix_pipelines_deal_owner_list", "owner_id", "archived_at", "title"),  # an agent's own list
+        # a board's column totals read from the index alone: open deals (closed_at NULL), then recently closed
+        Index("ix_pipelines_deal_totals", "stage_id", "closed_at", "archived_at", "owner_id", "currency", "probability", "amount"),
     )
 
     title: str = Field(max_length=200, index=True)
@@ -92,6 +95,22 @@ class Deal(Record, table=True):
     loss_reason_id: int | None = Field(default=None, foreign_key="pipelines_loss_reason.id", index=True)
     loss_note: str | None = Field(default=None, sa_type=Text)
     description: str | None = Field(default=None, sa_type=Text)
+
+    @property
+    def competitor_ids(self) -> list[int]:
+        """The organisations that won this deal from us (rows of pipelines_deal_competitor), or the
+        ones just set and not yet saved; the deal's entity_event hook writes them."""
+        if "_competitor_ids" in self.__dict__:
+            return self.__dict__["_competitor_ids"]
+        session = object_session(self)
+        if session is None or self.id is None:
+            return []
+        statement = select(DealCompetitor.organization_id).where(DealCompetitor.deal_id == self.id)
+        return sorted(session.execute(statement.order_by(DealCompetitor.organization_id)).scalars())
+
+    @competitor_ids.setter
+    def competitor_ids(self, value: list[int] | None) -> None:
+        self.__dict__["_competitor_ids"] = sorted(value or [])
 
 
 class DealPerson(SQLModel, table=True):

@@ -134,6 +134,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pipelines_deal_pipeline_id'), ['pipeline_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pipelines_deal_source'), ['source'], unique=False)
         batch_op.create_index(batch_op.f('ix_pipelines_deal_title'), ['title'], unique=False)
+        batch_op.create_index('ix_pipelines_deal_totals', ['stage_id', 'closed_at', 'archived_at', 'owner_id', 'currency', 'probability', 'amount'], unique=False)
 
     op.create_table('pipelines_deal_competitor',
     sa.Column('deal_id', sa.Integer(), nullable=False),
@@ -194,6 +195,7 @@ def downgrade() -> None:
 
     op.drop_table('pipelines_deal_competitor')
     with op.batch_alter_table('pipelines_deal', schema=None) as batch_op:
+        batch_op.drop_index('ix_pipelines_deal_totals')
         batch_op.drop_index(batch_op.f('ix_pipelines_deal_title'))
         batch_op.drop_index(batch_op.f('ix_pipelines_deal_source'))
         batch_op.drop_index(batch_op.f('ix_pipelines_deal_pipeline_id'))
