@@ -9,7 +9,7 @@ from crmkit import db
 from crmkit.core.contacts.models import Person
 from tests.conftest import add_user, csrf_token, login
 
-AGENT = ("agent@example.com", "agent password 1")
+AGENT = ("agent@example.com", "a long agent passphrase")
 
 
 def post(client, path, **fields):

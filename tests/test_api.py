@@ -13,7 +13,7 @@ from tests.conftest import add_user, csrf_token, login
 from tests.plugins.projects import hooks as projects
 
 URL = "/api/v1/projects/project"
-AGENT_EMAIL, AGENT_PASSWORD = "agent@example.com", "agent password 1"
+AGENT_EMAIL, AGENT_PASSWORD = "agent@example.com", "a long agent passphrase"
 
 
 @pytest.fixture

@@ -46,9 +46,9 @@ def test_the_document_describes_each_entity_from_its_schema(app, headers):
 
 
 def test_an_agent_sees_only_entities_they_may_view_in_the_document(app, headers):
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     client = app.test_client()
-    login(client, "agent@example.com", "agent password 1")
+    login(client, "agent@example.com", "a long agent passphrase")
     assert "/api/v1/projects/project" in client.get(SPEC).get_json()["paths"]
 
 

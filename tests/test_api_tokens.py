@@ -113,9 +113,9 @@ def test_revoking_a_token_on_the_page_stops_it(app, admin):
 
 def test_users_see_and_revoke_only_their_own_tokens(app, admin):
     cli_token(app)
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     (row,) = stored_tokens(app)
     assert row.prefix not in agent.get("/account/tokens/").get_data(as_text=True)
     token = csrf_token(agent, "/account/tokens/")

@@ -127,9 +127,9 @@ def test_a_person_can_hold_another_job_which_can_end(app, admin_client):
 
 def test_an_agent_cannot_add_a_job_to_someone_elses_person(app, admin_client):
     person_id = new_person(admin_client)
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     response = agent.post(f"/person/{person_id}/jobs", data={"organization_id": "1", "csrf_token": csrf_token(agent, "/")})
     assert response.status_code == 404
 
@@ -179,9 +179,9 @@ def test_a_person_cannot_point_at_an_organisation_that_does_not_exist(app, admin
 
 def test_an_agent_cannot_link_a_person_to_an_organisation_they_do_not_see(app, admin_client):
     organization_id = new_organization(admin_client)
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     response = post(agent, "/person/new", name="Асель", organization_id=str(organization_id))
     assert response.status_code == 422 and "No such record." in response.get_data(as_text=True)
 
@@ -193,9 +193,9 @@ def test_the_contacts_list_links_to_vcard_export_with_its_filters_and_to_vcard_i
 
 
 def test_an_agent_without_the_export_permission_gets_no_vcard_export_link(app):
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     page = agent.get("/person/").get_data(as_text=True)
     assert "/contacts/vcard/export" not in page and "/contacts/vcard/import" not in page
 

@@ -91,9 +91,9 @@ def test_removing_a_field_hides_it_and_keeps_stored_values(app, admin_client):
 
 
 def test_the_fields_page_is_for_admins_only(app):
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     assert agent.get("/admin/fields/").status_code == 403
     assert agent.post("/admin/fields/", data={"name": "x"}).status_code in (400, 403)
 

@@ -86,9 +86,9 @@ def test_history_shows_each_changed_field_with_old_and_new_value(admin_client):
 
 def test_an_agent_sees_only_own_records(app, admin_client):
     create(admin_client, name="Admin project")
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     create(agent, name="Agent project")
     page = agent.get("/projects/project/").get_data(as_text=True)
     assert "Agent project" in page and "Admin project" not in page

@@ -89,8 +89,8 @@ def test_formula_injection_is_neutralised_in_xlsx(app, admin):
 
 def test_an_agent_without_the_export_permission_is_refused(app, admin):
     add_projects(app, "Secret")
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
-    agent = logged_in(app, "agent@example.com", "agent password 1")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
+    agent = logged_in(app, "agent@example.com", "a long agent passphrase")
     assert agent.get("/transfer/projects.project/export").status_code == 403
     result = app.test_cli_runner().invoke(args=["export", "projects.project", "--as", "agent@example.com"])
     assert result.exit_code != 0 and "Secret" not in result.output
@@ -124,8 +124,8 @@ def test_the_list_links_to_import_and_export_only_when_allowed(app, admin):
     page = logged_in(app).get("/projects/project/?status=active").get_data(as_text=True)
     assert 'href="/transfer/projects.project/import"' in page
     assert 'href="/transfer/projects.project/export?status=active"' in page
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
-    agent_page = logged_in(app, "agent@example.com", "agent password 1").get("/projects/project/").get_data(as_text=True)
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
+    agent_page = logged_in(app, "agent@example.com", "a long agent passphrase").get("/projects/project/").get_data(as_text=True)
     assert "/transfer/" not in agent_page
 
 

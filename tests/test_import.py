@@ -157,7 +157,7 @@ def test_a_duplicate_within_the_file_is_skipped_too(app, admin, tmp_path):
 
 
 def test_imported_records_are_owned_by_the_importer_and_have_a_history(app, admin, tmp_path):
-    add_user(app, "agent@example.com", "agent password 1", role="manager")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="manager")
     run_import(app, write(tmp_path, HEADER + "\nMine,planned,3,,\n"), "--as", "agent@example.com")
     [project] = projects_in(app)
     with app.app_context():
@@ -167,11 +167,11 @@ def test_imported_records_are_owned_by_the_importer_and_have_a_history(app, admi
 
 
 def test_an_agent_without_the_import_permission_is_refused(app, admin, tmp_path):
-    add_user(app, "agent@example.com", "agent password 1", role="agent")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     result = run_import(app, write(tmp_path, HEADER + "\nNope,planned,,,\n"), "--as", "agent@example.com")
     assert result.exit_code != 0 and "may not import" in result.output
     agent = app.test_client()
-    login(agent, "agent@example.com", "agent password 1")
+    login(agent, "agent@example.com", "a long agent passphrase")
     assert agent.get("/transfer/projects.project/import").status_code == 403
     assert projects_in(app) == []
 

@@ -18,7 +18,7 @@ from tests.conftest import add_user
 def people(app):
     """2,000 people, half of them clients, a quarter owned by the agent; statistics refreshed."""
     admin = add_user(app, is_admin=True, name="Admin")
-    agent = add_user(app, "agent@example.com", "agent password 1", role="agent")
+    agent = add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     with app.app_context():
         session = db.session()
         session.add_all(

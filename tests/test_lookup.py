@@ -20,7 +20,7 @@ from crmkit.entities.service import Records
 from tests.conftest import ADMIN_EMAIL, add_user, login
 
 URL = "/api/v1/lookup"
-AGENT, OTHER_AGENT, PASSWORD = "agent@example.com", "other@example.com", "agent password 1"
+AGENT, OTHER_AGENT, PASSWORD = "agent@example.com", "other@example.com", "a long agent passphrase"
 ON_SQLITE = not os.environ.get("CRMKIT_TEST_DATABASE_URL")
 
 

@@ -30,9 +30,9 @@ def save_view(client, name, shared=False, columns=("name", "status"), **query):
 
 
 def agent(app, email="agent@example.com", role="agent"):
-    add_user(app, email, "agent password 1", role=role, name=email.split("@")[0].title())
+    add_user(app, email, "a long agent passphrase", role=role, name=email.split("@")[0].title())
     client = app.test_client()
-    login(client, email, "agent password 1")
+    login(client, email, "a long agent passphrase")
     return client
 
 
@@ -72,7 +72,7 @@ def test_only_the_owner_deletes_a_view(app, admin_client):
 def test_bulk_assign_gives_each_ticked_record_to_the_new_owner_and_records_it(app, admin_client):
     create(admin_client, name="One")
     create(admin_client, name="Two")
-    add_user(app, "agent@example.com", "agent password 1", role="agent", name="Dana")
+    add_user(app, "agent@example.com", "a long agent passphrase", role="agent", name="Dana")
     token = csrf_token(admin_client, LIST)
     response = admin_client.post(LIST + "bulk", data={"action": "assign", "owner_id": "2", "ids": ["1", "2"], "csrf_token": token})
     assert response.status_code == 302

@@ -9,7 +9,7 @@ from tests.conftest import add_user, csrf_token, login
 from tests.plugins.phonebook import hooks as phonebook
 from tests.plugins.projects import hooks as projects
 
-AGENT = ("agent@example.com", "agent password 1")
+AGENT = ("agent@example.com", "a long agent passphrase")
 
 
 @pytest.fixture

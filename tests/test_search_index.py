@@ -99,7 +99,7 @@ def test_reindex_names_the_entities_it_knows_when_given_an_unknown_one(app):
 
 
 def test_matching_ids_combines_with_the_users_visible_records(app, admin):
-    agent = add_user(app, "agent@example.com", "agent password 1", role="agent")
+    agent = add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     people(app, admin, name="Admin Smith")
     mine = people(app, agent, name="Agent Smith")
     with app.app_context():
@@ -146,7 +146,7 @@ def test_the_index_lives_in_engine_specific_structures_that_db_check_ignores(app
 
 
 def test_an_agent_finds_an_old_record_of_theirs_behind_many_newer_hits_of_others(app, admin):
-    agent = add_user(app, "agent@example.com", "agent password 1", role="agent")
+    agent = add_user(app, "agent@example.com", "a long agent passphrase", role="agent")
     people(app, agent, name="Bulk mine")
     insert_rows_behind_the_index(app, search.MAX_PAGE + 500)
     with app.app_context():

@@ -23,7 +23,7 @@ from crmkit.core.contacts.models import Organization, Person
 from crmkit.entities.service import Records
 from tests.conftest import ADMIN_EMAIL, add_user, csrf_token, login, own_database
 
-AGENT, MANAGER, PASSWORD = "agent@example.com", "manager@example.com", "agent password 1"
+AGENT, MANAGER, PASSWORD = "agent@example.com", "manager@example.com", "a long agent passphrase"
 IMPORT = "/contacts/vcard/import"
 
 

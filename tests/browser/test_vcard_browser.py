@@ -15,7 +15,7 @@ from tests.browser.conftest import ARTIFACTS, log_in
 from tests.conftest import add_user
 
 pytestmark = pytest.mark.browser
-AGENT, PASSWORD = "agent@example.com", "agent password 1"
+AGENT, PASSWORD = "agent@example.com", "a long agent passphrase"
 
 
 def make(app, entity_key, owner_email, **data):
