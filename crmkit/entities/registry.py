@@ -32,6 +32,13 @@ class EntityRegistry:
         return next((t for t in self if t.model is model), None)
 
 
+def settable_property(model: type, name: str) -> bool:
+    """A schema field kept outside the table: a property with a setter, which the entity's plugin
+    stores elsewhere in its entity_event hook (a deal's competitors)."""
+    found = getattr(model, name, None)
+    return isinstance(found, property) and found.fset is not None
+
+
 def check(entity: EntityType) -> None:
     where = f"plugin {entity.plugin!r}, entity {entity.name!r}"
     if not (isinstance(entity.model, type) and issubclass(entity.model, Record)):
@@ -42,7 +49,7 @@ def check(entity: EntityType) -> None:
         unknown = sorted(set(getattr(entity, attr)) - columns)
         if unknown:
             raise EntityError(f"{where}: {attr} names fields the table does not have: {', '.join(unknown)}")
-    unknown = sorted(fields - columns)
+    unknown = sorted(name for name in fields - columns if not settable_property(entity.model, name))
     if unknown:
         raise EntityError(f"{where}: the schema has fields the table does not have: {', '.join(unknown)}")
     if entity.title_field not in columns:

@@ -3,7 +3,8 @@ configurable pipelines by the framework's workflow."""
 
 from __future__ import annotations
 
-from crmkit import hookimpl
+from crmkit import EntityType, hookimpl
+from crmkit.core.pipelines import deals
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -14,8 +15,37 @@ from crmkit.core.pipelines.models import (
     PriceItem,
     Stage,
 )
+from crmkit.core.pipelines.schemas import DealSchema
+from crmkit.i18n import lazy_gettext as _l
+
+DEAL = "deal"
 
 
 @hookimpl
 def register_models():
     return [Pipeline, Stage, LossReason, Deal, DealPerson, DealCompetitor, PriceItem, LineItem]
+
+
+@hookimpl
+def register_entities():
+    return [
+        EntityType(
+            name=DEAL,
+            model=Deal,
+            schema=DealSchema,
+            label=_l("Deal"),
+            label_plural=_l("Deals"),
+            title_field="title",
+            list_columns=("title", "organization_id", "stage_id", "amount", "currency", "expected_close_on"),
+            filters=("pipeline_id", "stage_id", "organization_id", "source", "expected_close_on", "title"),
+            sort_keys=("title", "expected_close_on"),
+            search_fields=("title", "description"),
+            nav_order=25,
+        )
+    ]
+
+
+@hookimpl
+def entity_event(event, entity, record, changes):
+    if entity.key == DEAL:
+        deals.on_event(event, record, changes)

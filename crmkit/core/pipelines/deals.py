@@ -1,0 +1,85 @@
+"""What happens to a deal as it is saved, whichever path saved it (form, API, import, board):
+entering a stage stamps ``stage_entered_at``; a won or lost stage stamps ``closed_at`` (and the
+final amount when won); an open stage again (a reopen) clears them; the amount follows the line
+items when there are any; the competitors who won are kept in pipelines_deal_competitor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from crmkit import db
+from crmkit.core.pipelines import money, names
+from crmkit.core.pipelines.models import DealCompetitor, LineItem
+from crmkit.db import utcnow
+
+LINE_LIMIT = 500  # the most lines a deal holds; the editor refuses more
+
+
+def stage_kind(stage_id: Any) -> str | None:
+    stage = names.stages().get(stage_id)
+    return stage.kind if stage is not None else None
+
+
+def line_items(session, deal_id: int) -> list[LineItem]:
+    statement = select(LineItem).where(LineItem.deal_id == deal_id).order_by(LineItem.position, LineItem.id)
+    return list(session.execute(statement.limit(LINE_LIMIT)).scalars())
+
+
+def competitor_ids(session, deal_id: int) -> list[int]:
+    statement = select(DealCompetitor.organization_id).where(DealCompetitor.deal_id == deal_id)
+    return sorted(session.execute(statement.order_by(DealCompetitor.organization_id).limit(LINE_LIMIT)).scalars())
+
+
+def enter_stage(deal: Any, entering: bool) -> None:
+    """Stamp what entering ``deal.stage_id`` means; ``entering``: the stage changed (or is new)."""
+    if not entering:
+        return
+    now = utcnow()
+    deal.stage_entered_at = now
+    kind = stage_kind(deal.stage_id)
+    if kind in ("won", "lost"):
+        deal.closed_at = now
+        deal.won_amount = deal.amount if kind == "won" else None
+        if kind == "won":
+            deal.loss_reason_id = None
+    else:
+        deal.closed_at = None
+        deal.won_amount = None
+        deal.loss_reason_id = None
+
+
+def follow_line_items(session, deal: Any) -> None:
+    """A deal with line items has their total as its amount."""
+    if deal.id is None:
+        return
+    items = line_items(session, deal.id)
+    if items:
+        deal.amount = money.totals(items).total
+        if stage_kind(deal.stage_id) == "won":
+            deal.won_amount = deal.amount
+
+
+def save_competitors(session, deal: Any, wanted: list[int] | None) -> None:
+    session.execute(delete(DealCompetitor).where(DealCompetitor.deal_id == deal.id))
+    session.add_all(DealCompetitor(deal_id=deal.id, organization_id=org_id) for org_id in wanted or [])
+    session.flush()
+
+
+def on_event(event: str, record: Any, changes: dict[str, Any]) -> None:
+    """The deal's side of ``entity_event`` (``changes``: the values on create, ``{field: [old,
+    new]}`` on update)."""
+    session = db.session()
+    if event == "before_create":
+        enter_stage(record, True)
+    elif event == "before_update":
+        enter_stage(record, "stage_id" in changes)
+        follow_line_items(session, record)
+    elif event == "after_create" and changes.get("competitor_ids"):
+        save_competitors(session, record, changes["competitor_ids"])
+    elif event == "after_update":
+        if "competitor_ids" in changes:
+            save_competitors(session, record, changes["competitor_ids"][1])
+        elif "stage_id" in changes and stage_kind(record.stage_id) == "open" and competitor_ids(session, record.id):
+            save_competitors(session, record, [])  # reopened: whoever won it has not yet

@@ -1,0 +1,202 @@
+"""What people and programs may set on a deal; forms, the API and imports all read this schema.
+
+Pipelines, stages and loss reasons are admin-kept configuration rather than entities, so their
+fields are selects whose choices are read when a form or a validation asks (``LiveChoice``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import current_app, has_request_context
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates, validates_schema
+from sqlalchemy import select
+
+from crmkit import db
+from crmkit.core.pipelines import names
+from crmkit.core.pipelines.models import CURRENCIES
+from crmkit.entities.service import Records
+from crmkit.i18n import lazy_gettext as _l
+
+SOURCES = ("website", "referral", "cold_call", "exhibition", "advertising", "social", "partner", "other")
+SOURCE_LABELS = {
+    "website": _l("Website"),
+    "referral": _l("Referral"),
+    "cold_call": _l("Cold call"),
+    "exhibition": _l("Exhibition"),
+    "advertising": _l("Advertising"),
+    "social": _l("Social networks"),
+    "partner": _l("Partner"),
+    "other": _l("Other"),
+}
+MONEY_LIMIT = validate.Range(min=0, max=10**15)
+
+
+class LiveChoice(validate.OneOf):
+    """One of the ids ``ids()`` gives when asked, labelled by ``name_of``: forms show a select of
+    them (crmkit.entities.forms reads ``choices`` of a OneOf) and validation refuses other ids."""
+
+    def __init__(self, ids: Callable[[], Iterable[int]], error: Any):
+        self.ids = ids
+        self.error = error
+        self.labels = ()
+
+    @property
+    def choices(self) -> list[int]:
+        return list(self.ids())
+
+    @property
+    def choices_text(self) -> str:
+        return ""
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise ValidationError(str(self.error))
+        return value
+
+
+def live_pipeline_ids() -> list[int]:
+    return [p.id for p in names.pipelines().values() if p.archived_at is None]
+
+
+def live_stage_ids() -> list[int]:
+    """Stages a deal may be put in, pipeline by pipeline in board order."""
+    live = live_pipeline_ids()
+    stages = [s for s in names.stages().values() if s.pipeline_id in live]
+    return [s.id for s in sorted(stages, key=lambda s: (live.index(s.pipeline_id), s.position, s.id))]
+
+
+def all_stage_ids() -> list[int]:
+    return list(names.stages())
+
+
+def loss_reason_ids() -> list[int]:
+    reasons = sorted(names.loss_reasons().values(), key=lambda r: (r.position, r.id))
+    return [r.id for r in reasons]
+
+
+def stage_label(stage_id: Any) -> str:
+    stage = names.stages().get(stage_id)
+    if stage is None:
+        return f"#{stage_id}"
+    return f"{names.pipeline_name(stage.pipeline_id)}: {names.shown(stage.names)}"
+
+
+class IdList(fields.Field):
+    """Record ids as a list (the API) or typed on a form as numbers separated by commas."""
+
+    default_error_messages = {"invalid": _l("Give record numbers separated by commas.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            if not re.fullmatch(r"[\[\]\s,0-9]*", value):
+                raise self.make_error("invalid")
+            value = re.findall(r"\d+", value)
+        if not isinstance(value, (list, tuple)):
+            raise self.make_error("invalid")
+        try:
+            ids = [int(v) for v in value if not isinstance(v, bool)]
+        except (TypeError, ValueError):
+            raise self.make_error("invalid") from None
+        if len(ids) != len(value) or any(not 0 < i < 2**31 for i in ids):
+            raise self.make_error("invalid")
+        return sorted(set(ids))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return list(value) if value is not None else []
+
+
+def visible_competitors(ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` are organisations marked as competitors that the acting user sees (every
+    competitor when no one is logged in: jobs and commands act for the system)."""
+    entities = current_app.extensions["crmkit"].entities
+    if "organization" not in entities or not ids:
+        return set()
+    organization = entities.get("organization")
+    model = organization.model
+    statement = select(model)
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        records = Records(organization, current_user)
+        if not records.can("view"):
+            return set()
+        statement = records.select(include_archived=True)
+    statement = statement.with_only_columns(model.id).where(model.id.in_(list(ids)), model.is_competitor.is_(True))
+    return set(db.session().execute(statement).scalars())
+
+
+class DealSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"label": _l("Title")})
+    pipeline_id = fields.Integer(
+        required=True, strict=False,
+        validate=LiveChoice(live_pipeline_ids, _l("No such pipeline.")),
+        metadata={"label": _l("Pipeline"), "choices_labels": names.Labels(names.pipeline_name), "display": names.pipeline_name},
+    )
+    stage_id = fields.Integer(
+        allow_none=True, strict=False,
+        validate=LiveChoice(all_stage_ids, _l("No such stage.")),
+        metadata={"label": _l("Stage"), "choices_labels": names.Labels(stage_label), "display": names.stage_name,
+                  "help": _l("Left empty, a new deal starts in the pipeline's first stage.")},
+    )
+    organization_id = fields.Integer(allow_none=True, strict=False, metadata={"label": _l("Organisation"), "link": "organization"})
+    amount = fields.Decimal(
+        allow_none=True, places=2, validate=MONEY_LIMIT,
+        metadata={"label": _l("Amount"), "help": _l("Computed from the line items when the deal has any.")},
+    )
+    currency = fields.String(
+        load_default="KZT", validate=validate.OneOf(CURRENCIES),
+        metadata={"label": _l("Currency"), "choices_labels": {c: c for c in CURRENCIES}},
+    )
+    probability = fields.Integer(
+        allow_none=True, strict=False, validate=validate.Range(min=0, max=100),
+        metadata={"label": _l("Probability, %"), "help": _l("Left empty, the stage's probability applies.")},
+    )
+    expected_close_on = fields.Date(allow_none=True, metadata={"label": _l("Expected close")})
+    source = fields.String(
+        allow_none=True, validate=validate.OneOf(SOURCES), metadata={"label": _l("Source"), "choices_labels": SOURCE_LABELS}
+    )
+    loss_reason_id = fields.Integer(
+        allow_none=True, strict=False,
+        validate=LiveChoice(loss_reason_ids, _l("No such loss reason.")),
+        metadata={"label": _l("Loss reason"), "choices_labels": names.Labels(names.loss_reason_name), "display": names.loss_reason_name},
+    )
+    loss_note = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Why it was lost"), "multiline": True})
+    competitor_ids = IdList(
+        allow_none=True,
+        metadata={"label": _l("Competitors who won"), "help": _l("Numbers of organisations marked as competitors, separated by commas.")},
+    )
+    description = fields.String(allow_none=True, validate=validate.Length(max=20000), metadata={"label": _l("Description"), "multiline": True})
+    stage_entered_at = fields.DateTime(dump_only=True, metadata={"label": _l("In this stage since")})
+    closed_at = fields.DateTime(dump_only=True, metadata={"label": _l("Closed")})
+    won_amount = fields.Decimal(dump_only=True, places=2, metadata={"label": _l("Final amount")})
+
+    @validates("competitor_ids")
+    def check_competitors(self, value, **_kwargs):
+        if value and set(value) - visible_competitors(value):
+            raise ValidationError(str(_l("Choose organisations marked as competitors.")))
+
+    @validates_schema
+    def check_stage_in_pipeline(self, data, **_kwargs):
+        stage = names.stages().get(data.get("stage_id"))
+        if stage is not None and "pipeline_id" in data and stage.pipeline_id != data["pipeline_id"]:
+            raise ValidationError(str(_l("This stage is not in the deal's pipeline.")), "stage_id")
+
+    @post_load
+    def first_stage(self, values, partial=None, **_kwargs):
+        """A new deal without a stage starts in its pipeline's first open stage."""
+        if not partial and values.get("stage_id") is None and values.get("pipeline_id") is not None:
+            values["stage_id"] = first_open_stage(values["pipeline_id"])
+            if values["stage_id"] is None:
+                raise ValidationError(str(_l("The pipeline has no open stage to start in.")), "stage_id")
+        return values
+
+
+def first_open_stage(pipeline_id: int) -> int | None:
+    candidates = [s for s in names.stages().values()
+                  if s.pipeline_id == pipeline_id and s.kind == "open" and s.archived_at is None]
+    return min(candidates, key=lambda s: (s.position, s.id)).id if candidates else None
+
