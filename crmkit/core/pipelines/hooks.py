@@ -3,8 +3,9 @@ configurable pipelines by the framework's workflow."""
 
 from __future__ import annotations
 
-from crmkit import EntityType, hookimpl
-from crmkit.core.pipelines import deals
+from crmkit import EntityType, NavItem, hookimpl
+from crmkit.core.access.policy import user_can
+from crmkit.core.pipelines import board, deals
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -43,6 +44,17 @@ def register_entities():
             nav_order=25,
         )
     ]
+
+
+@hookimpl
+def register_blueprints():
+    return [board.bp]
+
+
+@hookimpl
+def nav_items(user):
+    """The board for those who may see deals."""
+    return [NavItem(_l("Board"), endpoint="pipelines_board.first", order=26)] if user_can(user, f"{DEAL}.view") else []
 
 
 @hookimpl

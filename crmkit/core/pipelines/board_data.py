@@ -1,0 +1,232 @@
+"""What a pipeline's board reads: its columns (stages), each column's totals, a page of cards per
+column and the next activity of each card, for one user through ``Records(deal).select()``, so a
+board holds only the deals its user may see.
+
+Every query reads a bounded range of an index. Totals: one GROUP BY over ``ix_pipelines_deal_totals``
+(stage, closed_at, ...): the open deals (closed_at NULL) and those closed in the last
+``CLOSED_DAYS`` days, so won and lost columns don't grow with years of history. Cards: the newest
+first by id on ``ix_pipelines_deal_board`` (or the owner's index for an agent), ``PAGE`` at a
+time with a keyset cursor (``after``: the last id shown), never an OFFSET.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import get_timezone
+from sqlalchemy import case, func, or_, select, union_all
+
+from crmkit.core.access.models import Department
+from crmkit.core.activities.models import Activity
+from crmkit.core.auth.models import User
+from crmkit.core.pipelines.models import Deal, Pipeline, Stage
+from crmkit.db import utcnow
+from crmkit.entities.service import Records
+
+PAGE = 50  # cards per column, then "show more"
+CLOSED_DAYS = 30  # won and lost columns show the deals closed this recently, unless a period is chosen
+CENT = Decimal("0.01")
+PERIODS = ("created", "close")
+
+
+# filters
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The board's filter bar; a value that doesn't parse is left out rather than refused."""
+
+    owner_id: int | None = None
+    department_id: int | None = None
+    office_id: int | None = None
+    period: str = "created"  # created: when the deal was entered; close: its expected close date
+    start: date | None = None
+    end: date | None = None
+    source: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        period = args.get("period")
+        return cls(
+            owner_id=_int(args.get("owner")),
+            department_id=_int(args.get("department")),
+            office_id=_int(args.get("office")),
+            period=period if period in PERIODS else "created",
+            start=_date(args.get("from")),
+            end=_date(args.get("to")),
+            source=(args.get("source") or "").strip()[:40] or None,
+        )
+
+    @property
+    def dated(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def args(self) -> dict[str, str]:
+        """The filters as query arguments, for links that keep them (show more, moves)."""
+        found = {"owner": self.owner_id, "department": self.department_id, "office": self.office_id,
+                 "from": self.start, "to": self.end, "source": self.source}
+        shown = {name: str(value) for name, value in found.items() if value is not None}
+        if self.dated:
+            shown["period"] = self.period
+        return shown
+
+    def apply(self, statement):
+        if self.owner_id is not None:
+            statement = statement.where(Deal.owner_id == self.owner_id)
+        if self.department_id is not None or self.office_id is not None:
+            statement = statement.where(Deal.owner_id.in_(self._owners()))
+        if self.source:
+            statement = statement.where(Deal.source == self.source)
+        if self.period == "close":
+            if self.start:
+                statement = statement.where(Deal.expected_close_on >= self.start)
+            if self.end:
+                statement = statement.where(Deal.expected_close_on <= self.end)
+        else:
+            if self.start:
+                statement = statement.where(Deal.created_at >= local_midnight(self.start))
+            if self.end:
+                statement = statement.where(Deal.created_at < local_midnight(self.end + timedelta(days=1)))
+        return statement
+
+    def _owners(self):
+        """The users of the chosen department (and those under it) or of the chosen office."""
+        users = select(User.id)
+        if self.department_id is not None:
+            users = users.where(User.department_id.in_(select(department_tree(self.department_id))))
+        if self.office_id is not None:
+            users = users.where(User.department_id.in_(select(Department.id).where(Department.office_id == self.office_id)))
+        return users
+
+
+def department_tree(department_id: int):
+    """A department and every one under it, as a recursive CTE's column."""
+    tree = select(Department.id).where(Department.id == department_id).cte("board_departments", recursive=True)
+    tree = tree.union(select(Department.id).join(tree, Department.parent_id == tree.c.id))
+    return tree.c.id
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), get_timezone()).astimezone(UTC)
+
+
+def visible_window(filters: Filters, now: datetime | None = None):
+    """Which deals a column holds: open ones, and closed ones closed lately (any, with a period)."""
+    if filters.dated:
+        return None
+    return (now or utcnow()) - timedelta(days=CLOSED_DAYS)
+
+
+def window_condition(since):
+    return or_(Deal.closed_at.is_(None), Deal.closed_at >= since) if since is not None else None
+
+
+# columns
+@dataclass
+class Column:
+    stage: Stage
+    name: str
+    count: int = 0
+    sums: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount
+    weighted: dict[str, Decimal] = field(default_factory=dict)
+    cards: list[Any] = field(default_factory=list)
+    after: int | None = None  # the cursor of the next page, when there is one
+
+    @property
+    def target(self) -> bool:
+        """Whether cards may be moved here (an archived stage only keeps what it has)."""
+        return self.stage.archived_at is None
+
+
+def stages_of(db, pipeline: Pipeline) -> list[Stage]:
+    statement = select(Stage).where(Stage.pipeline_id == pipeline.id).order_by(Stage.position, Stage.id)
+    return list(db.execute(statement).scalars())
+
+
+def totals(records: Records, stages: list[Stage], filters: Filters, since) -> dict[int, tuple[int, dict, dict]]:
+    """Per stage: the count, the sum per currency and the sum weighted by probability (the deal's,
+    else the stage's); one GROUP BY over the open deals and, beside them, the recently closed."""
+    ids = [stage.id for stage in stages]
+    if not ids:
+        return {}
+    base = filters.apply(records.select()).where(Deal.stage_id.in_(ids))
+    columns = (Deal.stage_id, Deal.currency, Deal.amount, Deal.probability)
+    if since is None:
+        parts = base.with_only_columns(*columns)
+    else:
+        parts = union_all(base.where(Deal.closed_at.is_(None)).with_only_columns(*columns),
+                          base.where(Deal.closed_at >= since).with_only_columns(*columns))
+    rows = parts.subquery("board_deals")
+    statement = select(
+        rows.c.stage_id, rows.c.currency, func.count(), func.sum(rows.c.amount),
+        func.sum(case((rows.c.probability.is_(None), rows.c.amount))), func.sum(rows.c.amount * rows.c.probability),
+    ).group_by(rows.c.stage_id, rows.c.currency)
+    probability = {stage.id: stage.probability for stage in stages}
+    found: dict[int, tuple[int, dict, dict]] = {}
+    for stage_id, currency, count, total, by_stage, by_deal in records.db.execute(statement):
+        number, sums, weighted = found.setdefault(stage_id, (0, {}, {}))
+        weight = (money(by_stage) * probability[stage_id] + money(by_deal)) / 100
+        if total is not None:
+            sums[currency] = money(total)
+            weighted[currency] = weight.quantize(CENT)
+        found[stage_id] = (number + count, sums, weighted)
+    return found
+
+
+def money(value: Any) -> Decimal:
+    """A sum as Decimal to the tiyn (SQLite sums NUMERIC as floating point)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def cards(records: Records, stage_id: int, filters: Filters, since, after: int | None = None,
+          limit: int = PAGE) -> tuple[list[Deal], int | None]:
+    """A page of a column's deals, newest first, and the cursor of the next page (None: no more)."""
+    statement = filters.apply(records.select()).where(Deal.stage_id == stage_id)
+    if (window := window_condition(since)) is not None:
+        statement = statement.where(window)
+    if after is not None:
+        statement = statement.where(Deal.id < after)
+    found = list(records.db.execute(statement.order_by(Deal.id.desc()).limit(limit + 1)).scalars())
+    shown = found[:limit]
+    return shown, (shown[-1].id if len(found) > limit else None)
+
+
+def next_activities(user: Any, deal_ids: list[int], activities: Records | None, now: datetime | None = None) -> dict[int, Activity]:
+    """The earliest open task or meeting still to come about each deal, that the user sees; one query."""
+    if not deal_ids or activities is None or not activities.can("view"):
+        return {}
+    now = now or utcnow()
+    still_open = or_(
+        (Activity.kind == "task") & (Activity.status == "open"),
+        (Activity.kind == "meeting") & or_(Activity.status.is_(None), Activity.status == "open")
+        & (func.coalesce(Activity.ends_at, Activity.happened_at) >= now),
+    )
+    rank = func.row_number().over(partition_by=Activity.about_id, order_by=(Activity.happened_at, Activity.id)).label("rank")
+    ranked = (
+        activities.select()
+        .where(Activity.about_entity == "deal", Activity.about_id.in_(deal_ids), Activity.happened_at.is_not(None), still_open)
+        .with_only_columns(Activity.id, rank)
+        .subquery("ranked")
+    )
+    statement = select(Activity).join(ranked, ranked.c.id == Activity.id).where(ranked.c.rank == 1)
+    return {activity.about_id: activity for activity in activities.db.execute(statement).scalars()}
+
+
+def rotting(deal: Deal, stage: Stage, now: datetime | None = None) -> bool:
+    """An open deal left in its stage longer than the stage's ``rot_days``."""
+    if stage.kind != "open" or not stage.rot_days or deal.stage_entered_at is None:
+        return False
+    entered = deal.stage_entered_at if deal.stage_entered_at.tzinfo else deal.stage_entered_at.replace(tzinfo=UTC)
+    return entered < (now or utcnow()) - timedelta(days=stage.rot_days)
