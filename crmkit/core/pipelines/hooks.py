@@ -3,9 +3,9 @@ configurable pipelines by the framework's workflow."""
 
 from __future__ import annotations
 
-from crmkit import EntityType, NavItem, hookimpl
+from crmkit import EntityType, NavItem, Permission, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.pipelines import board, deals
+from crmkit.core.pipelines import admin, board, deals
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -38,7 +38,7 @@ def register_entities():
             label_plural=_l("Deals"),
             title_field="title",
             list_columns=("title", "organization_id", "stage_id", "amount", "currency", "expected_close_on"),
-            filters=("pipeline_id", "stage_id", "organization_id", "source", "expected_close_on", "title"),
+            filters=("pipeline_id", "stage_id", "owner_id", "organization_id", "source", "expected_close_on", "title"),
             sort_keys=("title", "expected_close_on"),
             search_fields=("title", "description"),
             nav_order=25,
@@ -48,13 +48,21 @@ def register_entities():
 
 @hookimpl
 def register_blueprints():
-    return [board.bp]
+    return [board.bp, admin.bp]
+
+
+@hookimpl
+def register_permissions():
+    return [Permission(admin.PERMISSION, _l("Set up pipelines, stages, loss reasons and the price list"))]
 
 
 @hookimpl
 def nav_items(user):
-    """The board for those who may see deals."""
-    return [NavItem(_l("Board"), endpoint="pipelines_board.first", order=26)] if user_can(user, f"{DEAL}.view") else []
+    """The board for those who may see deals; the pipelines setup for those who may change it."""
+    items = [NavItem(_l("Board"), endpoint="pipelines_board.first", order=26)] if user_can(user, f"{DEAL}.view") else []
+    if user_can(user, admin.PERMISSION):
+        items.append(NavItem(_l("Pipelines"), endpoint="pipelines_admin.index", order=905))
+    return items
 
 
 @hookimpl

@@ -153,7 +153,7 @@ class DealSchema(Schema):
     )
     probability = fields.Integer(
         allow_none=True, strict=False, validate=validate.Range(min=0, max=100),
-        metadata={"label": _l("Probability, %"), "help": _l("Left empty, the stage's probability applies.")},
+        metadata={"label": _l("Probability"), "help": _l("Per cent; left empty, the stage's probability applies.")},
     )
     expected_close_on = fields.Date(allow_none=True, metadata={"label": _l("Expected close")})
     source = fields.String(
