@@ -10,6 +10,7 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Invalid
 from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.record import Record
+from crmkit.entities.workflow import State, Workflow
 from crmkit.hookspecs import hookimpl, hookspec
 from crmkit.jobs import Job, PeriodicJob
 from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
@@ -27,6 +28,8 @@ __all__ = [
     "PeriodicJob",
     "Permission",
     "Record",
+    "State",
+    "Workflow",
     "create_app",
     "hookimpl",
     "hookspec",

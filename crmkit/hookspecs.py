@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from crmkit.entities.declaration import EntityType
     from crmkit.entities.extensions import EntityExtension
+    from crmkit.entities.workflow import State
     from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
 PROJECT = "crmkit"
@@ -145,7 +146,9 @@ def entity_event(event: str, entity: EntityType, record: Any, changes: dict[str,
     refuse it; ``after_*`` events run in the same transaction, just before it commits.
 
     :param event: ``before_create``, ``after_create``, ``before_update``, ``after_update``,
-        ``before_archive``, ``after_archive``, ``before_restore`` or ``after_restore``.
+        ``before_archive``, ``after_archive``, ``before_restore``, ``after_restore``, or
+        ``after_transition`` (a workflow's state changed, on a create too; ``changes`` holds the
+        state field as ``[old key, new key]``).
     :param entity: the record's entity type.
     :param record: the record, with its new values.
     :param changes: for updates, each changed field as ``[old, new]``; for creates, the values.
@@ -166,6 +169,26 @@ def records_imported(entity: EntityType, created_ids: list[int], updated_ids: li
     :param user: the user the import runs as.
     :return: nothing.
     """
+
+@hookspec
+def workflow_transition_check(
+    entity: EntityType, record: Any, source: State | None, target: State, values: dict[str, Any], user: Any
+) -> str | None:
+    """Refuse a move of a record to another state of its workflow, with a reason.
+
+    Called on every path (pages, API, jobs, boards) once the workflow allows the move and the
+    target's required fields are filled, before anything is written.
+
+    :param entity: the record's entity type; its ``workflow`` declares the states.
+    :param record: the record as it is stored, or None when it is being created.
+    :param source: the ``crmkit.State`` the record is in, or None for a new record.
+    :param target: the ``crmkit.State`` it would enter.
+    :param values: the input being saved with the move, as the schema loaded it.
+    :param user: the user moving it.
+    :return: a reason in the user's language (``gettext``) to refuse the move, shown under the
+        state field; or None to let it happen.
+    """
+
 
 
 @hookspec

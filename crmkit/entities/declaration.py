@@ -29,6 +29,8 @@ class EntityType:
     :param dedup_keys: fields that identify a duplicate on import (``("email", "phone")``).
     :param default_sort: the list's sort when none is asked for; ``-`` for descending.
     :param nav_order: where the entity's list sits in the main navigation.
+    :param workflow: a ``crmkit.Workflow`` when one field holds a state that records move through
+        (allowed moves, fields required on entering a state, every move stored); see workflow.py.
     """
 
     name: str
@@ -44,6 +46,7 @@ class EntityType:
     dedup_keys: tuple[str, ...] = ()
     default_sort: str = "-id"
     nav_order: int = 100
+    workflow: Any = None
     plugin: str = ""  # filled in by the registry
 
     @property

@@ -54,6 +54,8 @@ def check(entity: EntityType) -> None:
         raise EntityError(f"{where}: the schema has fields the table does not have: {', '.join(unknown)}")
     if entity.title_field not in columns:
         raise EntityError(f"{where}: title_field {entity.title_field!r} is not a column")
+    if entity.workflow is not None and not (entity.workflow.field in columns and entity.workflow.field in fields):
+        raise EntityError(f"{where}: the workflow's field {entity.workflow.field!r} is not a field of the schema and table")
 
 
 def collect(pm: pluggy.PluginManager) -> EntityRegistry:

@@ -17,7 +17,7 @@ from crmkit import db as database
 from crmkit.core.access.policy import Access, access_for
 from crmkit.core.auth.models import User
 from crmkit.db import utcnow
-from crmkit.entities import columns, extensions
+from crmkit.entities import columns, extensions, workflow
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError  # noqa: F401 - re-exported
 from crmkit.entities.history import Change, diff, plain
@@ -104,6 +104,7 @@ class Records:
         self.require("create")
         parts = self.extension_groups()
         values = self.validate(data, partial=False, parts=parts)
+        move = self._checked_move(None, values)
         own, grouped = extensions.split(values, parts)
         record = self.model(**own)
         record.owner_id = record.owner_id or self.user.id
@@ -114,6 +115,7 @@ class Records:
         self.db.flush()
         extensions.save_typed(self.db, record, parts, grouped)
         self._log(record, "create", diff({}, extensions.flatten(values, parts)))
+        self._moved(record, move)
         self._emit("after_create", record, values)
         self.db.commit()
         return record
@@ -126,6 +128,7 @@ class Records:
         after = extensions.flatten(values, parts)
         if version is not None and version != record.version:
             raise self._conflict(record, after)
+        move = self._checked_move(record, values)
         own, grouped = extensions.split(values, parts)
         before = {name: getattr(record, name) for name in own}
         before.update(extensions.flatten(extensions.current(self.db, record, parts), parts))
@@ -137,7 +140,7 @@ class Records:
         extensions.save_light(record, parts, grouped)
         extensions.save_typed(self.db, record, parts, grouped)
         record.updated_at = utcnow()
-        return self._save(record, "update", changes, after)
+        return self._save(record, "update", changes, after, move)
 
     def assign_owner(self, record: Any, owner_id: int) -> Any:
         """Give the record to another user; needs edit permission on it, like any change."""
@@ -167,7 +170,7 @@ class Records:
         return self._save(record, "restore", {}, {})
 
     # internals
-    def _save(self, record: Any, action: str, changes: dict, values: dict) -> Any:
+    def _save(self, record: Any, action: str, changes: dict, values: dict, move: workflow.Move | None = None) -> Any:
         self._emit(f"before_{action}", record, changes)
         try:
             self.db.flush()
@@ -175,9 +178,22 @@ class Records:
             self.db.rollback()
             raise self._conflict(self.db.get(self.model, record.id), values) from None
         self._log(record, action, changes)
+        self._moved(record, move)
         self._emit(f"after_{action}", record, changes)
         self.db.commit()
         return record
+
+    def _checked_move(self, record: Any, values: dict[str, Any]) -> workflow.Move | None:
+        """The workflow's verdict on the state ``values`` give the record (None: a new one)."""
+        if self.entity.workflow is None:
+            return None
+        return workflow.check_move(self.entity, self.db, self.user, record, values)
+
+    def _moved(self, record: Any, move: workflow.Move | None) -> None:
+        """Store a move once the record is written, then tell plugins."""
+        if move is not None:
+            workflow.record_move(self.db, self.entity.key, record.id, move, self.user.id)
+            self._emit("after_transition", record, move.changes)
 
     def _conflict(self, record: Any, attempted: dict[str, Any]) -> Conflict:
         """Keep the rejected values in the history, then report both versions."""

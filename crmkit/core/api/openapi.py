@@ -38,6 +38,15 @@ ERROR = {
                     "description": "Each bad field or query parameter with its messages.",
                     "additionalProperties": True,
                 },
+                "allowed": {
+                    "type": "array",
+                    "description": "On 422 for a move its workflow forbids: the states allowed from the current one.",
+                    "items": {
+                        "type": "object",
+                        "required": ["key", "label"],
+                        "properties": {"key": {"type": "string"}, "label": {"type": "string"}},
+                    },
+                },
                 "current": {"type": "object", "description": "On 409: the record as it is saved now."},
             },
         }

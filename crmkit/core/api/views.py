@@ -251,7 +251,8 @@ def history_view(entity_key: str, record_id: int):
 # errors
 def record_error(error: RecordError):
     if isinstance(error, Invalid):
-        return json_error(422, _("Some fields are not valid."), error.fields)
+        allowed = {"allowed": error.allowed} if hasattr(error, "allowed") else {}  # a workflow's refused move
+        return json_error(422, _("Some fields are not valid."), error.fields, **allowed)
     if isinstance(error, Conflict):
         records = records_of(request.view_args["entity_key"])
         message = _("Someone changed this record in the meantime; nothing was overwritten. The current version is attached.")
