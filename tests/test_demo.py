@@ -24,9 +24,13 @@ from crmkit.core.auth.models import User
 from crmkit.core.contacts import channels, kz_ids, phones
 from crmkit.core.contacts.models import Channel, Organization, Person
 from crmkit.core.demo.clock import ZONE
+from crmkit.core.demo.deals import DEALS_BY_SIZE
 from crmkit.core.demo.words import KAZAKH_SURNAMES, OUR_DOMAIN
 from crmkit.core.demo.writer import as_input
+from crmkit.core.pipelines import money
+from crmkit.core.pipelines.models import Deal, DealCompetitor, LineItem, Stage
 from crmkit.entities.history import Change
+from crmkit.entities.transitions import Transition
 from crmkit.migrate import upgrade_all
 from tests.conftest import ADMIN_EMAIL, TEST_SECRET, add_user, login, own_database
 
@@ -91,9 +95,9 @@ def test_departments_each_have_a_manager_at_the_head_and_three_to_five_agents(se
 
 
 def test_the_counts_printed_are_the_records_written(demo, session):
-    found = re.search(r"Loaded a demo company \(seed 2024\): (\d+) organisations, (\d+) people, (\d+) activities", demo[1])
+    found = re.search(r"Loaded a demo company \(seed 2024\): (\d+) organisations, (\d+) people, (\d+) activities, (\d+) deals", demo[1])
     assert found, demo[1]
-    counts = [session.execute(select(func.count()).select_from(m)).scalar_one() for m in (Organization, Person, Activity)]
+    counts = [session.execute(select(func.count()).select_from(m)).scalar_one() for m in (Organization, Person, Activity, Deal)]
     assert list(map(int, found.groups())) == counts
     assert counts[0] == 20 and counts[1] >= 150 and 1800 <= counts[2] <= 2200
 
@@ -240,6 +244,48 @@ def test_every_activity_is_valid_input_for_the_activity_form(demo, session):
         assert schema.validate(as_input(values)) == {}, (activity.id, values)
 
 
+# deals
+def test_a_sales_and_a_rental_pipeline_hold_a_year_of_open_won_and_lost_deals(session):
+    deals = all_of(session, Deal)
+    assert len(deals) == DEALS_BY_SIZE["small"]
+    kinds = {(d.pipeline_id, session.get(Stage, d.stage_id).kind) for d in deals}
+    assert {kind for _p, kind in kinds} == {"open", "won", "lost"} and len({p for p, _k in kinds}) == 2
+    assert TODAY - timedelta(days=366) <= min(local(d.created_at).date() for d in deals)
+    assert all((d.closed_at is not None) == (session.get(Stage, d.stage_id).kind != "open") for d in deals)
+
+
+def test_every_deal_moved_through_its_stages_with_a_transition_row_for_each_move(session):
+    for deal in all_of(session, Deal):
+        moves = session.execute(select(Transition).where(Transition.entity == "deal", Transition.record_id == deal.id)
+                                .order_by(Transition.at, Transition.id)).scalars().all()
+        assert moves[0].from_state is None and moves[0].at == deal.created_at
+        assert all(a.to_state == b.from_state and a.at < b.at for a, b in zip(moves, moves[1:], strict=False))
+        assert moves[-1].to_state == str(deal.stage_id) and moves[-1].at == deal.stage_entered_at
+        assert deal.closed_at in (None, moves[-1].at)
+
+
+def test_lost_deals_have_a_reason_and_some_name_the_competitor_who_won(session):
+    lost = [d for d in all_of(session, Deal) if session.get(Stage, d.stage_id).kind == "lost"]
+    assert lost and all(d.loss_reason_id is not None for d in lost)
+    rivals = session.execute(select(DealCompetitor)).scalars().all()
+    assert rivals and {r.deal_id for r in rivals} <= {d.id for d in lost}
+    assert all(session.get(Organization, r.organization_id).is_competitor for r in rivals)
+
+
+def test_deal_amounts_are_the_totals_of_their_lines_from_the_price_list(session):
+    for deal in all_of(session, Deal):
+        lines = session.execute(select(LineItem).where(LineItem.deal_id == deal.id)).scalars().all()
+        assert lines and all(line.price_item_id is not None for line in lines)
+        assert deal.amount == money.totals(lines).total
+        assert deal.won_amount == (deal.amount if session.get(Stage, deal.stage_id).kind == "won" else None)
+
+
+def test_most_open_deals_have_a_next_task(session):
+    open_ids = {d.id for d in all_of(session, Deal) if d.closed_at is None}
+    tasks = session.execute(select(Activity).where(Activity.about_entity == "deal", Activity.status == "open")).scalars().all()
+    assert {t.about_id for t in tasks} <= open_ids and len({t.about_id for t in tasks}) >= len(open_ids) / 2
+
+
 # loading again
 def test_a_second_run_is_refused_and_changes_nothing(app):
     add_user(app, is_admin=True, name="Admin")
@@ -262,6 +308,7 @@ def test_the_same_seed_makes_the_same_company_with_new_passwords(app):
             (Organization, ("name", "legal_name", "bin", "phone", "email", "created_at")),
             (Person, ("name", "phone", "phones_typed", "email", "iin", "position", "created_at")),
             (Activity, ("kind", "subject", "body", "happened_at", "their_address", "outcome", "duration_seconds", "status")),
+            (Deal, ("title", "pipeline_id", "stage_id", "amount", "created_at", "closed_at", "loss_reason_id")),
         ):
             rows = [tuple(getattr(r, f) for f in fields) for r in all_of(session, model)]
             half = len(rows) // 2

@@ -34,6 +34,7 @@ def report(outcome: Outcome) -> None:
         ngettext("%(num)d organisation", "%(num)d organisations", counts.get("organization", 0)),
         ngettext("%(num)d person", "%(num)d people", counts.get("person", 0)),
         ngettext("%(num)d activity", "%(num)d activities", counts.get("activity", 0)),
+        ngettext("%(num)d deal", "%(num)d deals", counts.get("deal", 0)),
     ))
     click.echo(_("Loaded a demo company (seed %(seed)d): %(made)s.", seed=outcome.seed, made=made))
     if not outcome.users:
@@ -50,10 +51,10 @@ def report(outcome: Outcome) -> None:
 
 @click.command("demo")
 @click.option("--size", type=click.Choice(tuple(SIZES)), default="small", show_default=True,
-              help="small: ~20 organisations, 150 people, 2,000 activities; medium ten times that; large a hundred.")
+              help="small: ~20 organisations, 150 people, 2,000 activities, 120 deals; medium ten times that; large a hundred.")
 @click.option("--seed", type=int, help="Make the same company again: the same seed gives the same data.")
 @click.option("--force", is_flag=True, help="Load another demo company even though one was loaded before.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True, help="Build the year up to this day.")
 def demo_command(size, seed, force, today):
-    """Fill the database with a demo company: staff, organisations, people and a year of their activities."""
+    """Fill the database with a demo company: staff, organisations, people, a year of their activities and deals."""
     load_and_report(size, seed, force, today.date() if today else None)

@@ -1,4 +1,4 @@
-"""`crmkit demo` and serve's first run: staff, counterparties and a year of work, in one go.
+"""`crmkit demo` and serve's first run: staff, counterparties, a year of work and of deals, in one go.
 
 The staff (offices, departments, a manager and 3-5 agents in each, with random passwords) are
 made through the same services as the admin pages; the records through ``writer.Writer``. The
@@ -26,6 +26,7 @@ from crmkit.core.contacts.models import Employment
 from crmkit.core.demo import words as w
 from crmkit.core.demo.clock import ZONE, Clock
 from crmkit.core.demo.company import Company, Draft, Seller, weight_of
+from crmkit.core.demo.deals import write_deals
 from crmkit.core.demo.diary import Contact, Diary
 from crmkit.core.demo.writer import Writer, split
 from crmkit.core.org.service import save_department, save_office
@@ -91,6 +92,7 @@ def load(
     diary = Diary(clock.rng, clock)
     contacts = [contact_of("organization", d) for d in organisations] + [contact_of("person", d) for d in people]
     write_activities(writer, diary, contacts, sellers + managers, n_activities, progress)
+    write_deals(db, writer, seed, today, organisations, people, size)
 
     outcome.counts = dict(writer.written)
     audit.record(MARKER, user=actor, commit=False, session=db, size=size, seed=seed, **outcome.counts)
