@@ -7,7 +7,7 @@ from flask import current_app
 
 from crmkit import NavItem, db, hookimpl
 from crmkit.core.access.policy import access_for, user_can
-from crmkit.core.records import custom_fields
+from crmkit.core.records import custom_fields, states
 from crmkit.core.records.models import CustomField, SavedView
 from crmkit.core.records.views import build_blueprint
 from crmkit.entities import extensions
@@ -32,6 +32,12 @@ def init_app(app):
 @hookimpl
 def register_blueprints():
     return [custom_fields.bp]
+
+
+@hookimpl
+def entity_panels(entity, record, user):
+    panel = states.time_panel(entity, db.session(), record)
+    return [panel] if panel else []
 
 
 @hookimpl

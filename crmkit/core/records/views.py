@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from crmkit.core.records import cells, links, picker, saved_views
+from crmkit.core.records import cells, links, picker, saved_views, states
 from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
@@ -147,6 +147,7 @@ def form_view(entity_key: str, record_id: int | None = None):
             fail(error)
     saved = extensions.flatten(records.values_of(conflict), parts) if conflict else {}
     form_fields = forms.build(entity, values, errors)
+    states.offer_moves(entity, records.db, record, values, form_fields)
     links.fill_choices(form_fields)
     return render_template(
         "records/form.html",
