@@ -9,12 +9,22 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from crmkit import db
+from crmkit import State, db
 from crmkit.core.pipelines import money, names
 from crmkit.core.pipelines.models import DealCompetitor, LineItem
 from crmkit.db import utcnow
 
 LINE_LIMIT = 500  # the most lines a deal holds; the editor refuses more
+
+
+def stage_states(session, values: Any) -> list[State]:
+    """The workflow's states of a deal: the stages of its pipeline in board order. A lost stage
+    requires a loss reason; an archived one keeps its deals but takes no new ones."""
+    pipeline_id = values.get("pipeline_id")
+    stages = sorted((s for s in names.stages().values() if s.pipeline_id == pipeline_id), key=lambda s: (s.position, s.id))
+    return [State(key=str(s.id), label=names.shown(s.names) or f"#{s.id}", kind=s.kind,
+                  requires=("loss_reason_id",) if s.kind == "lost" else (), archived=s.archived_at is not None)
+            for s in stages]
 
 
 def stage_kind(stage_id: Any) -> str | None:

@@ -3,9 +3,9 @@ configurable pipelines by the framework's workflow."""
 
 from __future__ import annotations
 
-from crmkit import EntityType, NavItem, Permission, hookimpl
+from crmkit import EntityType, NavItem, Permission, Workflow, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.pipelines import admin, board, deals
+from crmkit.core.pipelines import admin, board, deal_views, deals, panels
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -42,13 +42,14 @@ def register_entities():
             sort_keys=("title", "expected_close_on"),
             search_fields=("title", "description"),
             nav_order=25,
+            workflow=Workflow(field="stage_id", states=deals.stage_states),
         )
     ]
 
 
 @hookimpl
 def register_blueprints():
-    return [board.bp, admin.bp]
+    return [board.bp, admin.bp, deal_views.bp]
 
 
 @hookimpl
@@ -69,3 +70,15 @@ def nav_items(user):
 def entity_event(event, entity, record, changes):
     if entity.key == DEAL:
         deals.on_event(event, record, changes)
+
+
+@hookimpl
+def entity_panels(entity, record, user):
+    """A deal's stage and closing, line items, people and time in each stage."""
+    return panels.panels(entity, record, user) if entity.key == DEAL else []
+
+
+@hookimpl
+def entity_actions(entity, record, user):
+    """Close as won or lost, or reopen."""
+    return panels.actions(entity, record, user) if entity.key == DEAL else []
