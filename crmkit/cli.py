@@ -20,6 +20,7 @@ from sqlmodel import select
 from crmkit import config, db, statistics
 from crmkit.config import ConfigError
 from crmkit.core.auth.models import User
+from crmkit.core.auth.policy import generate_password
 from crmkit.core.auth.service import UserError, create_user
 from crmkit.i18n import gettext as _
 from crmkit.migrate import MigrationError, upgrade_all
@@ -91,7 +92,7 @@ def ensure_admin(app: Flask, email: str | None, password: str | None, interactiv
             if interactive:
                 password = click.prompt(_("Admin password"), hide_input=True, confirmation_prompt=True)
             else:
-                password = generated = secrets.token_urlsafe(12)
+                password = generated = generate_password(email, "Admin")
         try:
             create_user(session, email, password, name="Admin", is_admin=True)
         except UserError as exc:

@@ -69,7 +69,7 @@ def test_changing_the_password_needs_the_current_one(app, agent):
 
 def test_a_new_password_must_meet_the_policy(app, agent):
     response = post(agent, "/account/password", {"current_password": PASSWORD, "new_password": "short"})
-    assert response.status_code == 422 and "at least 10 characters" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "at least 12 characters" in response.get_data(as_text=True)
 
 
 def test_a_new_password_ends_other_sessions_and_keeps_this_one(app, agent):

@@ -73,7 +73,7 @@ def test_the_users_list_is_paged(app, admin_client):
 def test_creating_a_user_with_a_short_password_is_refused_under_the_password_field(app, admin_client):
     response = post(admin_client, "/admin/users/new", {"email": "new@example.com", "password": "short", "role": "agent"})
     assert response.status_code == 422
-    assert "at least 10 characters" in response.get_data(as_text=True)
+    assert "at least 12 characters" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session().execute(select(User).where(User.email == "new@example.com")).first() is None
 
@@ -125,7 +125,7 @@ def test_an_admin_set_password_must_meet_the_policy(app, admin_client):
     agent = person(app, "agent@example.com")
     data = {"name": "", "role": "agent", "manager_id": "", "department_id": "", "is_active": "y", "password": "short"}
     response = post(admin_client, f"/admin/users/{agent}", data)
-    assert response.status_code == 422 and "at least 10 characters" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "at least 12 characters" in response.get_data(as_text=True)
 
 
 def test_nobody_can_be_their_own_manager(app, admin_client):

@@ -1,4 +1,5 @@
-"""/account: every user's own name, language, time zone and password."""
+"""/account: every user's own name, language, time zone and password; the two-factor login and
+the signed-in sessions have their own modules on the same blueprint."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crmkit import db
+from crmkit.core.auth import sessions
 from crmkit.core.auth.service import UserError, change_password, password_problem
 from crmkit.core.org.service import valid_timezone
 from crmkit.i18n import LANGUAGE_NAMES
@@ -45,7 +47,7 @@ class PasswordForm(FlaskForm):
             raise ValidationError(_("The current password is wrong."))
 
     def validate_new_password(self, field):
-        if problem := password_problem(field.data or ""):
+        if problem := password_problem(field.data or "", current_user.email, current_user.name):
             raise ValidationError(problem)
 
 
@@ -61,7 +63,16 @@ def forms(profile_data=None, password_data=None):
 @bp.route("/", methods=["GET"])
 def index():
     profile, password = forms()
-    return render_template("account/index.html", profile=profile, password=password)
+    return page(profile, password)
+
+
+def page(profile, password, status=200):
+    live = sessions.live_sessions(db.session(), current_user.id)
+    current = sessions.current()
+    return render_template(
+        "account/index.html", profile=profile, password=password, sessions=live,
+        current_session_id=current.id if current else None,
+    ), status
 
 
 @bp.route("/profile", methods=["POST"])
@@ -76,7 +87,7 @@ def profile():
         db.session().commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.index"))
-    return render_template("account/index.html", profile=profile, password=password), 422
+    return page(profile, password, 422)
 
 
 @bp.route("/password", methods=["POST"])
@@ -85,11 +96,14 @@ def password():
     if password.validate():
         user = current_user._get_current_object()
         try:
-            change_password(db.session(), user, password.new_password.data)
+            current = sessions.current()
+            change_password(db.session(), user, password.new_password.data, keep_session_id=current.id if current else None)
         except UserError as error:
             password.new_password.errors.append(str(error))
         else:
-            login_user(user)  # this browser stays logged in with the new token; every other session ends
             flash(_("Your password is changed; you were logged out everywhere else."), "success")
             return redirect(url_for("account.index"))
-    return render_template("account/index.html", profile=profile, password=password), 422
+    return page(profile, password, 422)
+
+
+from crmkit.core.account import sessions_views, two_factor_views  # noqa: E402,F401 - routes on bp

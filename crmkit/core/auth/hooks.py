@@ -4,34 +4,27 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 
-from crmkit import db, hookimpl
-from crmkit.core.auth import commands, throttle, views
-from crmkit.core.auth.models import User
-
-
-def load_user(user_id: str) -> User | None:
-    """The cookie holds id and session token; a changed token (new password) ends the session."""
-    ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
-        return None
-    user = db.session().get(User, int(ident))
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    return user
+from crmkit import hookimpl
+from crmkit.core.auth import commands, sessions, throttle, views
+from crmkit.core.auth.models import RecoveryCode, User, UserSession
 
 
 @hookimpl(tryfirst=True)
 def init_app(app):
+    """Logins through server-side session rows (crmkit.core.auth.sessions); every page needs one."""
+    app.config.setdefault("SESSION_IDLE_DAYS", sessions.DEFAULT_IDLE_DAYS)
+    app.config.setdefault("REQUIRE_2FA_FOR_ADMINS", False)
     manager = LoginManager(app)
-    manager.user_loader(load_user)
+    manager.user_loader(sessions.load)
     manager.session_protection = "basic"
     throttle.init_app(app)
     app.before_request(views.require_login)
+    app.before_request(views.require_two_factor_enrolment)
 
 
 @hookimpl
 def register_models():
-    return [User]
+    return [User, UserSession, RecoveryCode]
 
 
 @hookimpl

@@ -5,18 +5,16 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from crmkit import audit
-from crmkit.core.auth.models import MIN_PASSWORD_LENGTH, User, normalise_email
+from crmkit.core.auth import sessions
+from crmkit.core.auth.models import User, normalise_email
+from crmkit.core.auth.policy import password_problem
 from crmkit.i18n import gettext as _
+
+__all__ = ["UserError", "change_password", "create_user", "find_user", "password_problem"]
 
 
 class UserError(ValueError):
     """Bad input for a user; the message is meant for the person who typed it."""
-
-
-def password_problem(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
-    return None
 
 
 def find_user(db: Session, email: str) -> User | None:
@@ -31,7 +29,7 @@ def create_user(
         raise UserError(_("Enter a valid email address."))
     if find_user(db, email):
         raise UserError(_("A user with this email already exists."))
-    if problem := password_problem(password):
+    if problem := password_problem(password, email, name):
         raise UserError(problem)
     user = User(email=email, name=name, role="admin" if is_admin else role, password_hash="", **fields)
     user.set_password(password)
@@ -42,11 +40,12 @@ def create_user(
     return user
 
 
-def change_password(db: Session, user: User, password: str) -> None:
-    """Set a new password; every existing session of the user ends."""
-    if problem := password_problem(password):
+def change_password(db: Session, user: User, password: str, keep_session_id: int | None = None) -> None:
+    """Set a new password; every session of the user ends but ``keep_session_id`` (the browser that changed it)."""
+    if problem := password_problem(password, user.email, user.name):
         raise UserError(problem)
     user.set_password(password)
     db.add(user)
+    sessions.end_all(db, user.id, keep_id=keep_session_id)
     audit.record("password_changed", target=user.email, commit=False, session=db)
     db.commit()

@@ -21,6 +21,7 @@ from crmkit import audit, statistics
 from crmkit.core.access.models import Department, Office
 from crmkit.core.audit.models import AuditEntry
 from crmkit.core.auth.models import User
+from crmkit.core.auth.policy import generate_password
 from crmkit.core.auth.service import create_user, find_user
 from crmkit.core.contacts.models import Employment
 from crmkit.core.demo import words as w
@@ -151,7 +152,7 @@ def new_user(db: Session, rng: random.Random, role: str, unit: Department, manag
     while find_user(db, f"{local}@{w.OUR_DOMAIN}"):
         n += 1
         local = f"{w.latin(first)}.{w.latin(surname)}{n}"
-    password = secrets.token_urlsafe(12)
+    password = generate_password(f"{local}@{w.OUR_DOMAIN}", f"{first} {surname}")
     user = create_user(
         db, f"{local}@{w.OUR_DOMAIN}", password, name=f"{first} {surname}", role=role, department_id=unit.id,
         manager_id=manager_id, timezone="Asia/Almaty", locale="ru",

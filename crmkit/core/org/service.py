@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from crmkit.core.access.models import VISIBILITY_LEVELS, Department, Office, Role
 from crmkit.core.access.policy import Access, department_subtree, subordinate_ids
-from crmkit.core.auth.models import User, new_session_token
+from crmkit.core.auth import sessions
+from crmkit.core.auth.models import User
 from crmkit.core.auth.service import password_problem
 from crmkit.entities.declaration import ACTIONS
 from crmkit.i18n import gettext as _
@@ -67,7 +68,7 @@ def apply_user_changes(db: Session, user: User, values: dict[str, Any]) -> dict[
     if problem := check_manager(db, user, values.get("manager_id")):
         errors["manager_id"] = problem
     password = values.pop("password", "") or ""
-    if password and (problem := password_problem(password)):
+    if password and (problem := password_problem(password, user.email, values.get("name") or user.name)):
         errors["password"] = problem
     if errors:
         raise OrgError(errors)
@@ -77,10 +78,10 @@ def apply_user_changes(db: Session, user: User, values: dict[str, Any]) -> dict[
         if old != value:
             changes[name] = [old, value]
             setattr(user, name, value)
-    if "is_active" in changes and not user.is_active:
-        user.session_token = new_session_token()
     if password:
         user.set_password(password)
+    if password or ("is_active" in changes and not user.is_active):
+        sessions.end_all(db, user.id)
     db.add(user)
     return changes
 

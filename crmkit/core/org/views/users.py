@@ -1,5 +1,5 @@
 """Users: a paged list, create with a password that meets the policy, edit name, role,
-department, manager, active state and password."""
+department, manager, active state and password, reset a user's two-factor login."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from crmkit import audit, db
 from crmkit.core.access.models import Department, Role
+from crmkit.core.auth import two_factor
 from crmkit.core.auth.models import User
 from crmkit.core.auth.service import UserError, create_user, password_problem
 from crmkit.core.org.service import OrgError, apply_user_changes
@@ -63,7 +64,7 @@ def user_new():
     form = UserForm()
     form.fill_choices(session, None)
     if form.validate_on_submit():
-        if problem := password_problem(form.password.data or ""):
+        if problem := password_problem(form.password.data or "", form.email.data or "", form.name.data or ""):
             form.password.errors.append(problem)
         else:
             try:
@@ -109,3 +110,17 @@ def user_edit(user_id: int):
             return redirect(url_for("org.users"))
     status = 422 if request.method == "POST" else 200
     return render_template("org/user_form.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+def user_reset_two_factor(user_id: int):
+    """For a user who lost both phone and recovery codes: 2FA off, they enrol again after logging in."""
+    session = db.session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    two_factor.switch_off(session, user)
+    audit.record("two_factor_reset", target=user.email, commit=False)
+    session.commit()
+    flash(_("Two-factor login of %(email)s is reset.", email=user.email), "success")
+    return redirect(url_for("org.user_edit", user_id=user.id))
