@@ -106,7 +106,8 @@ def test_the_last_five_activities_about_the_record_come_newest_first(app):
     for day in range(1, 8):
         make(app, "activity", kind="call", subject=f"Call {day}", about_entity="person", about_id=person_id,
              happened_at=f"2026-01-0{day}T09:30:00+00:00", direction="inbound", outcome="answered")
-    make(app, "activity", kind="note", subject="About someone else", about_entity="person", about_id=person_id + 1,
+    someone_else = make(app, "person", name="Ли Марат")
+    make(app, "activity", kind="note", subject="About someone else", about_entity="person", about_id=someone_else,
          happened_at="2026-02-01T09:30:00+00:00")
     [match] = look_up(api_client(app, AGENT), "+77011234567")["matches"]
     activities = match["activities"]

@@ -17,7 +17,7 @@ from crmkit import db as database
 from crmkit.core.access.policy import Access, access_for
 from crmkit.core.auth.models import User
 from crmkit.db import utcnow
-from crmkit.entities import columns, extensions, workflow
+from crmkit.entities import columns, extensions, linking, workflow
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError  # noqa: F401 - re-exported
 from crmkit.entities.history import Change, diff, plain
@@ -72,33 +72,47 @@ class Records:
         """A record's own values and its extension fields, nested under each group's name."""
         return {**record.model_dump(), **extensions.current(self.db, record, self.extension_groups())}
 
-    def validate(self, data: dict[str, Any], partial: bool, parts: list | None = None) -> dict[str, Any]:
-        schema = extensions.effective_schema(self.entity, self.extension_groups() if parts is None else parts)
+    def validate(
+        self, data: dict[str, Any], partial: bool, parts: list | None = None, record: Any = None
+    ) -> dict[str, Any]:
+        """``data`` loaded by the effective schema and checked against the columns and the links;
+        ``record``: the one being changed, whose links may stay as they are (see linking.py)."""
+        parts = self.extension_groups() if parts is None else parts
+        schema = extensions.effective_schema(self.entity, parts)
         try:
             values = schema().load(data, partial=partial)
         except ValidationError as error:
             raise Invalid(translate_messages(error.messages)) from error
         if too_big := columns.problems(self.model, values):  # what the schema allows but the column can't hold
             raise Invalid(too_big)
-        if broken := self.broken_links(values):
+        if broken := self.broken_links(values, parts, record):
             raise Invalid(broken)
         return values
 
-    def broken_links(self, values: dict[str, Any]) -> dict[str, list[str]]:
-        """Link fields (``metadata["link"]``) must point at a record this user sees."""
-        entities = current_app.extensions["crmkit"].entities
-        problems = {}
-        for name, field in self.entity.schema._declared_fields.items():
-            target_key, value = field.metadata.get("link"), values.get(name)
-            if not target_key or value is None or target_key not in {e.key for e in entities}:
-                continue
-            target = Records(entities.get(target_key), self.user, self.db)
-            found = target.can("view") and self.db.execute(
-                target.select(include_archived=True).with_only_columns(target.model.id).where(target.model.id == value)
-            ).first()
-            if not found:
-                problems[name] = [_("No such record.")]
-        return problems
+    def broken_links(self, values: dict[str, Any], parts: list, record: Any = None) -> dict[str, Any]:
+        """Messages for the link fields (own, plugins', custom) naming no record this user sees;
+        a link ``record`` already holds is let be (checked again only when some link fails)."""
+        links = linking.links_with_groups(self.entity.schema, parts)
+        if not links:
+            return {}
+        known = {entity.key for entity in current_app.extensions["crmkit"].entities}
+        broken = linking.broken([(values, None)], links, self.visible_in, known)[0]
+        if broken and record is not None:
+            broken = linking.broken([(values, self.values_of(record))], links, self.visible_in, known)[0]
+        return broken
+
+    def visible_in(self, entity_key: str, ids: set[int]) -> set[int]:
+        """Which of ``ids`` name records of ``entity_key`` this user sees, archived ones too; one query."""
+        return Records(current_app.extensions["crmkit"].entities.get(entity_key), self.user, self.db).visible_ids(ids)
+
+    def visible_ids(self, ids: set[int]) -> set[int]:
+        """Which of ``ids`` name records of this entity the user sees, archived ones too; one query."""
+        if not ids or not self.can("view"):
+            return set()
+        model = self.model
+        dialect = self.db.get_bind().dialect.name
+        statement = self.select(include_archived=True).with_only_columns(model.id).where(database.among(model.id, ids, dialect))
+        return set(self.db.execute(statement).scalars())
 
     def create(self, data: dict[str, Any]) -> Any:
         self.require("create")
@@ -124,7 +138,7 @@ class Records:
         """Apply ``data``; ``version`` is the one the editor saw, None to skip the check (bulk)."""
         self.require("edit")
         parts = self.extension_groups()
-        values = self.validate(data, partial=True, parts=parts)
+        values = self.validate(data, partial=True, parts=parts, record=record)
         after = extensions.flatten(values, parts)
         if version is not None and version != record.version:
             raise self._conflict(record, after)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from marshmallow import (
     Schema,
     ValidationError,
@@ -40,7 +39,9 @@ class ActivitySchema(Schema):
         allow_none=True, metadata={"label": _l("When"), "help": _l("For a task, when it is due.")}
     )
     about_entity = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"label": _l("About")})
-    about_id = fields.Integer(allow_none=True, strict=False, metadata={"label": _l("Record")})
+    about_id = fields.Integer(
+        allow_none=True, strict=False, metadata={"label": _l("Record"), "link_entity_field": "about_entity"}
+    )  # with about_entity, a link to a record of any entity, checked as every link is (crmkit.entities.linking)
     body = fields.String(allow_none=True, validate=validate.Length(max=100000), metadata={"label": _l("Text"), "multiline": True})
     direction = choice(_l("Direction"), DIRECTIONS, DIRECTION_LABELS, allow_none=True)
     their_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Their number or address")})
@@ -54,15 +55,6 @@ class ActivitySchema(Schema):
     priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True)
     status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True)
     reminder_at = LocalDateTime(allow_none=True, metadata={"label": _l("Remind at")})
-
-    @validates_schema
-    def check_about(self, data, **_kwargs):
-        """An activity is about a record of a known entity: both parts or neither."""
-        entity, record_id = data.get("about_entity"), data.get("about_id")
-        if entity and entity not in {e.key for e in current_app.extensions["crmkit"].entities}:
-            raise ValidationError(_l("Not a known kind of record."), "about_entity")
-        if bool(entity) != bool(record_id) and ("about_entity" in data or "about_id" in data):
-            raise ValidationError(_l("Give both the kind of record and its number."), "about_id")
 
     @validates_schema
     def check_kind(self, data, partial=None, **_kwargs):

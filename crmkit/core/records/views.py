@@ -164,7 +164,7 @@ def form_view(entity_key: str, record_id: int | None = None):
 
 def record_warnings(records: Records, data: dict, record) -> list:
     """What plugins say valid input looks like (a likely duplicate), before it is saved."""
-    values = records.validate(data, partial=record is not None)
+    values = records.validate(data, partial=record is not None, record=record)
     pm = current_app.extensions["crmkit"].pm
     found = pm.hook.record_warnings(entity=records.entity, values=values, record=record, user=records.user)
     return [warning for each in found for warning in each or []]

@@ -8,6 +8,9 @@ never saves a row twice.
 
 Duplicates are found by the entity's ``dedup_keys``: a row matching an existing record on any
 of them is skipped, updates that record (when the user sees it), or is created anyway.
+
+Link fields follow the rule of every path (crmkit.entities.linking): a row may point only at
+records its importer sees, checked for a whole chunk at once, one query per entity pointed at.
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ from sqlmodel import Session
 
 from crmkit import statistics
 from crmkit.core.transfer.bulk import Inserter, paused_gc
+from crmkit.core.transfer.links import ImportLinks
 from crmkit.core.transfer.loading import RowLoader
 from crmkit.core.transfer.models import ImportJob
+from crmkit.core.transfer.moves import ImportMoves
 from crmkit.core.transfer.reading import converter
 from crmkit.db import among, utcnow
 from crmkit.entities.declaration import EntityType
+from crmkit.entities.extensions import strict_schema
 from crmkit.entities.history import Change, diff, plain
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
@@ -64,7 +70,7 @@ class Importer:
         self.model = entity.model
         self.table = entity.model.__table__
         declared = entity.schema._declared_fields
-        self.schema = entity.schema()
+        self.schema = strict_schema(entity.schema)()  # whole numbers and dates as the API reads them
         self.plan = [(int(index), name, converter(declared[name])) for index, name in mapping.items()]
         self.loader = RowLoader(self.schema, [name for _i, name, _c in self.plan])
         self.keys = [k for k in entity.dedup_keys if k in mapping.values()] if mode != "create" else []
@@ -79,8 +85,10 @@ class Importer:
         self.default_factories = [(name, value) for name, value in defaults.items() if callable(value)]
         self.seen: dict[tuple[str, Any], Any] = {}
         self.history_fields = list(dict.fromkeys(name for _i, name, _c in self.plan))
+        self.links = ImportLinks(self.records, {name for _i, name, _c in self.plan}, mode)
         self.inserts = Inserter(db, self.table)
         self.history = Inserter(db, Change.__table__)
+        self.moves = ImportMoves(self.records, mode)
 
     def _model_defaults(self) -> dict[str, Any]:
         found = {}
@@ -231,6 +239,8 @@ class Importer:
             if values:
                 checked.append((number, values))
         known = self.existing(checked)
+        checked = self.links.keep(checked, known, self.keys, errors)
+        checked = self.moves.keep(checked, known, self.keys, self.constant_defaults, errors)
         if not dry_run:
             self.seen = {}  # earlier chunks are in the database now
         now = utcnow()
@@ -303,6 +313,7 @@ class Importer:
             self.db.flush()
         if history:
             self.history.insert(history)
+        self.moves.store(ids, creates, history, now)
         if ids or changed:
             pm = current_app.extensions["crmkit"].pm
             pm.hook.records_imported(entity=self.entity, created_ids=ids, updated_ids=changed, user=self.user)
