@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError
 
-from crmkit import config, db, errors, i18n, plugin_state, templating
+from crmkit import config, db, errors, i18n, json_input, plugin_state, templating
 from crmkit.config import ConfigError
 from crmkit.db import safe_url
 from crmkit.types import Permission
@@ -71,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None, plugins: Sequence[Modu
     i18n.init_app(app, [d for p in state.plugins if (d := p.subfolder("translations"))])
     templating.init_app(app, state.plugins, state.pm)
     errors.init_app(app)
+    json_input.init_app(app)
 
     state.pm.hook.init_app(app=app)
     for blueprints in reversed(state.pm.hook.register_blueprints()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from crmkit.i18n import lazy_gettext as _l
 
@@ -42,11 +42,20 @@ def json_error(code: int, message: str | None = None, fields: dict | None = None
     return response
 
 
+class BadInput(BadRequest):
+    """A 400 that names what is wrong: ``fields`` maps each field, parameter or header (``_body``
+    for the request body) to its messages, as ``json_error`` shows them."""
+
+    def __init__(self, fields: dict[str, list[str]], message: str | None = None):
+        super().__init__(message)
+        self.fields = fields
+
+
 def handle_http_error(error: HTTPException):
     code = error.code or 500
     title = str(TITLES.get(code, error.name))
     if wants_json():
-        response = json_error(code, title)
+        response = json_error(code, title, getattr(error, "fields", None))
         if code == 401 and request.path.startswith("/api/"):
             response.headers["WWW-Authenticate"] = 'Bearer realm="crmkit"'
         return response

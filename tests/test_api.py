@@ -118,7 +118,7 @@ def test_two_concurrent_edits_of_one_record_give_one_200_and_one_409(app, api):
 
 def test_delete_archives_and_restore_brings_the_record_back(api):
     record = create(api, name="Old deal")
-    archived = api.delete(f"{URL}/{record['id']}")
+    archived = api.delete(f"{URL}/{record['id']}", headers={"If-Match": '"1"'})
     assert archived.status_code == 200 and archived.get_json()["archived_at"] is not None
     assert names(api.get(URL)) == []
     assert names(api.get(f"{URL}?archived=true")) == ["Old deal"]

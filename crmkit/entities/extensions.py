@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -25,6 +26,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from crmkit.entities.declaration import EntityType
+from crmkit.entities.fields import StrictInput
 from crmkit.entities.history import plain
 from crmkit.plugins import PluginError
 
@@ -110,13 +112,21 @@ def _custom_label():
 
 
 def effective_schema(entity: EntityType, parts: list[EntityExtension]) -> type[Schema]:
-    """The entity's schema with each group nested under its name."""
+    """The entity's schema with each group nested under its name, its input read strictly
+    (whole numbers, dates: see crmkit.entities.fields.StrictInput)."""
     if not parts:
-        return entity.schema
+        return strict_schema(entity.schema)
     nested: dict[str, Any] = {p.namespace: fields.Nested(p.schema, required=False) for p in parts}
     # Built per request: kept out of marshmallow's class registry, which would otherwise grow.
     nested["Meta"] = type("Meta", (getattr(entity.schema, "Meta", object),), {"register": False})
-    return type(f"{entity.schema.__name__}Effective", (entity.schema,), nested)
+    return type(f"{entity.schema.__name__}Effective", (StrictInput, entity.schema), nested)
+
+
+@lru_cache(maxsize=None)
+def strict_schema(schema: type[Schema]) -> type[Schema]:
+    """``schema`` with StrictInput mixed in, one class per schema (kept out of marshmallow's registry)."""
+    meta = type("Meta", (getattr(schema, "Meta", object),), {"register": False})
+    return type(schema.__name__, (StrictInput, schema), {"Meta": meta})
 
 
 class Unregistered(Schema):

@@ -1,11 +1,28 @@
-"""Schema fields that entity declarations need beyond marshmallow's own."""
+"""Schema fields that entity declarations need beyond marshmallow's own, and the framework's
+stricter reading of marshmallow's whole numbers and dates (``StrictInput``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import fields
+from marshmallow import Schema, ValidationError, fields
+
+from crmkit.i18n import gettext as _
+
+MIN_YEAR, MAX_YEAR = 1900, 2200  # a CRM's dates; beyond them a typo, and conversions overflow
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A date alone, or with hours and minutes, optional seconds and fraction, and an optional offset.
+ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,19}")
+ISO_FORMATS = (None, "iso", "iso8601")
+
+_text_numbers = ContextVar("crmkit_text_numbers", default=True)
 
 
 def user_zone() -> ZoneInfo:
@@ -19,15 +36,116 @@ def user_zone() -> ZoneInfo:
     return ZoneInfo(select_timezone())
 
 
+@contextmanager
+def typed_input() -> Iterator[None]:
+    """Within it, whole-number fields take numbers only, never text: JSON has types, forms don't."""
+    token = _text_numbers.set(False)
+    try:
+        yield
+    finally:
+        _text_numbers.reset(token)
+
+
+def whole_number(value):
+    """A field's raw input as an int, refusing what marshmallow would truncate (1.5, 1e-300),
+    booleans, and text other than ASCII digits (and any text in ``typed_input``)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _text_numbers.get() and WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    raise ValidationError(_("Not a valid integer."))
+
+
+def date_message() -> str:
+    return _("Enter a date as YYYY-MM-DD, between the years %(min)d and %(max)d.", min=MIN_YEAR, max=MAX_YEAR)
+
+
+def datetime_message() -> str:
+    return _(
+        "Enter a date and time as YYYY-MM-DDTHH:MM, with an optional offset, between the years %(min)d and %(max)d.",
+        min=MIN_YEAR, max=MAX_YEAR,
+    )
+
+
+def iso_date(value) -> date:
+    """``YYYY-MM-DD`` in the years MIN_YEAR..MAX_YEAR; a date object is range-checked only."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if type(value) is not date or not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(date_message())
+    return value
+
+
+def iso_datetime(value) -> datetime:
+    """ISO 8601 (RFC 3339's profile, the offset optional) in the years MIN_YEAR..MAX_YEAR."""
+    if value is None:
+        return None
+    if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    if not isinstance(value, datetime) or not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(datetime_message())
+    return value
+
+
+def in_year_range(value) -> None:
+    """For dates in a format of the plugin's own: the same years as ISO ones."""
+    if isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(date_message())
+
+
+def tighten(field: fields.Field) -> None:
+    """Make a bound field strict, in place: whole numbers stay whole, dates are ISO 8601 within
+    MIN_YEAR..MAX_YEAR; nested schemas' and lists' fields too. The field is the schema
+    instance's own copy, so the declaring plugin's class is left as it is."""
+    check = None
+    if isinstance(field, fields.Integer):
+        check = whole_number
+    elif isinstance(field, fields.DateTime):
+        check = iso_datetime if field.format in ISO_FORMATS else None
+    elif isinstance(field, fields.Date):
+        check = iso_date if field.format in ISO_FORMATS else None
+    if check is not None and check not in field.pre_load:
+        field.pre_load = [check, *field.pre_load]
+    if isinstance(field, (fields.Date, fields.DateTime)) and check is None and in_year_range not in field.validators:
+        field.validators = [*field.validators, in_year_range]
+    if isinstance(field, fields.List):
+        tighten(field.inner)
+    elif isinstance(field, fields.Nested):
+        for inner in field.schema.fields.values():
+            tighten(inner)
+
+
+class StrictInput(Schema):
+    """Mixed into the schema the framework loads input with (``extensions.effective_schema``), so
+    every entity's, plugin's and admin's fields get the same rules: see ``tighten``."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        super().on_bind_field(field_name, field_obj)
+        tighten(field_obj)
+
+
 class LocalDateTime(fields.DateTime):
     """A moment, typed in the user's time zone (a form's datetime-local) or with an offset (the API).
 
     Loads to an aware UTC datetime, the way timestamps are stored; a value without an offset is
-    read in the zone of the person who typed it, so 10:00 in Almaty is stored as 05:00 UTC.
+    read in the zone of the person who typed it, so 10:00 in Almaty is stored as 05:00 UTC. Only
+    ISO 8601 in the years MIN_YEAR..MAX_YEAR is taken, so the conversion never overflows.
     """
 
     def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
+        moment = iso_datetime(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=user_zone())
         return moment.astimezone(UTC)

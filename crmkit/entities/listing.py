@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +34,8 @@ from crmkit.entities.declaration import EntityType
 
 COUNT_CAP = 1_000
 MAX_LIMIT = 200
+MAX_CURSOR = 2_000  # characters: a sort value of a few hundred, base64-encoded
+LARGEST_ID = 2**63 - 1
 
 
 class ListError(ValueError):
@@ -77,15 +80,50 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def decode_cursor(cursor: str, column=None, side: str = "after") -> list[Any]:
+    """The ``[sort value, id]`` a cursor names. Anything ``encode_cursor`` did not write for a
+    list sorted by ``column`` (given) is a ListError naming ``side``, the query parameter."""
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError(cursor)
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, json.JSONDecodeError):
-        raise ListError("after", "the page cursor is not valid") from None
-    if not isinstance(values, list) or len(values) != 2:
-        raise ListError("after", "the page cursor is not valid")
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, RecursionError):  # bad base64, text or JSON (UnicodeError is a ValueError)
+        raise ListError(side, "the page cursor is not valid") from None
+    if not (isinstance(values, list) and len(values) == 2 and is_id(values[1])):
+        raise ListError(side, "the page cursor is not valid")
+    if column is not None and not fits(column, values[0]):
+        raise ListError(side, "the page cursor does not belong to this sort")
     return values
+
+
+def is_id(value: Any) -> bool:
+    return type(value) is int and 0 < value <= LARGEST_ID
+
+
+def fits(column, value: Any) -> bool:
+    """Whether ``value`` is what ``encode_cursor`` writes for a row's ``column``."""
+    kind = getattr(column.type, "impl", column.type)  # AutoString, UTCDateTime wrap their type
+    if value is None:
+        return bool(column.nullable)
+    if isinstance(kind, Boolean):
+        return type(value) is bool
+    if isinstance(kind, Integer):
+        return type(value) is int and abs(value) <= LARGEST_ID
+    if isinstance(kind, Numeric) and type(value) in (int, float):  # Float columns write numbers
+        return math.isfinite(value)
+    if not isinstance(value, str):
+        return False
+    try:
+        if isinstance(kind, Numeric):
+            return Decimal(value).is_finite()
+        if isinstance(kind, DateTime):
+            return bool(datetime.fromisoformat(value))
+        if isinstance(kind, Date):
+            return bool(date.fromisoformat(value))
+    except (ValueError, ArithmeticError):
+        return False
+    return isinstance(kind, String)
 
 
 def coerce(column, raw: str, field_name: str) -> Any:
@@ -162,9 +200,10 @@ def sort_spec(entity: EntityType, sort: str) -> tuple[Any, bool]:
 
 
 def keyset(statement, column, id_column, descending: bool, cursor: list[Any], forward: bool):
-    """Rows after (forward) or before the cursor in display order: sort value, then id, NULLs last."""
+    """Rows after (forward) or before the cursor in display order: sort value, then id, NULLs last;
+    ``cursor`` as ``decode_cursor`` checked it against ``column``."""
     value, last_id = cursor
-    value = coerce(column, value, "after") if isinstance(value, str) else value
+    value = coerce(column, value, "after" if forward else "before") if isinstance(value, str) else value
     less = descending == forward
     cmp = (lambda a, b: a < b) if less else (lambda a, b: a > b)
     cmp_or_equal = (lambda a, b: a <= b) if less else (lambda a, b: a >= b)
@@ -200,7 +239,9 @@ def run(db, statement, entity: EntityType, query: ListQuery, parts=()) -> Page:
     column, descending = sort_spec(entity, query.sort)
     forward = query.before is None
     if query.after or query.before:
-        statement = keyset(statement, column, id_column, descending, decode_cursor(query.after or query.before), forward)
+        side = "before" if query.before else "after"
+        cursor = decode_cursor(query.before or query.after, column, side)
+        statement = keyset(statement, column, id_column, descending, cursor, forward)
     order = ordering(column, id_column, descending, forward)
     rows = list(db.execute(statement.order_by(*order).limit(query.limit + 1)).scalars())
     more = len(rows) > query.limit

@@ -9,6 +9,7 @@ history and events are the same as on the pages. Errors use the one format of cr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request, url_for
@@ -22,7 +23,8 @@ from crmkit.core.api.tokens import bearer_token, user_for_token
 from crmkit.entities import listing
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError
 from crmkit.entities.service import Records
-from crmkit.errors import json_error
+from crmkit.entities.fields import typed_input
+from crmkit.errors import BadInput, json_error
 from crmkit.i18n import gettext as _
 
 try:  # the search engine (crmkit.search); without it ``q`` is refused, never silently ignored
@@ -32,6 +34,8 @@ except ImportError:  # pragma: no cover - depends on which parts of crmkit are i
 
 API_PREFIX = "/api/v1"
 MAX_ID = 2**31 - 1  # the largest id every supported database stores in an INTEGER column
+MAX_VERSION = 10**18 - 1
+ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OPERATORS = ("", "gte", "lte", "prefix")
 
@@ -103,7 +107,8 @@ def unclean_fields(data: Any, path: str = "") -> list[str]:
 
 
 def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    """The body as a JSON object; undecodable or too deeply nested JSON is a 400 (crmkit.json_input)."""
+    data = request.get_json() if request.is_json else None
     if not isinstance(data, dict):
         raise Invalid({"_body": [_("Send a JSON object.")]})
     bad = unclean_fields(data)
@@ -114,14 +119,27 @@ def json_body() -> dict[str, Any]:
 
 def expected_version(data: dict[str, Any]) -> int:
     """The version the client read: the ``If-Match`` header (an ETag) or a ``version`` field."""
-    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    header = if_match_version()
     field_value = data.pop("version", None)
-    raw = raw or ("" if field_value is None else str(field_value))
-    if raw == "":
+    if header is not None:
+        return header
+    if field_value is None:
         raise Precondition()
-    if not raw.isdigit() or len(raw) > 18:
+    if isinstance(field_value, bool) or not isinstance(field_value, int) or not 0 <= field_value <= MAX_VERSION:
         raise Invalid({"version": [_("Not a valid integer.")]})
-    return int(raw)
+    return field_value
+
+
+def if_match_version() -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``), None without one;
+    anything else is a 400, so a malformed header never passes for a missing one."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        return None
+    found = ETAG.fullmatch(raw)
+    if found is None:
+        raise BadInput({"If-Match": [_('Send the ETag of the version you read, such as "3".')]})
+    return int(found.group(1) or found.group(2))
 
 
 class Precondition(RecordError):
@@ -201,7 +219,8 @@ def page_link(**cursor) -> str | None:
 def create_view(entity_key: str):
     records = records_of(entity_key)
     records.require("create")
-    record = records.create(json_body())
+    with typed_input():
+        record = records.create(json_body())
     response = record_response(records, record, 201)
     response.headers["Location"] = url_for(request.endpoint.removesuffix("_create") + "_item", record_id=record.id)
     return response
@@ -218,15 +237,18 @@ def update_view(entity_key: str, record_id: int):
     records.require("edit")
     data = json_body()
     version = expected_version(data)
-    return record_response(records, records.update(record, data, version=version))
+    with typed_input():
+        record = records.update(record, data, version=version)
+    return record_response(records, record)
 
 
 def archive_view(entity_key: str, record_id: int):
     records = records_of(entity_key)
     record = get_record(records, record_id)
     records.require("archive")
-    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    version = int(header) if header.isdigit() and len(header) <= 18 else None
+    version = if_match_version()
+    if version is None:
+        raise Precondition()
     return record_response(records, records.archive(record, version=version))
 
 
@@ -262,8 +284,11 @@ def record_error(error: RecordError):
     if isinstance(error, NotFound):
         return json_error(404, _("No such record."))
     if isinstance(error, Precondition):
-        return json_error(428, _("Send the version you read, in the If-Match header or a version field."),
-                          {"version": [_("Missing data for required field.")]})
+        if request.method == "DELETE":
+            message = _("Send the version you read, in the If-Match header.")
+        else:
+            message = _("Send the version you read, in the If-Match header or a version field.")
+        return json_error(428, message, {"version": [_("Missing data for required field.")]})
     return json_error(error.status)
 
 
