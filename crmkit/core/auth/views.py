@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -28,6 +27,7 @@ from crmkit.core.auth.service import find_user
 from crmkit.db import utcnow
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
+from crmkit.redirects import local_url
 
 bp = Blueprint("auth", __name__)
 
@@ -50,18 +50,11 @@ class CodeForm(FlaskForm):
 PENDING_SECONDS = 300
 
 
-def safe_next(target: str | None) -> str:
-    """Only ever redirect within this site after login."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(local_url(request.args.get("next"), url_for("home.index")))
     form = LoginForm()
     if form.validate_on_submit():
         if throttle.login_blocked(form.email.data or ""):
@@ -99,7 +92,7 @@ def complete_login(user: User, next_url: str | None):
     db.session().commit()
     cookie.pop("crmkit_pending_login", None)
     sessions.start(user)
-    return redirect(safe_next(next_url))
+    return redirect(local_url(next_url, url_for("home.index")))
 
 
 def pending_user() -> User | None:

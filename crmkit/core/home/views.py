@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from crmkit import db, public
-from crmkit.core.auth.views import safe_next
+from crmkit.redirects import local_url
 
 bp = Blueprint("home", __name__)
 
@@ -47,4 +47,4 @@ def language():
         current_user.locale = code
         db.session().add(current_user)
         db.session().commit()
-    return redirect(safe_next(request.form.get("next") or url_for("home.index")))
+    return redirect(local_url(request.form.get("next"), url_for("home.index")))

@@ -18,6 +18,7 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import RecordError
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
+from crmkit.redirects import local_url
 
 KEPT_ARGS = {"sort", "limit", "archived"}  # besides filters; cursors are never saved
 
@@ -85,7 +86,7 @@ def save(entity_key: str):
     name = request.form.get("name", "").strip()[:100]
     if not name:
         flash(_("Give the view a name."), "error")
-        return redirect(request.referrer or _list_url(entity))
+        return redirect(local_url(request.referrer, _list_url(entity)))
     reserved = {"after", "before", "view", "applied", "columns", "csrf_token", "name", "shared", "column"}
     query = {
         k[2:]: v for k, v in request.form.items() if k.startswith("q_") and k[2:] not in reserved and v != ""

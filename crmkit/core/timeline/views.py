@@ -27,6 +27,7 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
+from crmkit.redirects import local_url
 from crmkit.types import Panel
 
 bp = Blueprint("timeline", __name__, url_prefix="/timeline", template_folder="templates")
@@ -63,12 +64,6 @@ def record_url(entity: EntityType, record: Any) -> str:
 
 def timeline_url(entity: EntityType, record_id: int, **args: Any) -> str:
     return url_for("timeline.page", entity_path=entity.path, record_id=record_id, **args)
-
-
-def local_next() -> str | None:
-    """Where the form asks to go back to, if it is a page of this site."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else None
 
 
 def can_log(record: Any) -> bool:
@@ -158,7 +153,7 @@ def log(entity_path: str, record_id: int):
         else:
             activities.create(data)
             flash(str(quick.DONE[kind]), "success")
-            return redirect(local_next() or record_url(entity, record))
+            return redirect(local_url(request.form.get("next"), record_url(entity, record)))
     except Invalid as error:
         errors = {**quick.form_errors(error.fields), **errors}
     except RecordError as error:
@@ -187,7 +182,7 @@ def done(activity_id: int):
         abort(400)
     except RecordError as error:
         abort(error.status)
-    return redirect(local_next() or back_from(task))
+    return redirect(local_url(request.form.get("next"), back_from(task)))
 
 
 def back_from(task: Any) -> str:
