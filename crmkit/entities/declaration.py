@@ -18,7 +18,9 @@ class EntityType:
     :param model: the SQLModel table, a subclass of ``crmkit.Record``.
     :param schema: the marshmallow schema of the fields people and programs may set. A field's
         ``metadata`` may carry ``label`` (shown on forms and lists), ``help``, ``link`` (the key of
-        another entity the value points to) and ``choices_labels``.
+        another entity the value points to), ``link_entity_field`` (on the id of a pair such as
+        ``about_entity``/``about_id``: the field naming the entity) and ``choices_labels``. Links
+        accept only records the user sees (crmkit.entities.linking).
     :param label: singular label, a lazy gettext string.
     :param label_plural: plural label for lists and navigation.
     :param list_columns: fields shown as list columns, in order.
