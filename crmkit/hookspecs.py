@@ -111,6 +111,15 @@ def dashboard_widgets(user: Any) -> list[DashboardWidget]:
 
 
 @hookspec
+def myday_panels(user: Any) -> list[Panel]:
+    """Add sections to My day, the agent's page of what needs doing now.
+
+    :param user: the logged-in user the page is built for; show only what they may see.
+    :return: ``crmkit.Panel`` values; My day shows them after its own sections, sorted by ``order``.
+    """
+
+
+@hookspec
 def register_permissions() -> list[Permission]:
     """Declare permissions that roles can be granted, beyond the ones every entity gets.
 

@@ -75,7 +75,14 @@ def index():
         can_create=records.can("create"),
         can_edit=records.can("edit"),
         feed=feed.feed_of(db.session(), current_user),
+        panels=plugin_panels(),
     )
+
+
+def plugin_panels():
+    """What plugins add to My day (``myday_panels``), in their order."""
+    pm = current_app.extensions["crmkit"].pm
+    return sorted((p for found in pm.hook.myday_panels(user=current_user) for p in found or []), key=lambda p: p.order)
 
 
 def back():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crmkit import EntityType, NavItem, Permission, Workflow, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.pipelines import admin, board, deal_views, deals, panels
+from crmkit.core.pipelines import admin, board, deal_views, deals, myday, panels, timeline
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -82,3 +82,15 @@ def entity_panels(entity, record, user):
 def entity_actions(entity, record, user):
     """Close as won or lost, or reopen."""
     return panels.actions(entity, record, user) if entity.key == DEAL else []
+
+
+@hookimpl
+def timeline_entries(entity, record, user, before, limit):
+    """Deals opened and closed, on the timelines of their organisation and their people."""
+    return timeline.entries(entity, record, user, before, limit)
+
+
+@hookimpl
+def myday_panels(user):
+    """The user's rotting deals and those past their expected close."""
+    return myday.panels(user)

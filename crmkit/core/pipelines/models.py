@@ -78,6 +78,9 @@ class Deal(Record, table=True):
         Index("ix_pipelines_deal_owner_list", "owner_id", "archived_at", "title"),  # an agent's own list
         # a board's column totals read from the index alone: open deals (closed_at NULL), then recently closed
         Index("ix_pipelines_deal_totals", "stage_id", "closed_at", "archived_at", "owner_id", "currency", "probability", "amount"),
+        # My day: an agent's open deals past their expected close, and those idle in a stage
+        Index("ix_pipelines_deal_owner_due", "owner_id", "closed_at", "expected_close_on"),
+        Index("ix_pipelines_deal_owner_idle", "owner_id", "stage_id", "stage_entered_at"),
     )
 
     title: str = Field(max_length=200, index=True)

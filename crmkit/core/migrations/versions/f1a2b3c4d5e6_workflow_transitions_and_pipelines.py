@@ -135,6 +135,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pipelines_deal_source'), ['source'], unique=False)
         batch_op.create_index(batch_op.f('ix_pipelines_deal_title'), ['title'], unique=False)
         batch_op.create_index('ix_pipelines_deal_totals', ['stage_id', 'closed_at', 'archived_at', 'owner_id', 'currency', 'probability', 'amount'], unique=False)
+        batch_op.create_index('ix_pipelines_deal_owner_due', ['owner_id', 'closed_at', 'expected_close_on'], unique=False)
+        batch_op.create_index('ix_pipelines_deal_owner_idle', ['owner_id', 'stage_id', 'stage_entered_at'], unique=False)
 
     op.create_table('pipelines_deal_competitor',
     sa.Column('deal_id', sa.Integer(), nullable=False),
@@ -196,6 +198,8 @@ def downgrade() -> None:
     op.drop_table('pipelines_deal_competitor')
     with op.batch_alter_table('pipelines_deal', schema=None) as batch_op:
         batch_op.drop_index('ix_pipelines_deal_totals')
+        batch_op.drop_index('ix_pipelines_deal_owner_due')
+        batch_op.drop_index('ix_pipelines_deal_owner_idle')
         batch_op.drop_index(batch_op.f('ix_pipelines_deal_title'))
         batch_op.drop_index(batch_op.f('ix_pipelines_deal_source'))
         batch_op.drop_index(batch_op.f('ix_pipelines_deal_pipeline_id'))

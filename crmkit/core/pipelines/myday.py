@@ -1,0 +1,67 @@
+"""My day's deals (``myday_panels``): the agent's open deals left in a stage longer than its rot
+days, and those past their expected close date. Two bounded queries on the agent's own indexes
+(ix_pipelines_deal_owner_idle, ix_pipelines_deal_owner_due), whatever the size of the table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, or_
+
+from crmkit import Panel
+from crmkit.core.pipelines import names
+from crmkit.core.pipelines.models import Deal
+from crmkit.db import utcnow
+from crmkit.entities.service import Records
+from crmkit.i18n import lazy_gettext as _l
+
+SHOWN = 20
+
+
+def my_open_deals(user: Any) -> tuple[Records, Any] | None:
+    entities = current_app.extensions["crmkit"].entities
+    if "deal" not in entities:
+        return None
+    records = Records(entities.get("deal"), user)
+    if not records.can("view"):
+        return None
+    return records, records.select().where(Deal.owner_id == user.id, Deal.closed_at.is_(None))
+
+
+def rotting(user: Any, limit: int = SHOWN) -> list[Deal]:
+    """The user's deals idle in an open stage for longer than its rot days, longest idle first."""
+    found = my_open_deals(user)
+    stages = [s for s in names.stages().values() if s.kind == "open" and s.rot_days]
+    if found is None or not stages:
+        return []
+    records, statement = found
+    now = utcnow()
+    idle = or_(*(and_(Deal.stage_id == s.id, Deal.stage_entered_at < now - timedelta(days=s.rot_days)) for s in stages))
+    statement = statement.where(idle).order_by(Deal.stage_entered_at, Deal.id).limit(limit + 1)
+    return list(records.db.execute(statement).scalars())
+
+
+def overdue(user: Any, limit: int = SHOWN) -> list[Deal]:
+    """The user's open deals whose expected close date has passed, the longest overdue first."""
+    found = my_open_deals(user)
+    if found is None:
+        return []
+    records, statement = found
+    statement = statement.where(Deal.expected_close_on < utcnow().date())
+    statement = statement.order_by(Deal.expected_close_on, Deal.id).limit(limit + 1)
+    return list(records.db.execute(statement).scalars())
+
+
+def panels(user: Any) -> list[Panel]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    idle, late = rotting(user), overdue(user)
+    common = {"stage_name": names.stage_name, "shown": SHOWN}
+    return [
+        Panel(_l("Rotting deals"), "pipelines/myday_deals.html",
+              {**common, "deals": idle[:SHOWN], "more": len(idle) > SHOWN, "kind": "rotting"}, order=10),
+        Panel(_l("Deals past their close date"), "pipelines/myday_deals.html",
+              {**common, "deals": late[:SHOWN], "more": len(late) > SHOWN, "kind": "overdue"}, order=11),
+    ]
