@@ -13,7 +13,7 @@ from typing import Any
 from benchmarks.core import Row
 
 SCALING_TARGET = 1.5
-SCALED = ("list", "lookup")
+SCALED = ("list", "lookup", "board")
 
 
 def machine() -> dict[str, Any]:

@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from babel import Locale
 from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from crmkit import db
+from crmkit.core.pipelines.board_data import MoneyFormat
 from crmkit.core.pipelines.models import Deal
 from tests.conftest import csrf_token
 from tests.people import client_as, new_department, person
@@ -264,3 +268,11 @@ def test_a_move_to_a_stage_of_another_pipeline_is_refused(app, admin_client, sal
 def test_the_navigation_opens_the_first_pipelines_board(app, admin_client, sales):
     response = admin_client.get("/pipelines/board")
     assert response.status_code == 302 and response.location.endswith(f"/pipelines/{sales['pipeline']}/board")
+
+
+@settings(max_examples=300, deadline=None)
+@given(cents=st.integers(min_value=0, max_value=10**17), language=st.sampled_from(["ru", "kk", "en"]),
+       currency=st.sampled_from(["KZT", "RUB", "USD", "EUR"]))
+def test_card_amounts_are_written_exactly_as_babel_writes_them(cents, language, currency):
+    amount = Decimal(cents) / 100
+    assert MoneyFormat(Locale.parse(language))(amount, currency) == format_currency(amount, currency, locale=language)

@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 
 from crmkit import db
@@ -28,6 +31,7 @@ from crmkit.core.records import links
 from crmkit.entities.errors import Conflict, Invalid, RecordError
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
+from crmkit.i18n import ngettext
 
 bp = Blueprint("pipelines_board", __name__, url_prefix="/pipelines", template_folder="templates",
                static_folder="static", static_url_path="/board-static")
@@ -102,7 +106,7 @@ def board(pipeline_id: int):
         filters=filters,
         since=since,
         choices=filter_choices(records),
-        cards=card_context(records, stages, on_board),
+        cards=card_context(records, stages, on_board, filters),
         lost=lost_choices() if any(s.kind == "lost" and s.archived_at is None for s in stages) else None,
         closed_days=data.CLOSED_DAYS,
         can_move=records.can("edit"),
@@ -122,7 +126,7 @@ def more(pipeline_id: int, stage_id: int):
     found, after = data.cards(records, stage.id, filters, since, after=request.args.get("after", type=int))
     stages = data.stages_of(records.db, pipeline)
     context = {"pipeline": pipeline, "stage": stage, "stage_name": shown(stage.names), "found": found,
-               "after": after, "filters": filters, "cards": card_context(records, stages, found),
+               "after": after, "filters": filters, "cards": card_context(records, stages, found, filters),
                "can_move": records.can("edit")}
     if request.args.get("part") == "cards":
         return render_template("pipelines/board_more.html", **context)
@@ -241,7 +245,7 @@ def totals_text(count: int, sums: dict, weighted: dict) -> dict:
 def render_card(records, pipeline, deal: Deal, filters, stages=None) -> str:
     stages = stages or data.stages_of(records.db, pipeline)
     return render_template("pipelines/board_card_one.html", pipeline=pipeline, deal=deal, filters=filters,
-                           cards=card_context(records, stages, [deal]), can_move=records.can("edit"))
+                           cards=card_context(records, stages, [deal], filters), can_move=records.can("edit"))
 
 
 def move_page(records, pipeline, deal, stage, version, filters, error: str | None = None, status: int = 200):
@@ -255,23 +259,41 @@ def move_page(records, pipeline, deal, stage, version, filters, error: str | Non
 
 
 # what the templates need
-def card_context(records: Records, stages: list[Stage], deals_shown: list[Deal]) -> dict:
-    """For the cards on a page: their stages, organisations' names, next activities and the targets."""
+def card_context(records: Records, stages: list[Stage], deals_shown: list[Deal], filters: data.Filters) -> dict:
+    """For the cards on a page: their organisations' names, next activities and rotting, and what
+    every card shares (addresses, the move form's hidden fields and stage options), made once."""
     by_id = {stage.id: stage for stage in stages}
-    organisations = links.titles("organization", {d.organization_id for d in deals_shown if d.organization_id})
+    targets = [(stage.id, shown(stage.names)) for stage in stages if stage.archived_at is None]
+    entity = current_app.extensions["crmkit"].entities.get("deal")
+    hidden = [("csrf_token", generate_csrf()), *filters.args().items()]
     return {
-        "stages": by_id,
-        "targets": [(stage.id, shown(stage.names)) for stage in stages if stage.archived_at is None],
-        "organisations": organisations,
+        "organisations": links.titles("organization", {d.organization_id for d in deals_shown if d.organization_id}),
         "next": data.next_activities(current_user, [d.id for d in deals_shown], activities()),
         "rotting": {d.id for d in deals_shown if d.stage_id in by_id and data.rotting(d, by_id[d.stage_id])},
-        "detail": deal_url,
+        "rot_text": {stage.id: ngettext("Rotting: in this stage more than %(num)d day",
+                                        "Rotting: in this stage more than %(num)d days", stage.rot_days or 0) for stage in stages},
+        "money": data.MoneyFormat(get_locale()),
+        "detail": sentinel_url(f"records.{entity.endpoint_prefix}_detail", record_id=SENTINEL),
+        "move": sentinel_url("pipelines_board.move", pipeline_id=stages[0].pipeline_id if stages else 0, deal_id=SENTINEL),
+        "hidden": Markup("").join(Markup('<input type="hidden" name="{}" value="{}">').format(n, v) for n, v in hidden),
+        "options": {stage.id: options(targets, stage.id) for stage in stages},
+        "all_options": options(targets, None),
+        "words": {"no_amount": _("No amount"), "next": _("Next:"), "no_subject": _("(no subject)"),
+                  "no_next": _("No next activity"), "move_to": _("Move to"), "move": _("Move")},
     }
 
 
-def deal_url(deal_id: int) -> str:
-    entity = current_app.extensions["crmkit"].entities.get("deal")
-    return url_for(f"records.{entity.endpoint_prefix}_detail", record_id=deal_id)
+SENTINEL = 987654321
+
+
+def sentinel_url(endpoint: str, **values) -> str:
+    """An address with ``{}`` where the record's id goes, for ``str.format`` per card."""
+    return url_for(endpoint, **values).replace("{", "{{").replace("}", "}}").replace(str(SENTINEL), "{}")
+
+
+def options(targets: list[tuple[int, str]], current: int | None) -> Markup:
+    return Markup("").join(Markup('<option value="{}">{}</option>').format(stage_id, name)
+                           for stage_id, name in targets if stage_id != current)
 
 
 def other_pipelines() -> list[tuple[int, str]]:
