@@ -50,11 +50,15 @@ class Link:
         """(entity key, id) that ``values`` set this link to, the stored ``before`` filling in the
         half of a pair a partial update leaves out; None when ``values`` don't touch the link."""
         given = _group(values, self.path)
-        if given is None or not any(name in given for name in self.names()):
+        name, entity_field = self.path[-1], self.entity_field
+        if given is None or (name not in given and entity_field not in given):
             return None
-        merged = {**(_group(before, self.path) or {}), **given}
-        target = self.target if self.entity_field is None else merged.get(self.entity_field)
-        return target, merged.get(self.name)
+        stored = _group(before, self.path) if before is not None else None
+        value = given.get(name) if name in given or stored is None else stored.get(name)
+        if entity_field is None:
+            return self.target, value
+        target = given.get(entity_field) if entity_field in given or stored is None else stored.get(entity_field)
+        return target, value
 
 
 def _group(values: Mapping[str, Any] | None, path: tuple[str, ...]) -> Mapping[str, Any] | None:
@@ -98,8 +102,17 @@ def broken(
     problems: list[dict[str, Any]] = [{} for _row in rows]
     wanted: dict[str, set[int]] = {}
     pending: list[tuple[int, Link, str, list[int]]] = []
-    for index, (values, before) in enumerate(rows):
-        for link in links:
+    for link in links:
+        plain = len(link.path) == 1 and link.entity_field is None and link.target in known
+        for index, (values, before) in enumerate(rows):
+            if plain and before is None:  # the common case, an import's every row: kept quick
+                value = values.get(link.name)
+                if value is None:
+                    continue
+                if type(value) is int and 0 < value <= LARGEST_ID:
+                    wanted.setdefault(link.target, set()).add(value)
+                    pending.append((index, link, link.target, [value]))
+                    continue
             pointer = link.pointer(values, before)
             if pointer is None or (before is not None and pointer == link.pointer(before)):
                 continue  # not given, or kept as it was
