@@ -13,11 +13,13 @@ from babel import Locale
 from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from crmkit import db
 from crmkit.core.pipelines.board_data import MoneyFormat
-from crmkit.core.pipelines.models import Deal
+from crmkit.core.pipelines import setup
+from crmkit.core.pipelines.models import Deal, Stage
+from crmkit.entities.transitions import Transition
 from tests.conftest import csrf_token
 from tests.people import client_as, new_department, person
 from tests.pipelining import acting_as, deal, new_organization, new_pipeline, new_reason
@@ -276,3 +278,34 @@ def test_the_navigation_opens_the_first_pipelines_board(app, admin_client, sales
 def test_card_amounts_are_written_exactly_as_babel_writes_them(cents, language, currency):
     amount = Decimal(cents) / 100
     assert MoneyFormat(Locale.parse(language))(amount, currency) == format_currency(amount, currency, locale=language)
+
+
+# the workflow decides
+def test_a_move_the_workflow_forbids_is_refused_with_422_naming_the_stages_allowed(app, admin_client, sales):
+    (deal_id,) = make_deals(app, sales["pipeline"], sales["Qualification"])
+    with app.app_context():
+        setup.set_archived(db.session(), db.session().get(Stage, sales["Negotiation"]), True)
+    version = deal(app, deal_id).version
+    answer = move(admin_client, sales, deal_id, sales["Negotiation"], version, json=True)
+    assert answer.status_code == 422 and "Proposal" in answer.get_json()["error"]
+    assert "Negotiation" not in {state["label"] for state in answer.get_json()["allowed"]}
+    page = move(admin_client, sales, deal_id, sales["Negotiation"], version)
+    assert page.status_code == 422 and "Proposal" in page.get_data(as_text=True)
+    assert deal(app, deal_id).stage_id == sales["Qualification"]
+
+
+def test_a_lost_move_without_its_reason_is_refused_with_422(app, admin_client, sales):
+    new_reason(app)
+    (deal_id,) = make_deals(app, sales["pipeline"], sales["Proposal"])
+    answer = move(admin_client, sales, deal_id, sales["Lost"], deal(app, deal_id).version, json=True)
+    assert answer.status_code == 422 and "loss_reason_id" in answer.get_json()["fields"]
+    assert deal(app, deal_id).stage_id == sales["Proposal"]
+
+
+def test_every_move_on_the_board_is_stored_as_a_transition(app, admin_client, sales):
+    (deal_id,) = make_deals(app, sales["pipeline"], sales["Qualification"])
+    assert move(admin_client, sales, deal_id, sales["Proposal"], deal(app, deal_id).version).status_code == 302
+    with app.app_context():
+        moves = db.session().execute(select(Transition.from_state, Transition.to_state).where(
+            Transition.entity == "deal", Transition.record_id == deal_id).order_by(Transition.id)).all()
+    assert [tuple(m) for m in moves] == [(None, str(sales["Qualification"])), (str(sales["Qualification"]), str(sales["Proposal"]))]
