@@ -11,7 +11,7 @@ from crmkit import db
 from crmkit.core.pipelines import setup
 from crmkit.core.pipelines.models import Stage
 from crmkit.entities.transitions import Transition
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.pipelining import new_pipeline, new_reason
 from tests.test_workflow import api_client
 
@@ -84,3 +84,22 @@ def test_the_deal_page_shows_the_time_in_each_stage(app, api, sales):
     page = client.get(f"/deal/{deal['id']}").get_data(as_text=True)
     panel = re.search(r'<table class="table time-in-states">.*?</table>', page, re.S).group(0)
     assert re.findall(r"<tr[^>]*><td>([^<]*)", panel) == ["Qualification", "Proposal "]
+
+
+def test_the_deal_form_offers_the_current_stage_and_the_pipelines_others_even_after_a_refusal(app, api, sales):
+    deal = new_deal(api, sales)
+    client = app.test_client()
+    assert login(client).status_code == 302
+    form = client.get(f"/deal/{deal['id']}/edit").get_data(as_text=True)
+    offered = [str(sales[n]) for n in ("Qualification", "Proposal", "Negotiation", "Won", "Lost")]
+    assert stage_options(form) == offered
+    data = {"title": "Cement", "pipeline_id": str(sales["pipeline"]), "stage_id": str(sales["Lost"]), "currency": "KZT",
+            "version": "1", "csrf_token": csrf_token(client, f"/deal/{deal['id']}/edit")}
+    refused = client.post(f"/deal/{deal['id']}/edit", data=data)
+    assert refused.status_code == 422 and "Required in the state Lost." in refused.get_data(as_text=True)
+    assert stage_options(refused.get_data(as_text=True)) == offered
+
+
+def stage_options(page):
+    select_html = re.search(r'<select id="f-stage_id" name="stage_id".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"', select_html)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import format_timedelta
+from marshmallow import ValidationError
 from sqlmodel import Session
 
 from crmkit.entities.declaration import EntityType
@@ -27,7 +28,7 @@ def offer_moves(entity: EntityType, db: Session, record: Any, values: dict[str, 
     if field is None:
         return
     stored = record_values(record) if record is not None else {}
-    merged = {**stored, **{k: v for k, v in values.items() if k in entity.schema._declared_fields}}
+    merged = {**stored, **typed(entity, values)}
     source = key_of(stored.get(workflow.field)) if record is not None else None
     labels = {state.key: str(state.label) for state in workflow.states_for(db, merged)}
     targets = workflow.targets(db, merged, source)
@@ -42,6 +43,17 @@ def offer_moves(entity: EntityType, db: Session, record: Any, values: dict[str, 
         if state.requires
     ]
     field.help = " ".join(filter(None, [str(field.help) if field.help else "", *asks])) or None
+
+
+def typed(entity: EntityType, values: dict[str, Any]) -> dict[str, Any]:
+    """Form values as the schema loads them (a stage id typed back as a number), for the workflow's
+    states function; values that don't load are left out."""
+    declared = entity.schema._declared_fields
+    given = {name: value for name, value in values.items() if name in declared and not declared[name].dump_only}
+    try:
+        return entity.schema().load(given, partial=True)
+    except ValidationError as error:
+        return error.valid_data or {}
 
 
 def time_panel(entity: EntityType, db: Session, record: Any) -> Panel | None:
