@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError
 
-from crmkit import config, db, errors, i18n, json_input, plugin_state, templating
+from crmkit import config, db, errors, i18n, json_input, plugin_state, security_headers, templating
 from crmkit.config import ConfigError
 from crmkit.db import safe_url
 from crmkit.types import Permission
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None, plugins: Sequence[Modu
     templating.init_app(app, state.plugins, state.pm)
     errors.init_app(app)
     json_input.init_app(app)
+    security_headers.init_app(app, state.pm)
 
     state.pm.hook.init_app(app=app)
     for blueprints in reversed(state.pm.hook.register_blueprints()):

@@ -102,6 +102,19 @@ def template_context(template_name: str | None, request: Any) -> dict[str, Any] 
 
 
 @hookspec
+def register_csp_sources(app: Flask) -> dict[str, list[str]] | None:
+    """Add sources to the Content-Security-Policy of every response, e.g. a map's tile server.
+
+    Called once at start-up. Sources are only added; one that loosens the policy
+    (``'unsafe-inline'``, ``'unsafe-eval'``, ``*``, a directive that is ``'none'``...) stops
+    crmkit at start-up unless the deployment allows it in ``CSP_ALLOW``.
+
+    :param app: the Flask app being built, for the plugin's settings in ``app.config``.
+    :return: directive to sources to add, e.g. ``{"img-src": ["https://tiles.example"]}``, or None.
+    """
+
+
+@hookspec
 def dashboard_widgets(user: Any) -> list[DashboardWidget]:
     """Add widgets to the home page.
 
