@@ -89,3 +89,10 @@ def test_the_deal_api_creates_a_deal_and_returns_money_as_text(app, admin_client
 
 def csrf_of(client):
     return csrf_token(client, "/deal/new")
+
+
+def test_the_deal_list_shows_stages_by_name(app, admin_client, sales):
+    new_deal_page(admin_client, title="Cement for Alatau", pipeline_id=sales["pipeline"])
+    listing = page(admin_client, "/deal/")
+    assert "<td>Qualification</td>" in listing
+    assert "Qualification" not in page(admin_client, f"/deal/?stage_id={sales['Won']}").split("<tbody>")[1]

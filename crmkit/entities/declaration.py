@@ -75,12 +75,15 @@ class EntityType:
 
     def display(self, field_name: str, value: Any) -> Any:
         """A value as pages show it: a choice's label (``"call"`` -> "Call"), or through the field's
-        ``metadata["display"]`` function (phones pretty-printed), else the value itself."""
+        ``metadata["display"]`` function (phones pretty-printed, a deal's stage by its name; given
+        any value but None), else the value itself."""
         field = self.schema._declared_fields.get(field_name)
-        if field is None or not isinstance(value, str):
+        if field is None or value is None:
             return value
         if shown := field.metadata.get("display"):
             return shown(value)
+        if not isinstance(value, str):
+            return value
         return field.metadata.get("choices_labels", {}).get(value, value)
 
     choice_label = display

@@ -16,22 +16,12 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from sqlalchemy import select
 
 from crmkit import db
+from crmkit.core.contacts.schemas import SOURCE_LABELS, SOURCES  # a deal's sources are a contact's
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import CURRENCIES
 from crmkit.entities.service import Records
 from crmkit.i18n import lazy_gettext as _l
 
-SOURCES = ("website", "referral", "cold_call", "exhibition", "advertising", "social", "partner", "other")
-SOURCE_LABELS = {
-    "website": _l("Website"),
-    "referral": _l("Referral"),
-    "cold_call": _l("Cold call"),
-    "exhibition": _l("Exhibition"),
-    "advertising": _l("Advertising"),
-    "social": _l("Social networks"),
-    "partner": _l("Partner"),
-    "other": _l("Other"),
-}
 MONEY_LIMIT = validate.Range(min=0, max=10**15)
 
 
