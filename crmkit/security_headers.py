@@ -88,7 +88,8 @@ def init_app(app: Flask, pm: pluggy.PluginManager) -> None:
             headers.add("Content-Security-Policy", policy)
         else:
             headers["Content-Security-Policy"] = policy
-        headers.update(FIXED_HEADERS)
+        for name, value in FIXED_HEADERS.items():
+            headers[name] = value
         if request.is_secure:
             headers["Strict-Transport-Security"] = HSTS
         return response
