@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import CURRENCIES, STAGE_KINDS, LossReason, Pipeline, PriceItem, Stage
 from crmkit.db import utcnow
 from crmkit.i18n import gettext as _
@@ -25,6 +26,13 @@ DEFAULT_STAGES = (
     ({"en": "Lost", "ru": "Проиграна", "kk": "Жоғалды"}, 0, "lost", "#dc2626", None),
 )
 LIST_LIMIT = 500
+
+
+def saved(session) -> None:
+    """Commit, and drop the request's cached pipelines, stages and reasons (names.py), so what
+    follows in the same request (a deal made right after, the demo) reads the change."""
+    session.commit()
+    names.forget()
 
 
 class SetupError(ValueError):
@@ -62,7 +70,7 @@ def create_pipeline(session, names: dict[str, str], department_id: int | None = 
     for position, (stage_names, probability, kind, color, rot_days) in enumerate(DEFAULT_STAGES):
         session.add(Stage(pipeline_id=pipeline.id, names=dict(stage_names), position=position, probability=probability,
                           kind=kind, color=color, rot_days=rot_days))
-    session.commit()
+    saved(session)
     return pipeline
 
 
@@ -71,7 +79,7 @@ def update_pipeline(session, pipeline: Pipeline, names: dict[str, str], departme
     if currency not in CURRENCIES:
         raise SetupError({"currency": [_("Choose one of the currencies offered.")]})
     pipeline.names, pipeline.department_id, pipeline.currency = names, department_id, currency
-    session.commit()
+    saved(session)
 
 
 def stage_values(form: Any, names: dict[str, str]) -> dict[str, Any]:
@@ -113,14 +121,14 @@ def add_stage(session, pipeline: Pipeline, values: dict[str, Any]) -> Stage:
     stages.insert(at, stage)
     session.add(stage)
     renumber(stages)
-    session.commit()
+    saved(session)
     return stage
 
 
 def update_stage(session, stage: Stage, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(stage, name, value)
-    session.commit()
+    saved(session)
 
 
 def renumber(rows: list[Any]) -> None:
@@ -135,13 +143,13 @@ def move(session, rows: list[Any], row: Any, direction: str) -> None:
     if 0 <= other < len(rows):
         rows[index], rows[other] = rows[other], rows[index]
     renumber(rows)
-    session.commit()
+    saved(session)
 
 
 def set_archived(session, row: Any, archived: bool) -> None:
     """Archive (no new deals go there; history stays) or bring back a pipeline, stage, reason or price."""
     row.archived_at = utcnow() if archived else None
-    session.commit()
+    saved(session)
 
 
 def loss_reasons(session) -> list[LossReason]:
@@ -154,7 +162,7 @@ def add_loss_reason(session, names: dict[str, str]) -> LossReason:
     last = session.execute(select(func.max(LossReason.position))).scalar()
     reason = LossReason(names=names, position=(last or 0) + 1)
     session.add(reason)
-    session.commit()
+    saved(session)
     return reason
 
 
