@@ -66,6 +66,7 @@ def register_entities():
             label_plural="Tickets",
             list_columns=("title", "status"),
             title_field="title",
+            dedup_keys=("title",),
             workflow=WORKFLOW,
         )
     ]
