@@ -163,6 +163,17 @@ def test_switching_off_needs_a_current_code(app, enrolled):
     client_as(app, EMAIL)  # the password alone is enough again
 
 
+def test_guessing_the_code_to_switch_2fa_off_is_throttled(app, enrolled):
+    secret, codes = enrolled
+    agent = app.test_client()
+    password_step(agent)
+    assert code_step(agent, codes[0]).status_code == 302
+    guesses = [post(agent, "/account/two-factor/disable", {"code": f"00000{n}"}, "/account/two-factor") for n in range(5)]
+    assert [r.status_code for r in guesses] == [422] * 5
+    response = post(agent, "/account/two-factor/disable", {"code": code(secret, steps_ahead=1)}, "/account/two-factor")
+    assert response.status_code == 429 and user(app).has_two_factor
+
+
 def test_an_admin_can_reset_a_users_2fa(app, admin_client, enrolled):
     agent_id = user(app).id
     assert "Reset two-factor login" in page(admin_client, f"/admin/users/{agent_id}")

@@ -3,7 +3,7 @@ codes) and off (with a current code). The logic is in crmkit.core.auth.two_facto
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 
 from crmkit import audit, db
 from crmkit.core.account.views import bp
-from crmkit.core.auth import two_factor
+from crmkit.core.auth import throttle, two_factor
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 
@@ -86,6 +86,8 @@ def two_factor_disable():
     user = current_user._get_current_object()
     form = DisableForm()
     if form.validate_on_submit() and user.has_two_factor:
+        if throttle.login_blocked(user.email):  # a stolen session must not guess its way to 2FA off
+            abort(429)
         session = db.session()
         if two_factor.verify(session, user, form.code.data or ""):
             two_factor.switch_off(session, user)
@@ -94,5 +96,6 @@ def two_factor_disable():
             flash(_("Two-factor login is off."), "success")
             return redirect(url_for("account.two_factor"))
         session.rollback()
+        throttle.login_failed(user.email)
         form.code.errors.append(_("Wrong code; try the current one from your app."))
     return show(disable=form, status=422)
