@@ -5,8 +5,8 @@ Browsers read a Location leniently: they drop tabs and newlines anywhere, strip 
 characters and spaces, and take a backslash for a slash, so ``/\\t/evil.example`` and
 ``/\\\\evil.example`` both mean ``//evil.example``, another site. Rather than predict every such
 reading, a target is accepted only when nothing in it could be read so: a path of this site, with
-no control character, no backslash and no second slash at its start, in plain or in
-percent-encoded form.
+no control character, no backslash and no second slash at its start, in plain form or (the
+path) percent-encoded.
 """
 
 from __future__ import annotations
@@ -32,12 +32,10 @@ def local_url(target: Any, fallback: str) -> str:
         return fallback
     if has_request_context() and target.startswith(request.host_url):
         target = "/" + target[len(request.host_url) :]
-    decoded = unquote(target)
-    if UNSAFE.search(target) or UNSAFE.search(decoded):
-        return fallback
-    if not target.startswith("/") or target.startswith("//") or decoded.startswith("//"):
+    if UNSAFE.search(target) or not target.startswith("/") or target.startswith("//"):
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
+    path = unquote(parts.path)  # in case something on the way decodes it; a query can't change the site
+    if parts.scheme or parts.netloc or UNSAFE.search(path) or path.startswith("//"):
         return fallback
     return iri_to_uri(target)

@@ -156,3 +156,7 @@ def test_login_still_goes_back_to_the_page_asked_for(app):
     response = client.post("/login?next=/person/%3Fsort%3Dname",
                            data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": csrf_token(client)})
     assert response.location == "/person/?sort=name"
+
+
+def test_a_query_may_hold_any_encoded_character(in_request):
+    assert local_url("/person/?q=%0A%5C%2F%2F", FALLBACK) == "/person/?q=%0A%5C%2F%2F"
