@@ -61,7 +61,7 @@ SCHEMES_ALLOWED_BARE = {"img-src", "media-src", "font-src"}  # e.g. data: or blo
 KEYWORD = re.compile(r"'[a-z-]+'")
 HASH = re.compile(r"'sha(256|384|512)-[A-Za-z0-9+/_-]+={0,2}'")
 SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
-HOST = re.compile(r"([a-z][a-z0-9+.-]*://)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?(/[^\s;,'\"]*)?", re.I)
+HOST = re.compile(r"([a-z][a-z0-9+.-]*://)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?(/[\w\-.~%!$&()*+=:@/]*)?", re.I | re.A)
 EXTENSION_EXAMPLE = '{"img-src": ["https://tiles.example"]}'
 
 
@@ -104,7 +104,7 @@ def build_policy(extensions: Iterable[tuple[str, Mapping[str, Iterable[str]] | N
     :raises CspError: naming who asked, for an unknown directive, a malformed source, or a
         loosening source that ``allowed`` (``"directive source"`` strings) does not list.
     """
-    allowed = set(allowed)
+    allowed = {allowed} if isinstance(allowed, str) else set(allowed)  # one entry, as CRMKIT_CSP_ALLOW may give it
     directives = {name: list(sources) for name, sources in BASE_POLICY.items()}
     for who, extension in extensions:
         if not isinstance(extension, Mapping):

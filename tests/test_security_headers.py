@@ -231,12 +231,20 @@ def test_the_deployment_may_allow_one_exact_loosening(make_app):
         ({"img-src": "https://tiles.example"}, "must be a list"),
         ({"img-src": ["https://tiles.example; script-src *"]}, "is not a Content-Security-Policy source"),
         ({"img-src": ["https://tiles.example,evil"]}, "is not a Content-Security-Policy source"),
+        ({"img-src": ["https://tiles.example/\x00"]}, "is not a Content-Security-Policy source"),
+        ({"img-src": ["https://tiles.example/'x'"]}, "is not a Content-Security-Policy source"),
         (["img-src https://tiles.example"], "a mapping of directive to sources"),
     ],
 )
 def test_a_malformed_extension_stops_start_up_saying_what_is_wrong(extension, problem):
     with pytest.raises(CspError, match=re.escape(problem)):
         build_policy([("the CSP_EXTRA setting", extension)])
+
+
+def test_csp_allow_given_as_one_string_allows_that_one_addition():
+    """As CRMKIT_CSP_ALLOW="script-src 'unsafe-eval'" gives it: not JSON, so a plain string."""
+    policy = build_policy([("plugin 'maps'", {"script-src": ["'unsafe-eval'"]})], allowed="script-src 'unsafe-eval'")
+    assert "script-src 'self' 'unsafe-eval'" in policy
 
 
 def test_hashes_and_host_sources_extend_script_src_without_being_a_loosening():
