@@ -58,8 +58,13 @@ def handle_http_error(error: HTTPException):
         response = json_error(code, title, getattr(error, "fields", None))
         if code == 401 and request.path.startswith("/api/"):
             response.headers["WWW-Authenticate"] = 'Bearer realm="crmkit"'
-        return response
-    return render_template("errors.html", code=code, title=title), code
+        return response, allowed_methods(error)
+    return render_template("errors.html", code=code, title=title), code, allowed_methods(error)
+
+
+def allowed_methods(error: HTTPException) -> dict[str, str]:
+    """A 405's Allow header (RFC 9110 requires it), which werkzeug's own answer would carry."""
+    return {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
 
 
 def init_app(app: Flask) -> None:

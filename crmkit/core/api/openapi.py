@@ -18,9 +18,8 @@ from flask import current_app
 from flask_login import current_user
 
 import crmkit
-from crmkit.core.api import schemas
+from crmkit.core.api import query, schemas, values
 from crmkit.core.api.views import API_PREFIX, MAX_ID
-from crmkit.entities import listing
 from crmkit.entities.service import Records
 
 ERROR = {
@@ -59,8 +58,10 @@ RESPONSES = {
     "NotFound": "No such record, or the caller may not see it.",
     "Invalid": "Some fields are not valid; each has its messages in the caller's language.",
     "Conflict": "Someone saved a newer version; the current record is in error.current.",
-    "PreconditionRequired": "Send the version you read, in If-Match or a version field.",
+    "PreconditionRequired": "Send the version you read, in If-Match.",
 }
+# An ETag as GET gives it ("3"), weak (W/"3") or bare (3): what the server reads from If-Match.
+ETAG_PATTERN = '^(?:(?:W/)?"[0-9]{1,18}"|[0-9]{1,18})$'
 
 
 def error_response(name: str) -> dict[str, Any]:
@@ -76,11 +77,12 @@ def json_content(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(entities) -> dict[str, Any]:
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="crmkit",
         version=crmkit.__version__,
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": "Every entity's records: list, get, create, update, archive and restore."},
         servers=[{"url": "/"}],
         security=[{"bearer": []}, {"session": []}],
@@ -89,14 +91,44 @@ def build(entities) -> dict[str, Any]:
     spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session", "description": "Writes need X-CSRFToken."}
     )
+    plugin.converter.add_attribute_function(values.documented)
     spec.components.schema("Error", ERROR)
     for name, description in RESPONSES.items():
         spec.components.response(name, {"description": description, **json_content(ref("Error"))})
+    shown = []
     for entity in entities:
         records = Records(entity, current_user)
         if records.can("view"):
-            add_entity(spec, entity, records.extension_groups())
-    return plain_numbers(spec.to_dict())
+            add_entity(spec, entity, records.extension_groups(), plugin.converter)
+            shown.append((entity, records.extension_groups()))
+    document = spec.to_dict()
+    keys = [entity.key for entity in entities]
+    for entity, parts in shown:
+        add_input_rules(document, entity, parts, keys)
+    return plain_numbers(document)
+
+
+def add_input_rules(document: dict[str, Any], entity, parts, keys: list[str]) -> None:
+    """What the input components can't take from the fields alone: the limits of the columns the
+    values are stored in, and each pair of fields naming a record of any entity (``about_entity``
+    and ``about_id``), set both or neither."""
+    components = document["components"]["schemas"]
+    name = schemas.component_name(entity)
+    declared = schemas.input_schema(entity, parts)._declared_fields
+    values.stored_nullable(entity.model, components.get(name, {}).get("properties", {}))
+    for component in (f"{name}Input", f"{name}Patch"):
+        schema = components.get(component, {})
+        properties = schema.get("properties", {})
+        for field, limits in values.column_limits(entity.model, declared).items():
+            if field in properties:
+                values.tighter(properties[field], limits)
+        pairs = [(n, f.metadata["link_entity_field"]) for n, f in declared.items() if f.metadata.get("link_entity_field")]
+        for id_field, entity_field in pairs:
+            schema.setdefault("allOf", []).append({"anyOf": [
+                {"properties": {entity_field: {"enum": [None, ""]}, id_field: {"enum": [None]}}},
+                {"required": [entity_field, id_field],
+                 "properties": {entity_field: {"type": "string", "enum": keys}, id_field: {"type": "integer"}}},
+            ], "description": f"{entity_field} and {id_field}: both or neither."})
 
 
 def plain_numbers(value: Any) -> Any:
@@ -110,7 +142,7 @@ def plain_numbers(value: Any) -> Any:
     return value
 
 
-def add_entity(spec: APISpec, entity, parts: list) -> None:
+def add_entity(spec: APISpec, entity, parts: list, converter) -> None:
     name = schemas.component_name(entity)
     spec.components.schema(f"{name}Input", schema=schemas.input_schema(entity, parts))
     spec.components.schema(f"{name}Patch", schema=schemas.patch_schema(entity, parts)(partial=True))
@@ -124,8 +156,10 @@ def add_entity(spec: APISpec, entity, parts: list) -> None:
                 "items": {"type": "array", "items": ref(name)},
                 "total": {"type": "integer", "description": "Matching records, counted up to a cap."},
                 "total_capped": {"type": "boolean", "description": "True when there are more than total."},
-                "next": {"type": "string", "nullable": True, "description": "The next page, or null."},
-                "prev": {"type": "string", "nullable": True, "description": "The previous page, or null."},
+                "next": {"type": "string", "format": "uri", "nullable": True,
+                         "description": "The next page's URL, or null; its cursor is opaque: follow it as it is."},
+                "prev": {"type": "string", "format": "uri", "nullable": True,
+                         "description": "The previous page's URL, or null; its cursor is opaque."},
             },
         },
     )
@@ -141,28 +175,21 @@ def add_entity(spec: APISpec, entity, parts: list) -> None:
     if_match = {
         "in": "header",
         "name": "If-Match",
-        "required": False,
-        "schema": {"type": "string", "pattern": r'^"?\d{1,9}"?$'},
-        "description": "The version you read (the ETag of GET).",
+        "required": True,
+        "schema": {"type": "string", "pattern": ETAG_PATTERN},
+        "description": 'The version you read: the ETag of GET, such as "3". Missing: 428; malformed: 400.',
     }
     one = {"200": {"description": label, **json_content(ref(name))}}
     common = {"401": error_response("Unauthorized"), "403": error_response("Forbidden")}
     item_errors = {**common, "404": error_response("NotFound")}
-    sort_values = ["id", "-id"] + [f"{sign}{key}" for key in entity.sort_keys for sign in ("", "-")]
-    list_params = schemas.filter_parameters(entity) + [
-        {"in": "query", "name": "sort", "schema": {"type": "string", "enum": sort_values}},
-        {"in": "query", "name": "after", "schema": {"type": "string"}, "description": "A cursor from next."},
-        {"in": "query", "name": "before", "schema": {"type": "string"}, "description": "A cursor from prev."},
-        {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": listing.MAX_LIMIT}},
-        {"in": "query", "name": "q", "schema": {"type": "string"}, "description": "Words to search for."},
-        {"in": "query", "name": "archived", "schema": {"type": "boolean"}, "description": "Include archived records."},
-    ]
+    list_params = query.parameters(entity, converter)
     spec.path(
         path=base,
         operations={
             "get": {
                 "tags": [tag],
                 "summary": f"List {plural}",
+                "description": "Pages follow the cursors in next and prev (also the Link header).",
                 "operationId": f"{entity.endpoint_prefix}_list",
                 "parameters": list_params,
                 "responses": {
@@ -200,6 +227,7 @@ def add_entity(spec: APISpec, entity, parts: list) -> None:
                 "responses": {
                     **one,
                     **item_errors,
+                    "400": error_response("BadRequest"),
                     "409": error_response("Conflict"),
                     "422": error_response("Invalid"),
                     "428": error_response("PreconditionRequired"),
@@ -210,7 +238,8 @@ def add_entity(spec: APISpec, entity, parts: list) -> None:
                 "summary": f"Archive a {label}",
                 "operationId": f"{entity.endpoint_prefix}_archive",
                 "parameters": [if_match],
-                "responses": {**one, **item_errors, "409": error_response("Conflict")},
+                "responses": {**one, **item_errors, "400": error_response("BadRequest"), "409": error_response("Conflict"),
+                              "428": error_response("PreconditionRequired")},
             },
         },
     )

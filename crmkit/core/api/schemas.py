@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String
+from sqlalchemy import String
 
+from crmkit.core.api import values
 from crmkit.entities import extensions
+from crmkit.entities.columns import base_type
 from crmkit.entities.declaration import EntityType
 
 # Query parameters of a list that are not filters.
@@ -37,64 +39,25 @@ def input_schema(entity: EntityType, parts: list) -> type[Schema]:
 
 
 def patch_schema(entity: EntityType, parts: list) -> type[Schema]:
-    """The input schema plus ``version``; used with ``partial=True``, so every field is optional."""
-    version = fields.Integer(metadata={"description": "The version you read; or send it in If-Match."})
-    return type(f"{component_name(entity)}Patch", (input_schema(entity, parts),), {"version": version})
+    """The input schema, used with ``partial=True``, so every field is optional. The version read
+    goes in If-Match, which the document requires; the ``version`` field the server also takes is
+    left out of it, as a request carrying it without If-Match could not be told from one without."""
+    return type(f"{component_name(entity)}Patch", (input_schema(entity, parts),), {})
 
 
 def output_schema(entity: EntityType, parts: list) -> type[Schema]:
-    """A record as the API shows it: its fields (decimals as exact strings) and the record fields."""
+    """A record as the API shows it: its fields (decimals as exact strings, the forms values are
+    stored in rather than those they may be typed in) and the record fields."""
     base = input_schema(entity, parts)
     attrs: dict[str, Any] = record_fields()
     for name, field in base._declared_fields.items():
         if isinstance(field, fields.Decimal):
             metadata = {**field.metadata, "type": "string", "format": "decimal"}
             attrs[name] = fields.Decimal(as_string=True, allow_none=field.allow_none, metadata=metadata)
+        elif (stored := values.stored_form(field)) is not None:
+            attrs[name] = stored
     return type(f"{component_name(entity)}Record", (base,), attrs)
-
-
-def base_type(column):
-    """The SQL type under a decorator such as sqlmodel's AutoString or UTCDateTime."""
-    return getattr(column.type, "impl", column.type)
 
 
 def is_text(column) -> bool:
     return isinstance(base_type(column), String)
-
-
-def column_schema(column) -> dict[str, Any]:
-    """The OpenAPI schema of a query-string value for ``column``."""
-    kind = base_type(column)
-    if isinstance(kind, Boolean):
-        return {"type": "boolean"}
-    if isinstance(kind, Integer):
-        return {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
-    if isinstance(kind, Numeric):
-        return {"type": "string", "format": "decimal", "pattern": r"^-?\d{1,12}(\.\d{1,6})?$"}
-    if isinstance(kind, DateTime):
-        return {"type": "string", "format": "date-time"}
-    if isinstance(kind, Date):
-        return {"type": "string", "format": "date"}
-    if isinstance(kind, String) and kind.length:
-        return {"type": "string", "maxLength": kind.length}
-    return {"type": "string"}
-
-
-def filter_parameters(entity: EntityType) -> list[dict[str, Any]]:
-    """One query parameter per declared filter and operator (``__gte``, ``__lte``, ``__prefix``)."""
-    params = []
-    for name in entity.filters:
-        column = entity.model.__table__.c[name]
-        schema = column_schema(column)
-        label = str(entity.field_label(name))
-        params.append(_query(name, schema, f"{label}: equal to"))
-        if not isinstance(base_type(column), Boolean):
-            params.append(_query(f"{name}__gte", schema, f"{label}: at least"))
-            params.append(_query(f"{name}__lte", schema, f"{label}: at most"))
-        if is_text(column):
-            params.append(_query(f"{name}__prefix", schema, f"{label}: starts with"))
-    return params
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"in": "query", "name": name, "required": False, "schema": schema, "description": description}

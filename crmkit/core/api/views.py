@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
 
 from crmkit import db
-from crmkit.core.api import schemas
+from crmkit.core.api import query, schemas
 from crmkit.core.api.tokens import bearer_token, user_for_token
 from crmkit.entities import listing
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError
@@ -205,6 +205,8 @@ def query_problems(entity, args) -> dict[str, list[str]]:
     limit = args.get("limit")
     if limit is not None and (not limit.isdigit() or not 1 <= int(limit) <= listing.MAX_LIMIT):
         problems["limit"] = [_("Must be between %(min)d and %(max)d.", min=1, max=listing.MAX_LIMIT)]
+    for key, messages in query.problems(entity, args).items():  # each value as the document describes it
+        problems.setdefault(key, messages)
     return problems
 
 

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 from marshmallow import ValidationError, fields
 
-from crmkit.core.contacts import kz_ids, phones
+from crmkit.core.contacts import documented, kz_ids, phones
 from crmkit.i18n import gettext
 
 # A plain ASCII address: a dot-atom of RFC 5322 atext, then host name labels of letters, digits, hyphens.
@@ -63,7 +63,12 @@ def normalize_email(raw: str) -> str:
 
 
 class _Text(fields.String):
-    """A string field whose blank value means "none" and whose loaded value is ``convert(text)``."""
+    """A string field whose blank value means "none" and whose loaded value is ``convert(text)``.
+
+    ``openapi`` is what the OpenAPI document says of its values (crmkit.core.contacts.documented).
+    """
+
+    openapi: dict[str, Any] = {}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
@@ -115,6 +120,8 @@ class _List(_Text):
 class Phone(_Text):
     """A phone number, loaded in E.164 ("+77011234567"); read in the default region when typed without +."""
 
+    openapi = documented.phone()
+
     def convert(self, text: str) -> str:
         try:
             return phones.normalize(text, phones.default_region())
@@ -124,6 +131,8 @@ class Phone(_Text):
 
 class PhoneList(_List):
     """Several phone numbers, loaded in E.164, one per line."""
+
+    openapi = documented.phone(multiple=True)
 
     def one(self, entry: str) -> str:
         return phones.normalize(entry, phones.default_region())
@@ -135,6 +144,8 @@ class PhoneList(_List):
 class EmailAddress(_Text):
     """An email address, normalised; internationalised domains are welcome."""
 
+    openapi = documented.email()
+
     def convert(self, text: str) -> str:
         try:
             return normalize_email(text)
@@ -144,6 +155,8 @@ class EmailAddress(_Text):
 
 class EmailList(_List):
     """Several email addresses, normalised, one per line; repeats differing only in case dropped."""
+
+    openapi = documented.email(multiple=True)
 
     def one(self, entry: str) -> str:
         return normalize_email(entry)
@@ -169,12 +182,14 @@ class IIN(_KzId):
     """A Kazakhstan individual identification number, loaded as 12 digits."""
 
     check = staticmethod(kz_ids.validate_iin)
+    openapi = documented.kz_id("iin")
 
 
 class BIN(_KzId):
     """A Kazakhstan business identification number, loaded as 12 digits."""
 
     check = staticmethod(kz_ids.validate_bin)
+    openapi = documented.kz_id("bin")
 
 
 def typed_phones(raw_values: Iterable[str | None], region: str | None = None) -> dict[str, str]:
