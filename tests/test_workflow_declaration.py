@@ -5,7 +5,7 @@ import pytest
 
 from crmkit import EntityType, State, Workflow
 from crmkit.entities.registry import EntityError, check
-from crmkit.entities.workflow import allowed_targets
+from crmkit.entities.workflow import TransitionRefused, allowed_targets, check_move
 from tests.plugins.tickets import hooks as tickets
 from tests.plugins.tickets.hooks import Ticket, TicketSchema
 
@@ -81,3 +81,11 @@ def test_allowed_targets_are_the_moves_open_to_a_record_now():
     entity = entity_with(tickets.WORKFLOW)
     assert keys(allowed_targets(entity, None, Ticket(title="Jam", status="in_progress"))) == ["new", "resolved", "rejected"]
     assert keys(allowed_targets(entity, None, None)) == ["new", "in_progress"]
+
+
+def test_a_new_record_with_no_state_open_to_it_is_refused_saying_so(make_app):
+    app = make_app(plugins=[tickets], CRMKIT_LOCALE="en", DEFAULT_LOCALE="en")
+    closed = entity_with(Workflow("status", (OLD,)))
+    with app.test_request_context(), pytest.raises(TransitionRefused) as refused:
+        check_move(closed, None, None, None, {"status": "old"})
+    assert refused.value.fields == {"status": ["No state is open to this record."]} and refused.value.allowed == []

@@ -177,7 +177,9 @@ def refusal(workflow: Workflow, db: Session, stored, merged, source, target_key,
     label = {state.key: str(state.label) for state in workflow.states_for(db, merged)}
     if stored:
         label.update({state.key: str(state.label) for state in workflow.states_for(db, stored) if state.key not in label})
-    if not targets:
+    if not targets and source is None:
+        message = _("No state is open to this record.")
+    elif not targets:
         message = _("No move is allowed from %(source)s.", source=label.get(source, source))
     elif target_key not in label or source is None:
         message = _("Not a state this record can take. Allowed: %(allowed)s.", allowed=allowed)
