@@ -1,6 +1,7 @@
 """Deals on the entity framework: made in a pipeline's first stage, stamped as they enter stages,
 with the competitors who won a lost deal kept beside it; their form, list and API come free."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from crmkit import db
 from crmkit.core.pipelines.models import DealCompetitor
 from crmkit.entities.service import Invalid
 from tests.conftest import csrf_token
-from tests.people import page
+from tests.people import page, post
 from tests.pipelining import acting_as, deal, new_deal_page, new_organization, new_pipeline, new_reason
 
 ADMIN = "admin@example.com"
@@ -96,3 +97,19 @@ def test_the_deal_list_shows_stages_by_name(app, admin_client, sales):
     listing = page(admin_client, "/deal/")
     assert "<td>Qualification</td>" in listing
     assert "Qualification" not in page(admin_client, f"/deal/?stage_id={sales['Won']}").split("<tbody>")[1]
+
+
+def test_editing_a_lost_deal_on_its_form_keeps_its_competitors(app, admin_client, sales):
+    reason_id = new_reason(app)
+    with acting_as(app, ADMIN) as records:
+        rival = new_organization(records, "Rival LLP", competitor=True)
+        made = records.create({"title": "Cement", "pipeline_id": sales["pipeline"], "stage_id": sales["Lost"],
+                               "loss_reason_id": reason_id, "competitor_ids": [rival]})
+    form = page(admin_client, f"/deal/{made.id}/edit")
+    fields = dict(re.findall(r'<input id="f-(\w+)" type="\w+" name="\w+" value="([^"]*)"', form))
+    fields.update(title="Cement, 40 t", pipeline_id=str(sales["pipeline"]), stage_id=str(sales["Lost"]),
+                  loss_reason_id=str(reason_id), currency="KZT", version=re.search(r'name="version" value="(\d+)"', form).group(1))
+    response = post(admin_client, f"/deal/{made.id}/edit", fields, f"/deal/{made.id}/edit")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert deal(app, made.id).title == "Cement, 40 t"
+    assert admin_client.get(f"/api/v1/deal/{made.id}").get_json()["competitor_ids"] == [rival]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, Index, Text, UniqueConstraint, select
 from sqlalchemy.orm import object_session
@@ -114,6 +115,13 @@ class Deal(Record, table=True):
     @competitor_ids.setter
     def competitor_ids(self, value: list[int] | None) -> None:
         self.__dict__["_competitor_ids"] = sorted(value or [])
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        """The columns and the competitors, as pages, forms and the API read a record's values."""
+        values = super().model_dump(**options)
+        if options.get("include") is None and "competitor_ids" not in (options.get("exclude") or ()):
+            values["competitor_ids"] = self.competitor_ids
+        return values
 
 
 class DealPerson(SQLModel, table=True):
