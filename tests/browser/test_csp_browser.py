@@ -34,6 +34,8 @@ MAIN_PAGES = {
     "vCard import": "/contacts/vcard/import",
     "offices and departments": "/admin/org",
     "API docs": "/api/v1/docs",
+    "API tokens": "/account/tokens/",
+    "account": "/account/",
     "deals board": "/pipelines/board",
     "a pipeline's setup, with colour swatches": "/admin/pipelines/1",
 }
