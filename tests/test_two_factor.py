@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from crmkit import db
+from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.models import User, UserSession
 from tests.conftest import ADMIN_EMAIL, csrf_token, login
 from tests.people import PASSWORD, client_as, page, person, post
@@ -200,6 +201,16 @@ def test_when_required_an_admin_without_2fa_must_enrol_before_anything_else(make
     secret, _codes = enrol(admin)
     assert admin.get("/admin/users").status_code == 200
     assert secret
+
+
+def test_when_required_an_admins_api_token_gets_a_403_saying_why_until_they_enrol(make_app):
+    app = make_app(CRMKIT_LOCALE="en", DEFAULT_LOCALE="en", REQUIRE_2FA_FOR_ADMINS=1)
+    person(app, ADMIN_EMAIL, role="admin")
+    with app.app_context():
+        _row, token = create_token(db.session(), user(app, ADMIN_EMAIL))
+    response = app.test_client().get("/api/v1/lookup?phone=+77011234567", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert response.json["error"]["message"] == "Set up two-factor login on your account page first."
 
 
 def test_when_required_agents_are_not_forced_to_enrol(make_app):

@@ -25,6 +25,7 @@ from crmkit.core.auth import sessions, throttle, two_factor
 from crmkit.core.auth.models import User, check_no_password
 from crmkit.core.auth.service import find_user
 from crmkit.db import utcnow
+from crmkit.errors import json_error
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.redirects import local_url
@@ -148,6 +149,6 @@ def require_two_factor_enrolment():
     if request.endpoint in allowed or request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
         return None
     if request.path.startswith("/api/"):
-        abort(403, _("Set up two-factor login on your account page first."))
+        return json_error(403, _("Set up two-factor login on your account page first."))
     flash(_("Set up two-factor login before you go on: this deployment requires it for administrators."), "info")
     return redirect(url_for("account.two_factor"))
