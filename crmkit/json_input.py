@@ -36,6 +36,8 @@ def deeper_than(value: Any, limit: int) -> bool:
 
 class LimitedJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if isinstance(s, (bytes, bytearray)):
+            s = s.decode("utf-8")  # RFC 8259: UTF-8 only; the json module would guess UTF-16 and BOMs
         try:
             value = super().loads(s, **kwargs)
         except RecursionError:  # the decoder recurses per level: ~1000 levels end it

@@ -20,6 +20,7 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A date alone, or with hours and minutes, optional seconds and fraction, and an optional offset.
 ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?")
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,19}")
+LARGEST = 2**63 - 1  # a whole number any engine stores; JSON columns included
 ISO_FORMATS = (None, "iso", "iso8601")
 
 _text_numbers = ContextVar("crmkit_text_numbers", default=True)
@@ -48,14 +49,21 @@ def typed_input() -> Iterator[None]:
 
 def whole_number(value):
     """A field's raw input as an int, refusing what marshmallow would truncate (1.5, 1e-300),
-    booleans, and text other than ASCII digits (and any text in ``typed_input``)."""
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _text_numbers.get() and WHOLE_NUMBER.fullmatch(value):
-        return int(value)
-    raise ValidationError(_("Not a valid integer."))
+    booleans, text other than ASCII digits (and any text in ``typed_input``), and anything past
+    64 bits."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _text_numbers.get() and WHOLE_NUMBER.fullmatch(value):
+        number = int(value)
+    else:
+        raise ValidationError(_("Not a valid integer."))
+    if not -LARGEST <= number <= LARGEST:
+        raise ValidationError(_("Number too large."))
+    return number
 
 
 def date_message() -> str:
