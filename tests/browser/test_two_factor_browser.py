@@ -63,4 +63,5 @@ def test_enrolling_by_qr_code_then_logging_in_with_a_code(live_server, browser_p
     page.wait_for_url(f"{url}/")
     page.goto(f"{url}/account/")
     expect(page.locator("table.sessions tr.current")).to_have_count(1)
+    page.screenshot(path=ARTIFACTS / f"account-sessions-{lang}.png", full_page=True)
     assert refused == [], refused
