@@ -74,7 +74,7 @@ def entity_event(event, entity, record, changes):
 
 @hookimpl
 def entity_panels(entity, record, user):
-    """A deal's stage and closing, line items, people and time in each stage."""
+    """A deal's stage and closing, line items and people."""
     return panels.panels(entity, record, user) if entity.key == DEAL else []
 
 

@@ -117,10 +117,12 @@ class Deal(Record, table=True):
         self.__dict__["_competitor_ids"] = sorted(value or [])
 
     def model_dump(self, **options: Any) -> dict[str, Any]:
-        """The columns and the competitors, as pages, forms and the API read a record's values."""
+        """The columns and the competitors (when there are any), as pages, forms and the API read a
+        record's values."""
         values = super().model_dump(**options)
         if options.get("include") is None and "competitor_ids" not in (options.get("exclude") or ()):
-            values["competitor_ids"] = self.competitor_ids
+            if competitors := self.competitor_ids:
+                values["competitor_ids"] = competitors
         return values
 
 

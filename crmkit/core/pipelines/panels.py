@@ -1,6 +1,6 @@
 """What the deal's page adds to the framework's record page (``entity_panels`` and
-``entity_actions``): its stage and how it closed, its line items with the total, its people in
-their roles, and the time it spent in each stage (from the stored transitions)."""
+``entity_actions``): its stage and how it closed, its line items with the total and its people
+in their roles. The time in each stage is the framework's panel of any workflow entity."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from crmkit.core.pipelines import closing, deal_views, deals, money, names, part
 from crmkit.core.pipelines.models import PERSON_ROLES
 from crmkit.core.records import links
 from crmkit.db import utcnow
-from crmkit.entities import workflow
 from crmkit.entities.service import Records
 from crmkit.i18n import lazy_gettext as _l
 
@@ -46,25 +45,10 @@ def deal_competitors(records: Records, deal: Any) -> list[tuple[int, str | None]
     return [(i, shown.get(i)) for i in ids]
 
 
-def stays(records: Records, deal: Any) -> list[tuple[str, Any, Any, int]]:
-    """(stage name, entered, left or None, seconds) of each stay, oldest first."""
-    found = workflow.time_in_states(records.db, "deal", deal.id)
-    return [(names.stage_name(int(s.state)) if s.state.isdigit() else s.state, s.entered_at, s.left_at, s.seconds)
-            for s in found]
-
-
-def totals_by_stage(rows: list[tuple[str, Any, Any, int]]) -> list[tuple[str, int]]:
-    totals: dict[str, int] = {}
-    for name, _entered, _left, seconds in rows:
-        totals[name] = totals.get(name, 0) + seconds
-    return list(totals.items())
-
-
 def panels(entity: Any, deal: Any, user: Any) -> list[Panel]:
     records = Records(entity, user)
     can_edit = records.can("edit") and not deal.is_archived
     lines = deals.line_items(records.db, deal.id)
-    history = stays(records, deal)
     return [
         Panel(_l("Stage"), "pipelines/panel_stage.html", {**stage_context(records, deal), "can_edit": can_edit}, order=5),
         Panel(_l("Line items"), "pipelines/panel_lines.html", {
@@ -73,8 +57,6 @@ def panels(entity: Any, deal: Any, user: Any) -> list[Panel]:
         Panel(_l("People"), "pipelines/panel_people.html", {
             "deal": deal, "people": parts.people_of(records, deal), "role_labels": parts.ROLE_LABELS, "roles": PERSON_ROLES,
             "field": deal_views.person_field() if can_edit else None, "can_edit": can_edit}, order=15),
-        Panel(_l("Time in each stage"), "pipelines/panel_time.html", {
-            "stays": history, "totals": totals_by_stage(history)}, order=40),
     ]
 
 

@@ -19,6 +19,7 @@ from crmkit import db
 from crmkit.core.contacts.schemas import SOURCE_LABELS, SOURCES  # a deal's sources are a contact's
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import CURRENCIES
+from crmkit.core.records import links
 from crmkit.entities.service import Records
 from crmkit.i18n import lazy_gettext as _l
 
@@ -119,6 +120,12 @@ def visible_competitors(ids: Iterable[int]) -> set[int]:
     return set(db.session().execute(statement).scalars())
 
 
+def competitor_names(ids: list[int]) -> str:
+    """The competitors as pages show them: by name when the user sees them, else by number."""
+    shown = links.titles("organization", set(ids))
+    return ", ".join(shown.get(i, f"#{i}") for i in ids)
+
+
 class DealSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"label": _l("Title")})
     pipeline_id = fields.Integer(
@@ -157,7 +164,8 @@ class DealSchema(Schema):
     loss_note = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Why it was lost"), "multiline": True})
     competitor_ids = IdList(
         allow_none=True,
-        metadata={"label": _l("Competitors who won"), "help": _l("Numbers of organisations marked as competitors, separated by commas.")},
+        metadata={"label": _l("Competitors who won"), "display": competitor_names,
+                  "help": _l("Numbers of organisations marked as competitors, separated by commas.")},
     )
     description = fields.String(allow_none=True, validate=validate.Length(max=20000), metadata={"label": _l("Description"), "multiline": True})
     stage_entered_at = fields.DateTime(dump_only=True, metadata={"label": _l("In this stage since")})
