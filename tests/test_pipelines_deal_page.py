@@ -57,6 +57,7 @@ def test_a_line_chosen_from_the_price_list_takes_its_name_price_and_vat_and_sets
     assert deal(app, deal_id).amount == Decimal("135661.60")
     shown = page(admin_client, f"/deal/{deal_id}")
     assert "Cement M500" in shown and re.search(r"data-total>.*135\D661", shown, re.S)
+    assert "Competitors who won" not in shown.split('class="panels"')[0]  # none: not listed among the fields
 
 
 def test_typed_lines_add_up_and_removing_one_recomputes_the_amount(app, admin_client, deal_id):

@@ -171,9 +171,10 @@ def record_warnings(records: Records, data: dict, record) -> list:
 
 
 def empty_fields(record, fields) -> list[str]:
-    """Fields a record's page leaves out: nothing typed, or an unticked box (shown on the form)."""
+    """Fields a record's page leaves out: nothing typed (an empty list too), or an unticked box
+    (shown on the form)."""
     values = {f.name: getattr(record, f.name, None) for f in fields}
-    return [name for name, value in values.items() if value is None or value is False or value == ""]
+    return [name for name, value in values.items() if value is None or value is False or value in ("", [])]
 
 
 def prefilled(entity: EntityType) -> dict:
