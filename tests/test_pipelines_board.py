@@ -309,3 +309,17 @@ def test_every_move_on_the_board_is_stored_as_a_transition(app, admin_client, sa
         moves = db.session().execute(select(Transition.from_state, Transition.to_state).where(
             Transition.entity == "deal", Transition.record_id == deal_id).order_by(Transition.id)).all()
     assert [tuple(m) for m in moves] == [(None, str(sales["Qualification"])), (str(sales["Qualification"]), str(sales["Proposal"]))]
+
+
+def test_a_won_column_shows_the_most_recently_closed_first_and_pages_by_closing_time(app, admin_client, sales):
+    ids = make_deals(app, sales["pipeline"], sales["Won"], 53)
+    with app.app_context():  # closed in another order than made
+        for n, deal_id in enumerate(ids):
+            closed = datetime.now(UTC) - timedelta(hours=(n * 7) % 53)
+            db.session().execute(update(Deal).where(Deal.id == deal_id).values(closed_at=closed))
+        db.session().commit()
+        newest_first = list(db.session().execute(select(Deal.id).order_by(Deal.closed_at.desc(), Deal.id.desc())).scalars())
+    html = column(board(admin_client, sales), sales["Won"])
+    assert card_ids(html) == newest_first[:50]
+    link = re.search(r'data-more href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert card_ids(admin_client.get(link).get_data(as_text=True)) == newest_first[50:]

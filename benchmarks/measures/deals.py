@@ -25,6 +25,7 @@ from crmkit.entities.service import Records
 
 BOARD_TARGET_MS = 50.0
 MOVE_RATIO = 2.0
+CARD_COLUMNS = "id, version, title, stage_id, organization_id, amount, currency, stage_entered_at, closed_at"
 IMPORT_HEADER = ["title", "pipeline_id", "stage_id", "amount", "currency", "expected_close_on", "source"]
 
 
@@ -41,18 +42,23 @@ def board_sql(ctx, found: deals.DealSet, owner: int | None = None) -> list[tuple
     next tasks (card ids as the page would find them)."""
     mine = "AND owner_id = :owner" if owner else ""
     params = {"since": since_param(ctx), "owner": owner}
-    stages = list(found.stages.values())
-    listed = ", ".join(str(s) for s in stages)
-    part = f"SELECT stage_id, currency, amount, probability FROM pipelines_deal WHERE archived_at IS NULL AND stage_id IN ({listed}) {mine}"
+    open_ids = ", ".join(str(s) for s in found.open_stage_ids)
+    closed = [found.stages["Won"], found.stages["Lost"]]
+    part = f"SELECT stage_id, currency, amount, probability FROM pipelines_deal WHERE archived_at IS NULL {mine}"
     statements = [(f"SELECT stage_id, currency, count(*), sum(amount), sum(CASE WHEN probability IS NULL THEN amount END), "
-                   f"sum(amount * probability) FROM ({part} AND closed_at IS NULL UNION ALL {part} AND closed_at >= :since) AS d "
+                   f"sum(amount * probability) FROM ({part} AND stage_id IN ({open_ids}) AND closed_at IS NULL UNION ALL "
+                   f"{part} AND stage_id IN ({', '.join(map(str, closed))}) AND closed_at >= :since) AS d "
                    "GROUP BY stage_id, currency", params)]
     card_ids, organisations = [], set()
     with ctx.app.app_context():
         session = db.session()
-        for stage in stages:
-            sql = (f"SELECT * FROM pipelines_deal WHERE archived_at IS NULL AND stage_id = {stage} {mine} "
-                   "AND (closed_at IS NULL OR closed_at >= :since) ORDER BY id DESC LIMIT 51")
+        for stage in [*found.open_stage_ids, *closed]:
+            if stage in closed:
+                where, order = "closed_at >= :since", "closed_at DESC, id DESC"
+            else:
+                where, order = "closed_at IS NULL", "id DESC"
+            sql = (f"SELECT {CARD_COLUMNS} FROM pipelines_deal WHERE archived_at IS NULL AND stage_id = {stage} {mine} "
+                   f"AND {where} ORDER BY {order} LIMIT 51")
             statements.append((sql, params))
             for row in session.execute(text(sql), params).mappings():
                 card_ids.append(row["id"])
@@ -70,7 +76,7 @@ def board(ctx):
     target = f"p50 < {BOARD_TARGET_MS:g} ms; 1M within 1.5x of 10k"
     label = "raw SQL of the same page"
     url = f"/pipelines/{found.pipeline_id}/board"
-    yield judged(with_baseline(ctx, "board", f"pipeline board, every deal (admin; {found.open:,} open)", [url],
+    yield judged(with_baseline(ctx, "board", "pipeline board, every deal (admin)", [url],
                                [board_sql(ctx, found)], label, target=target), "p50_ms", BOARD_TARGET_MS)
     owner = ctx.data.owner_ids[0]
     yield judged(with_baseline(ctx, "board", "pipeline board as an agent (own deals)", [url], [board_sql(ctx, found, owner)],
@@ -79,9 +85,9 @@ def board(ctx):
     more = re.search(r'data-more href="([^"]+)"', page)
     if more:
         next_page = more.group(1).replace("&amp;", "&")
-        sql = [(f"SELECT * FROM pipelines_deal WHERE archived_at IS NULL AND stage_id = {found.open_stage_ids[0]} "
-                "AND (closed_at IS NULL OR closed_at >= :since) AND id < :after ORDER BY id DESC LIMIT 51",
-                {"since": since_param(ctx), "after": int(re.search(r"after=(\d+)", next_page).group(1))})]
+        sql = [(f"SELECT {CARD_COLUMNS} FROM pipelines_deal WHERE archived_at IS NULL AND stage_id = {found.open_stage_ids[0]} "
+                "AND closed_at IS NULL AND id < :after ORDER BY id DESC LIMIT 51",
+                {"after": int(re.search(r"after=(\d+)", next_page).group(1))})]
         yield judged(with_baseline(ctx, "board", "a column's next 50 cards (show more, no JavaScript)", [next_page], [sql],
                                    label, target=target), "p50_ms", BOARD_TARGET_MS)
 

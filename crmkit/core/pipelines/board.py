@@ -95,7 +95,7 @@ def board(pipeline_id: int):
         column = data.Column(stage, shown(stage.names))
         column.count, column.sums, column.weighted = sums.get(stage.id, (0, {}, {}))
         if column.count:
-            column.cards, column.after = data.cards(records, stage.id, filters, since)
+            column.cards, column.after = data.cards(records, stage, filters, since)
         columns.append(column)
     on_board = [card for column in columns for card in column.cards]
     return render_template(
@@ -123,7 +123,7 @@ def more(pipeline_id: int, stage_id: int):
         abort(404)
     filters = data.Filters.from_args(request.args)
     since = data.visible_window(filters)
-    found, after = data.cards(records, stage.id, filters, since, after=request.args.get("after", type=int))
+    found, after = data.cards(records, stage, filters, since, cursor=request.args)
     stages = data.stages_of(records.db, pipeline)
     context = {"pipeline": pipeline, "stage": stage, "stage_name": shown(stage.names), "found": found,
                "after": after, "filters": filters, "cards": card_context(records, stages, found, filters),

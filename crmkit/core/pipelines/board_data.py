@@ -6,7 +6,7 @@ Every query reads a bounded range of an index. Totals: one GROUP BY over ``ix_pi
 (stage, closed_at, ...): the open deals (closed_at NULL) and those closed in the last
 ``CLOSED_DAYS`` days, so won and lost columns don't grow with years of history. Cards: the newest
 first by id on ``ix_pipelines_deal_board`` (or the owner's index for an agent), ``PAGE`` at a
-time with a keyset cursor (``after``: the last id shown), never an OFFSET.
+time with a keyset cursor (the last card's id, and closing time in a won or lost column), never an OFFSET.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
 from flask_babel import get_timezone
-from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from crmkit.core.access.models import Department
 from crmkit.core.activities.models import Activity
@@ -130,10 +130,6 @@ def visible_window(filters: Filters, now: datetime | None = None):
     return (now or utcnow()) - timedelta(days=CLOSED_DAYS)
 
 
-def window_condition(since):
-    return or_(Deal.closed_at.is_(None), Deal.closed_at >= since) if since is not None else None
-
-
 # columns
 @dataclass
 class Column:
@@ -143,7 +139,7 @@ class Column:
     sums: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount
     weighted: dict[str, Decimal] = field(default_factory=dict)
     cards: list[Any] = field(default_factory=list)
-    after: int | None = None  # the cursor of the next page, when there is one
+    after: dict[str, str] | None = None  # the next page's cursor (query arguments), when there is one
 
     @property
     def target(self) -> bool:
@@ -159,16 +155,14 @@ def stages_of(db, pipeline: Pipeline) -> list[Stage]:
 def totals(records: Records, stages: list[Stage], filters: Filters, since) -> dict[int, tuple[int, dict, dict]]:
     """Per stage: the count, the sum per currency and the sum weighted by probability (the deal's,
     else the stage's); one GROUP BY over the open deals and, beside them, the recently closed."""
-    ids = [stage.id for stage in stages]
-    if not ids:
+    open_ids = [stage.id for stage in stages if stage.kind == "open"]
+    closed_ids = [stage.id for stage in stages if stage.kind != "open"]
+    if not stages:
         return {}
-    base = filters.apply(records.select()).where(Deal.stage_id.in_(ids))
+    base = filters.apply(records.select())
     columns = (Deal.stage_id, Deal.currency, Deal.amount, Deal.probability)
-    if since is None:
-        parts = base.with_only_columns(*columns)
-    else:
-        parts = union_all(base.where(Deal.closed_at.is_(None)).with_only_columns(*columns),
-                          base.where(Deal.closed_at >= since).with_only_columns(*columns))
+    parts = union_all(base.where(Deal.stage_id.in_(open_ids or [-1]), Deal.closed_at.is_(None)).with_only_columns(*columns),
+                      base.where(Deal.stage_id.in_(closed_ids or [-1]), closed_since(since)).with_only_columns(*columns))
     rows = parts.subquery("board_deals")
     statement = select(
         rows.c.stage_id, rows.c.currency, func.count(), func.sum(rows.c.amount),
@@ -192,22 +186,46 @@ def money(value: Any) -> Decimal:
 
 
 CARD_COLUMNS = (Deal.id, Deal.version, Deal.title, Deal.stage_id, Deal.organization_id, Deal.amount, Deal.currency,
-                Deal.stage_entered_at)
+                Deal.stage_entered_at, Deal.closed_at)
 
 
-def cards(records: Records, stage_id: int, filters: Filters, since, after: int | None = None,
-          limit: int = PAGE) -> tuple[list[Any], int | None]:
-    """A page of a column's deals, newest first, and the cursor of the next page (None: no more).
-    Rows of the columns a card shows, not whole records: a board draws 250 of them."""
-    statement = filters.apply(records.select()).where(Deal.stage_id == stage_id)
-    if (window := window_condition(since)) is not None:
-        statement = statement.where(window)
-    if after is not None:
-        statement = statement.where(Deal.id < after)
-    statement = statement.with_only_columns(*CARD_COLUMNS).order_by(Deal.id.desc()).limit(limit + 1)
+def closed_since(since):
+    return Deal.closed_at.is_not(None) if since is None else Deal.closed_at >= since
+
+
+def cards(records: Records, stage: Stage, filters: Filters, since, cursor=None, limit: int = PAGE) -> tuple[list[Any], dict | None]:
+    """A page of a column's deals and the cursor of the next (None: no more). Open columns go
+    newest first (by id, on ix_pipelines_deal_board); won and lost ones most recently closed
+    first (by closed_at, on ix_pipelines_deal_totals), so years of closed deals are never read
+    to find the last month's. Rows of the columns a card shows: a board draws 250 of them."""
+    statement = filters.apply(records.select()).where(Deal.stage_id == stage.id)
+    after = _int((cursor or {}).get("after"))
+    if stage.kind == "open":
+        statement = statement.where(Deal.closed_at.is_(None))
+        if after is not None:
+            statement = statement.where(Deal.id < after)
+        order = (Deal.id.desc(),)
+    else:
+        statement = statement.where(closed_since(since))
+        closed = _moment((cursor or {}).get("closed"))
+        if after is not None and closed is not None:
+            statement = statement.where(or_(Deal.closed_at < closed, and_(Deal.closed_at == closed, Deal.id < after)))
+        order = (Deal.closed_at.desc(), Deal.id.desc())
+    statement = statement.with_only_columns(*CARD_COLUMNS).order_by(*order).limit(limit + 1)
     found = list(records.db.execute(statement))
     shown = found[:limit]
-    return shown, (shown[-1].id if len(found) > limit else None)
+    if len(found) <= limit:
+        return shown, None
+    last = shown[-1]
+    return shown, {"after": str(last.id)} if stage.kind == "open" else {"after": str(last.id), "closed": last.closed_at.isoformat()}
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def next_activities(user: Any, deal_ids: list[int], activities: Records | None, now: datetime | None = None) -> dict[int, Activity]:
