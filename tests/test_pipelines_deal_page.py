@@ -126,7 +126,10 @@ def test_closing_as_won_records_the_date_and_the_final_amount(app, admin_client,
     assert response.status_code == 302
     closed = deal(app, deal_id)
     assert closed.stage_id == sales["Won"] and closed.won_amount == Decimal("120000.00") and closed.closed_at is not None
-    assert "Reopen" in page(admin_client, f"/deal/{deal_id}")
+    shown = page(admin_client, f"/deal/{deal_id}")
+    assert "Reopen" in shown
+    assert "<del>Qualification</del> → <ins>Won</ins>" in shown  # the history names the stages
+    assert "Qualification → Won" in page(admin_client, f"/timeline/deal/{deal_id}?kind=changes")
 
 
 def test_closing_as_lost_needs_a_reason_and_keeps_the_competitors_and_the_note(app, admin_client, deal_id, sales):

@@ -141,13 +141,15 @@ def labeller(entity: EntityType, user: Any):
 
 def link_titles(entity: EntityType, changes: list[Change]) -> dict[str, dict[int, str]]:
     """Field -> {id: title} of the records the changed link fields pointed at, before and after,
-    so that history reads "Alatau LLP → Kaspi" instead of ids; the user's visibility applies."""
+    so that history reads "Alatau LLP → Kaspi" instead of ids; the user's visibility applies. A
+    number shown through its field's display function (a deal's stage) reads by its name too."""
     wanted: dict[str, set[int]] = {}
+    fields = entity.schema._declared_fields
     for change in changes:
         changed = change.changes or {}
         for name, values in (changed.get("fields") or {} if change.action in ("merge", "unmerge") else changed).items():
-            schema_field = entity.schema._declared_fields.get(name)
-            if schema_field is not None and schema_field.metadata.get("link"):
+            schema_field = fields.get(name)
+            if schema_field is not None and (schema_field.metadata.get("link") or schema_field.metadata.get("display")):
                 wanted.setdefault(name, set()).update(v for v in (values if isinstance(values, list) else [values]) if isinstance(v, int))
-    fields = entity.schema._declared_fields
-    return {name: links.titles(fields[name].metadata["link"], ids) for name, ids in wanted.items()}
+    return {name: links.titles(fields[name].metadata["link"], ids) if fields[name].metadata.get("link")
+            else {value: entity.display(name, value) for value in ids} for name, ids in wanted.items()}
