@@ -171,3 +171,12 @@ def test_the_closing_forms_need_edit_rights(app, admin_client, deal_id):
     agent = client_as(app, "agent@example.com")
     assert agent.get(f"/deals/{deal_id}/won").status_code == 404  # not theirs: not even seen
     assert agent.post(f"/deals/{deal_id}/won", data={}).status_code in (400, 404)
+
+
+def test_a_person_typed_that_names_no_one_is_refused_with_the_pickers_reason(app, admin_client, deal_id):
+    response = post(admin_client, f"/deals/{deal_id}/people", {"version": version(app, deal_id), "person_id": "",
+                                                               "person_id-title": "Nobody Such", "role": "payer"}, f"/deal/{deal_id}")
+    assert response.status_code == 422
+    assert "Nothing matches this name." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().execute(select(DealPerson)).first() is None

@@ -4,15 +4,18 @@ checks the version the editor saw, and a change of the line items sets the deal'
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from crmkit.core.pipelines import deals, money
 from crmkit.core.pipelines.models import PERSON_ROLES, DealPerson, LineItem, PriceItem
 from crmkit.core.pipelines.setup import SetupError, decimal_in
 from crmkit.entities.service import Conflict, Records
+from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {"decision_maker": _l("Decision maker"), "payer": _l("Payer"), "contact": _l("Contact")}
@@ -30,43 +33,44 @@ def people_of(records: Records, deal: Any) -> list[tuple[DealPerson, Any]]:
     """The deal's people with the person record, or None for one the user can't see."""
     rows = list(records.db.execute(
         select(DealPerson).where(DealPerson.deal_id == deal.id).order_by(DealPerson.id).limit(PEOPLE_LIMIT)).scalars())
-    person_entity = records_of(records, "person")
+    people = records_of(records, "person")
     seen = {}
-    if person_entity is not None and rows:
-        visible = person_entity.visible_ids({row.person_id for row in rows})
-        model = person_entity.model
-        if visible:
-            statement = select(model).where(model.id.in_(visible))
-            seen = {p.id: p for p in records.db.execute(statement).scalars()}
+    if rows and people is not None and people.can("view"):
+        statement = people.select(include_archived=True).where(people.model.id.in_({row.person_id for row in rows}))
+        seen = {p.id: p for p in records.db.execute(statement).scalars()}
     return [(row, seen.get(row.person_id)) for row in rows]
 
 
 def records_of(records: Records, key: str) -> Records | None:
-    from flask import current_app
-
+    """Records of another entity for the same user, or None when its plugin is off."""
     entities = current_app.extensions["crmkit"].entities
     return Records(entities.get(key), records.user, records.db) if key in entities else None
 
 
 def add_person(records: Records, deal: Any, person_id: Any, role: str, version: Any) -> None:
+    """``person_id``: as the form's person field sent it (links.from_form: an id, or the picker's
+    text that named no single person, which says why when turned into a number)."""
     records.require("edit")
     check_version(records, deal, version)
     errors: dict[str, list[str]] = {}
     if role not in PERSON_ROLES:
-        errors["role"] = [str(_l("Choose a role from the list."))]
+        errors["role"] = [_("Choose a role from the list.")]
     people = records_of(records, "person")
     try:
-        wanted = int(person_id)
-    except (TypeError, ValueError, Exception):  # a picker's unresolved text raises on int()
+        wanted = int(person_id) if person_id not in (None, "") else None
+    except ValidationError as unresolved:
+        errors["person_id"] = [str(message) for message in unresolved.messages]
         wanted = None
-    if wanted is None or people is None or wanted not in people.visible_ids({wanted}):
-        errors["person_id"] = [str(_l("No such record."))]
+    except ValueError:
+        wanted = None
+    if "person_id" not in errors and (wanted is None or people is None or wanted not in people.visible_ids({wanted})):
+        errors["person_id"] = [_("No such record.")]
     if errors:
         raise SetupError(errors)
     exists = records.db.execute(select(DealPerson.id).where(
         DealPerson.deal_id == deal.id, DealPerson.person_id == wanted, DealPerson.role == role)).first()
     if exists:
-        raise SetupError({"person_id": [str(_l("This person is already in the deal in this role."))]})
+        raise SetupError({"person_id": [_("This person is already in the deal in this role.")]})
     records.db.add(DealPerson(deal_id=deal.id, person_id=wanted, role=role))
     records.db.commit()
 
@@ -76,7 +80,7 @@ def remove_person(records: Records, deal: Any, row_id: int, version: Any) -> Non
     check_version(records, deal, version)
     row = records.db.get(DealPerson, row_id)
     if row is None or row.deal_id != deal.id:
-        raise SetupError({"person_id": [str(_l("No such record."))]})
+        raise SetupError({"person_id": [_("No such record.")]})
     records.db.delete(row)
     records.db.commit()
 
@@ -95,13 +99,13 @@ def line_values(session, form: Any, line: LineItem | None = None) -> dict[str, A
     if chosen:
         item = session.get(PriceItem, int(chosen)) if chosen.isdigit() else None
         if item is None:
-            errors["price_item_id"] = [str(_l("No such price list line."))]
+            errors["price_item_id"] = [_("No such price list line.")]
     name = (form.get("name") or "").strip() or (item.name if item else (line.name if line else ""))
     if not 1 <= len(name) <= 200:
-        errors["name"] = [str(_l("Give a name of up to 200 characters, or choose from the price list."))]
+        errors["name"] = [_("Give a name of up to 200 characters, or choose from the price list.")]
     unit = (form.get("unit") or "").strip() or (item.unit if item else "")
     if len(unit) > 20:
-        errors["unit"] = [str(_l("Up to 20 characters."))]
+        errors["unit"] = [_("Up to 20 characters.")]
     price_text = (form.get("price") or "").strip() or (str(item.price) if item else "")
     vat_text = (form.get("vat_rate") or "").strip() or (str(item.vat_rate) if item else "0")
     price = decimal_in(price_text, Decimal("0"), Decimal("9999999999999.99"), "price", errors)
@@ -115,15 +119,14 @@ def line_values(session, form: Any, line: LineItem | None = None) -> dict[str, A
 
 
 def quantity_in(text: str, errors: dict[str, list[str]]) -> Decimal:
-    from decimal import InvalidOperation
-
+    """A quantity above zero with at most three decimals (a comma works as the point)."""
     try:
         value = Decimal(str(text).strip().replace(",", ".").replace(" ", ""))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or not Decimal("0") < value < Decimal("1000000000") \
             or value != value.quantize(Decimal("0.001")):
-        errors["quantity"] = [str(_l("A quantity above zero with at most three decimals."))]
+        errors["quantity"] = [_("A quantity above zero with at most three decimals.")]
         return Decimal("1")
     return value
 
@@ -137,12 +140,12 @@ def save_line(records: Records, deal: Any, form: Any, version: Any, line_id: int
     if line_id is not None:
         line = session.get(LineItem, line_id)
         if line is None or line.deal_id != deal.id:
-            raise SetupError({"name": [str(_l("No such line."))]})
+            raise SetupError({"name": [_("No such line.")]})
     values = line_values(session, form, line)
     if line is None:
         count = session.execute(select(func.count()).select_from(LineItem).where(LineItem.deal_id == deal.id)).scalar_one()
         if count >= deals.LINE_LIMIT:
-            raise SetupError({"name": [str(_l("A deal holds at most %(num)d lines.", num=deals.LINE_LIMIT))]})
+            raise SetupError({"name": [_("A deal holds at most %(num)d lines.", num=deals.LINE_LIMIT)]})
         line = LineItem(deal_id=deal.id, position=count, **values)
         session.add(line)
     else:
@@ -157,7 +160,7 @@ def remove_line(records: Records, deal: Any, line_id: int, version: Any) -> None
     check_version(records, deal, version)
     line = records.db.get(LineItem, line_id)
     if line is None or line.deal_id != deal.id:
-        raise SetupError({"name": [str(_l("No such line."))]})
+        raise SetupError({"name": [_("No such line.")]})
     records.db.delete(line)
     records.db.flush()
     follow_total(records, deal, version)
