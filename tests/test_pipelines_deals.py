@@ -113,3 +113,16 @@ def test_editing_a_lost_deal_on_its_form_keeps_its_competitors(app, admin_client
     assert response.status_code == 302, response.get_data(as_text=True)
     assert deal(app, made.id).title == "Cement, 40 t"
     assert admin_client.get(f"/api/v1/deal/{made.id}").get_json()["competitor_ids"] == [rival]
+
+
+def test_an_archived_loss_reason_is_not_taken_for_a_new_loss(app, admin_client, sales):
+    from crmkit.core.pipelines import setup
+    from crmkit.core.pipelines.models import LossReason
+
+    reason_id = new_reason(app, "Went silent")
+    with acting_as(app, ADMIN) as records:
+        setup.set_archived(records.db, records.db.get(LossReason, reason_id), True)
+        made = records.create({"title": "Cement", "pipeline_id": sales["pipeline"]})
+        with pytest.raises(Invalid) as refused:
+            records.update(made, {"stage_id": sales["Lost"], "loss_reason_id": reason_id}, version=made.version)
+    assert refused.value.fields["stage_id"] == ["The loss reason Went silent is archived; choose another."]

@@ -13,6 +13,7 @@ from crmkit import State, db
 from crmkit.core.pipelines import money, names
 from crmkit.core.pipelines.models import DealCompetitor, LineItem
 from crmkit.db import utcnow
+from crmkit.i18n import gettext as _
 
 LINE_LIMIT = 500  # the most lines a deal holds; the editor refuses more
 
@@ -25,6 +26,15 @@ def stage_states(session, values: Any) -> list[State]:
     return [State(key=str(s.id), label=names.shown(s.names) or f"#{s.id}", kind=s.kind,
                   requires=("loss_reason_id",) if s.kind == "lost" else (), archived=s.archived_at is not None)
             for s in stages]
+
+
+def archived_reason(target: State, values: dict[str, Any]) -> str | None:
+    """Closing as lost takes a reason still on the list: an archived one stays only on the deals
+    that already cite it."""
+    reason = names.loss_reasons().get(values.get("loss_reason_id"))
+    if target.kind == "lost" and reason is not None and reason.archived_at is not None:
+        return _("The loss reason %(reason)s is archived; choose another.", reason=names.shown(reason.names))
+    return None
 
 
 def stage_kind(stage_id: Any) -> str | None:

@@ -73,6 +73,12 @@ def entity_event(event, entity, record, changes):
 
 
 @hookimpl
+def workflow_transition_check(entity, target, values):
+    """A deal is not closed as lost with an archived loss reason."""
+    return deals.archived_reason(target, values) if entity.key == DEAL else None
+
+
+@hookimpl
 def entity_panels(entity, record, user):
     """A deal's stage and closing, line items and people."""
     return panels.panels(entity, record, user) if entity.key == DEAL else []
