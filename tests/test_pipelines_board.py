@@ -323,3 +323,12 @@ def test_a_won_column_shows_the_most_recently_closed_first_and_pages_by_closing_
     assert card_ids(html) == newest_first[:50]
     link = re.search(r'data-more href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert card_ids(admin_client.get(link).get_data(as_text=True)) == newest_first[50:]
+
+
+def test_what_people_typed_on_a_card_is_escaped(app, admin_client, sales):
+    with acting_as(app, ADMIN) as records:
+        organisation = new_organization(records, 'Rival "<b>" LLP')
+    make_deals(app, sales["pipeline"], sales["Proposal"], title="<script>alert(1)</script>", organization_id=organisation)
+    card = column(board(admin_client, sales), sales["Proposal"])
+    assert "<script>alert" not in card and "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+    assert "Rival &#34;&lt;b&gt;&#34; LLP" in card

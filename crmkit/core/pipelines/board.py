@@ -12,6 +12,7 @@ target asks for the reason, competitors and note first: board.js in a dialog, wi
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -25,6 +26,7 @@ from crmkit.core.access.models import Department, Office
 from crmkit.core.auth.models import User
 from crmkit.core.contacts.models import Organization
 from crmkit.core.pipelines import board_data as data
+from crmkit.core.pipelines.board_cards import Cards
 from crmkit.core.pipelines.models import Deal, LossReason, Pipeline, Stage
 from crmkit.core.pipelines.names import shown
 from crmkit.core.records import links
@@ -259,28 +261,29 @@ def move_page(records, pipeline, deal, stage, version, filters, error: str | Non
 
 
 # what the templates need
-def card_context(records: Records, stages: list[Stage], deals_shown: list[Deal], filters: data.Filters) -> dict:
+def card_context(records: Records, stages: list[Stage], deals_shown: list[Any], filters: data.Filters) -> Cards:
     """For the cards on a page: their organisations' names, next activities and rotting, and what
     every card shares (addresses, the move form's hidden fields and stage options), made once."""
     by_id = {stage.id: stage for stage in stages}
     targets = [(stage.id, shown(stage.names)) for stage in stages if stage.archived_at is None]
     entity = current_app.extensions["crmkit"].entities.get("deal")
     hidden = [("csrf_token", generate_csrf()), *filters.args().items()]
-    return {
-        "organisations": links.titles("organization", {d.organization_id for d in deals_shown if d.organization_id}),
-        "next": data.next_activities(current_user, [d.id for d in deals_shown], activities()),
-        "rotting": {d.id for d in deals_shown if d.stage_id in by_id and data.rotting(d, by_id[d.stage_id])},
-        "rot_text": {stage.id: ngettext("Rotting: in this stage more than %(num)d day",
-                                        "Rotting: in this stage more than %(num)d days", stage.rot_days or 0) for stage in stages},
-        "money": data.MoneyFormat(get_locale()),
-        "detail": sentinel_url(f"records.{entity.endpoint_prefix}_detail", record_id=SENTINEL),
-        "move": sentinel_url("pipelines_board.move", pipeline_id=stages[0].pipeline_id if stages else 0, deal_id=SENTINEL),
-        "hidden": Markup("").join(Markup('<input type="hidden" name="{}" value="{}">').format(n, v) for n, v in hidden),
-        "options": {stage.id: options(targets, stage.id) for stage in stages},
-        "all_options": options(targets, None),
-        "words": {"no_amount": _("No amount"), "next": _("Next:"), "no_subject": _("(no subject)"),
-                  "no_next": _("No next activity"), "move_to": _("Move to"), "move": _("Move")},
-    }
+    return Cards(
+        organisations=links.titles("organization", {d.organization_id for d in deals_shown if d.organization_id}),
+        next=data.next_activities(current_user, [d.id for d in deals_shown], activities()),
+        rotting={d.id for d in deals_shown if d.stage_id in by_id and data.rotting(d, by_id[d.stage_id])},
+        rot_text={stage.id: ngettext("Rotting: in this stage more than %(num)d day",
+                                     "Rotting: in this stage more than %(num)d days", stage.rot_days or 0) for stage in stages},
+        money=data.MoneyFormat(get_locale()),
+        detail=sentinel_url(f"records.{entity.endpoint_prefix}_detail", record_id=SENTINEL),
+        move=sentinel_url("pipelines_board.move", pipeline_id=stages[0].pipeline_id if stages else 0, deal_id=SENTINEL),
+        hidden=Markup("").join(Markup('<input type="hidden" name="{}" value="{}">').format(n, v) for n, v in hidden),
+        options={stage.id: options(targets, stage.id) for stage in stages},
+        all_options=options(targets, None),
+        words={"no_amount": _("No amount"), "next": _("Next:"), "no_subject": _("(no subject)"),
+               "no_next": _("No next activity"), "move_to": _("Move to"), "move": _("Move")},
+        can_move=records.can("edit"),
+    )
 
 
 SENTINEL = 987654321

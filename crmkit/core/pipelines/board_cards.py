@@ -1,0 +1,72 @@
+"""A board's cards as HTML, written in Python: a board draws up to 250 of them, and a Jinja macro
+per card was most of the page's time. Every value goes through ``escape``; ``hidden`` and
+``options`` are markup made once per page the same way.
+
+A card shows the deal's title (a link to its page), organisation, amount, next activity and
+whether it is rotting; for someone who may move it, it is draggable and focusable (board.js) and
+holds the no-JavaScript move form: the stage select and a button, with the version it was drawn
+with and the board's filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import format_datetime
+from markupsafe import Markup, escape
+
+MOVABLE = ' draggable="true" tabindex="0" aria-describedby="board-hint" aria-haspopup="menu"'
+
+
+@dataclass
+class Cards:
+    """What the cards of one page share, made once (see board.card_context)."""
+
+    organisations: dict[int, str]
+    next: dict[int, Any]  # deal id -> its next open task or meeting
+    rotting: set[int]
+    rot_text: dict[int, str]  # stage id -> "rotting: more than N days"
+    money: Any  # (amount, currency) -> text
+    detail: str  # the deal page's address, "{}" where the id goes
+    move: str  # the move form's address, likewise
+    hidden: Markup  # the move form's CSRF token and the board's filters
+    options: dict[int, Markup]  # stage id -> the other stages as <option>s
+    all_options: Markup
+    words: dict[str, str]
+    can_move: bool
+
+    def render(self, deal: Any) -> Markup:
+        words = self.words
+        organisation = self.organisations.get(deal.organization_id) if deal.organization_id else None
+        if deal.amount is not None:
+            amount = escape(self.money(deal.amount, deal.currency))
+        else:
+            amount = f'<span class="muted">{escape(words["no_amount"])}</span>'
+        rotting = deal.id in self.rotting
+        return Markup(
+            f'<li class="board-card{" rotting" if rotting else ""}" id="deal-{deal.id:d}" data-deal="{deal.id:d}" '
+            f'data-version="{deal.version:d}" data-stage="{deal.stage_id:d}"{MOVABLE if self.can_move else ""}>\n'
+            f'  <a class="board-card-title" href="{escape(self.detail.format(deal.id))}">{escape(deal.title)}</a>\n'
+            + (f'  <p class="board-card-org">{escape(organisation)}</p>\n' if organisation else "")
+            + f'  <p class="board-card-amount">{amount}</p>\n  <p class="board-card-next">{self.next_of(deal.id)}</p>\n'
+            + (f'  <p class="board-card-rot">{escape(self.rot_text[deal.stage_id])}</p>\n' if rotting else "")
+            + (self.form(deal) if self.can_move else "")
+            + "</li>\n"
+        )
+
+    def next_of(self, deal_id: int) -> str:
+        activity = self.next.get(deal_id)
+        if activity is None:
+            return f'<span class="muted">{escape(self.words["no_next"])}</span>'
+        subject = activity.subject or self.words["no_subject"]
+        when = format_datetime(activity.happened_at, "short")
+        return (f'<span class="muted">{escape(self.words["next"])}</span> {escape(subject)} · '
+                f'<time datetime="{escape(activity.happened_at.isoformat())}">{escape(when)}</time>')
+
+    def form(self, deal: Any) -> str:
+        return (f'  <form method="post" action="{escape(self.move.format(deal.id))}" class="card-move">\n'
+                f'    <input type="hidden" name="version" value="{deal.version:d}">{self.hidden}\n'
+                f'    <label for="move-{deal.id:d}">{escape(self.words["move_to"])}</label>\n'
+                f'    <select id="move-{deal.id:d}" name="stage_id">{self.options.get(deal.stage_id, self.all_options)}</select>\n'
+                f'    <button type="submit">{escape(self.words["move"])}</button>\n  </form>\n')
