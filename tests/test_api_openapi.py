@@ -148,3 +148,49 @@ def test_a_405_names_the_allowed_methods(app, headers):
     response = app.test_client().put("/api/v1/person", headers=headers)
     assert response.status_code == 405
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_the_about_pair_is_documented_as_both_or_neither(app, headers):
+    activity = document_of(app, headers)["components"]["schemas"]["ActivityInput"]
+    pair = next(rule["anyOf"] for rule in activity["allOf"] if "about_id" in rule.get("description", ""))
+    neither, both = pair
+    assert neither["properties"]["about_id"] == {"enum": [None]}
+    assert both["required"] == ["about_entity", "about_id"] and "person" in both["properties"]["about_entity"]["enum"]
+    client = app.test_client()
+    person = client.post("/api/v1/person", json={"name": "About"}, headers=headers).get_json()["id"]
+    half = client.post("/api/v1/activity", json={"kind": "note", "about_entity": "person"}, headers=headers)
+    assert half.status_code == 422
+    whole = {"kind": "note", "about_entity": "person", "about_id": person}
+    assert client.post("/api/v1/activity", json=whole, headers=headers).status_code == 201
+
+
+def test_a_meeting_without_a_date_is_refused_as_the_document_says(app, headers):
+    activity = document_of(app, headers)["components"]["schemas"]["ActivityInput"]
+    rule = next(rule["anyOf"] for rule in activity["allOf"] if "meeting" in rule.get("description", ""))
+    assert "meeting" not in rule[0]["properties"]["kind"]["enum"] and rule[1]["required"] == ["happened_at"]
+    response = app.test_client().post("/api/v1/activity", json={"kind": "meeting"}, headers=headers)
+    assert response.status_code == 422 and "happened_at" in response.get_json()["error"]["fields"]
+
+
+def test_a_moment_filter_in_the_documented_form_is_accepted(app, headers):
+    client = app.test_client()
+    client.post("/api/v1/activity", json={"kind": "call", "happened_at": "2026-03-01T10:00:00+05:00"}, headers=headers)
+    found = client.get("/api/v1/activity?happened_at__gte=2026-03-01T05:00Z", headers=headers)
+    assert found.status_code == 200 and found.get_json()["total"] == 1
+    later = client.get("/api/v1/activity?happened_at__gte=2026-03-01T05:00:01Z", headers=headers)
+    assert later.status_code == 200 and later.get_json()["total"] == 0
+    assert client.get("/api/v1/activity?happened_at__gte=2026-03-01", headers=headers).status_code == 400
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", "on"])
+def test_a_boolean_field_in_json_takes_only_true_or_false(app, headers, value):
+    assert document_of(app, headers)["components"]["schemas"]["PersonInput"]["properties"]["is_client"]["type"] == "boolean"
+    response = app.test_client().post("/api/v1/person", json={"name": "B", "is_client": value}, headers=headers)
+    assert response.status_code == 422 and "is_client" in response.get_json()["error"]["fields"]
+
+
+def test_text_with_a_nul_is_refused_and_the_document_says_so(app, headers):
+    prop = document_of(app, headers)["components"]["schemas"]["PersonInput"]["properties"]["position"]
+    assert not re.search(prop["pattern"], "a\x00b") and re.search(prop["pattern"], "Бухгалтер")
+    response = app.test_client().post("/api/v1/person", json={"name": "N", "position": "a\x00b"}, headers=headers)
+    assert response.status_code == 422

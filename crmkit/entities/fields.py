@@ -113,13 +113,24 @@ def in_year_range(value) -> None:
         raise ValidationError(date_message())
 
 
+def true_or_false(value):
+    """In ``typed_input``, a JSON boolean (or null) only: marshmallow would also read 0, 1, "yes"
+    and "on", which a form sends but a JSON client means as something else."""
+    if _text_numbers.get() or value is None or isinstance(value, bool):
+        return value
+    raise ValidationError(_("Not a valid boolean."))
+
+
 def tighten(field: fields.Field) -> None:
-    """Make a bound field strict, in place: whole numbers stay whole, dates are ISO 8601 within
-    MIN_YEAR..MAX_YEAR; nested schemas' and lists' fields too. The field is the schema
-    instance's own copy, so the declaring plugin's class is left as it is."""
+    """Make a bound field strict, in place: whole numbers stay whole, booleans in JSON are
+    booleans, dates are ISO 8601 within MIN_YEAR..MAX_YEAR; nested schemas' and lists' fields
+    too. The field is the schema instance's own copy, so the declaring plugin's class is left as
+    it is."""
     check = None
     if isinstance(field, fields.Integer):
         check = whole_number
+    elif isinstance(field, fields.Boolean):
+        check = true_or_false
     elif isinstance(field, fields.DateTime):
         check = iso_datetime if field.format in ISO_FORMATS else None
     elif isinstance(field, fields.Date):

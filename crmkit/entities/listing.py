@@ -128,7 +128,7 @@ def fits(column, value: Any) -> bool:
 
 def coerce(column, raw: str, field_name: str) -> Any:
     """Turn a query-string value into the column's type, or explain why not."""
-    kind = column.type
+    kind = getattr(column.type, "impl", column.type)  # UTCDateTime wraps DateTime: a moment compares as one
     try:
         if isinstance(kind, Boolean):
             return raw.lower() in ("1", "true", "yes", "on")

@@ -33,6 +33,11 @@ def choice(label, choices, labels, **options):
 
 
 class ActivitySchema(Schema):
+    # check_kind's first rule, for the OpenAPI document (crmkit.core.api.openapi reads ``openapi``)
+    openapi = {"allOf": [{"anyOf": [
+        {"properties": {"kind": {"enum": [k for k in KINDS if k not in ("meeting", "task")]}}},
+        {"required": ["happened_at"], "properties": {"happened_at": {"type": "string"}}},
+    ], "description": "A meeting or a task needs happened_at; the end is not before the start."}]}
     kind = choice(_l("Kind"), KINDS, KIND_LABELS, required=True)
     subject = fields.String(validate=validate.Length(max=200), load_default="", metadata={"label": _l("Subject")})
     happened_at = LocalDateTime(

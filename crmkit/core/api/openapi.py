@@ -110,8 +110,9 @@ def build(entities) -> dict[str, Any]:
 
 def add_input_rules(document: dict[str, Any], entity, parts, keys: list[str]) -> None:
     """What the input components can't take from the fields alone: the limits of the columns the
-    values are stored in, and each pair of fields naming a record of any entity (``about_entity``
-    and ``about_id``), set both or neither."""
+    values are stored in, the schema's own rules across fields (its ``openapi["allOf"]``, on
+    a whole record only), and each pair of fields naming a record of any entity
+    (``about_entity`` and ``about_id``), set both or neither."""
     components = document["components"]["schemas"]
     name = schemas.component_name(entity)
     declared = schemas.input_schema(entity, parts)._declared_fields
@@ -122,6 +123,9 @@ def add_input_rules(document: dict[str, Any], entity, parts, keys: list[str]) ->
         for field, limits in values.column_limits(entity.model, declared).items():
             if field in properties:
                 values.tighter(properties[field], limits)
+        rules = getattr(entity.schema, "openapi", {}).get("allOf", [])
+        if rules and component.endswith("Input"):  # a schema's own rules across fields, for a whole record
+            schema.setdefault("allOf", []).extend(rules)
         pairs = [(n, f.metadata["link_entity_field"]) for n, f in declared.items() if f.metadata.get("link_entity_field")]
         for id_field, entity_field in pairs:
             schema.setdefault("allOf", []).append({"anyOf": [

@@ -38,11 +38,12 @@ _MONTH_DAY = (
 )
 DAY = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
 TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?"
-OFFSET = "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+OFFSET = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"  # datetime.fromisoformat refuses a lowercase z
 DATE = f"^{DAY}$"
 # A day alone, or with a time and an optional offset; without one it is read in the user's zone.
 DATETIME = f"^{DAY}(?:[Tt ]{TIME}{OFFSET}?)?$"
 ISO_FORMATS = (None, "iso", "iso8601")
+NO_NUL = "^[^\\u0000]*$"
 
 # A filter compares with stored moments, which have an offset: so must the value compared.
 QUERY_DATETIME = f"^{DAY}[Tt ]{TIME}{OFFSET}$"
@@ -84,6 +85,8 @@ def documented(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -
     if field.metadata.get("stored"):
         return extra
     rule = dict(getattr(field, "openapi", None) or class_rule(field))
+    if isinstance(field, fields.String) and "pattern" not in ret and "pattern" not in rule and "enum" not in ret:
+        rule["pattern"] = NO_NUL  # the API refuses NUL in any text (databases do)
     if rule and "format" not in rule:
         ret.pop("format", None)  # e.g. "date-time", which would refuse a date alone
     if rule.get("description") and extra.get("description"):
