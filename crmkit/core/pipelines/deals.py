@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from crmkit import State, db
 from crmkit.core.pipelines import money, names
-from crmkit.core.pipelines.models import DealCompetitor, LineItem
-from crmkit.db import utcnow
+from crmkit.core.pipelines.models import Deal, DealCompetitor, LineItem
+from crmkit.db import among, utcnow
 from crmkit.i18n import gettext as _
 
 LINE_LIMIT = 500  # the most lines a deal holds; the editor refuses more
@@ -103,3 +103,18 @@ def on_event(event: str, record: Any, changes: dict[str, Any]) -> None:
             save_competitors(session, record, changes["competitor_ids"][1])
         elif "stage_id" in changes and stage_kind(record.stage_id) == "open" and competitor_ids(session, record.id):
             save_competitors(session, record, [])  # reopened: whoever won it has not yet
+
+
+def after_import(session, ids: list[int]) -> None:
+    """What ``on_event`` does one deal at a time, for a chunk of imported deals in two UPDATEs: a
+    deal imported into a won or lost stage is closed, a won one with its amount as the final one.
+    (Deals have no duplicate keys, so an import only creates them.)"""
+    if not ids:
+        return
+    mine = among(Deal.id, ids, session.get_bind().dialect.name)
+    now = utcnow()
+    for kind in ("won", "lost"):
+        closing = [s.id for s in names.stages().values() if s.kind == kind]
+        if closing:
+            session.execute(update(Deal).where(mine, Deal.stage_id.in_(closing), Deal.closed_at.is_(None))
+                            .values(closed_at=now, won_amount=Deal.amount if kind == "won" else None))

@@ -3,7 +3,7 @@ configurable pipelines by the framework's workflow."""
 
 from __future__ import annotations
 
-from crmkit import EntityType, NavItem, Permission, Workflow, hookimpl
+from crmkit import EntityType, NavItem, Permission, Workflow, db, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.pipelines import admin, board, deal_views, deals, myday, panels, timeline
 from crmkit.core.pipelines.models import (
@@ -70,6 +70,13 @@ def nav_items(user):
 def entity_event(event, entity, record, changes):
     if entity.key == DEAL:
         deals.on_event(event, record, changes)
+
+
+@hookimpl
+def records_imported(entity, created_ids, updated_ids):
+    """Deals imported into a won or lost stage are closed."""
+    if entity.key == DEAL:
+        deals.after_import(db.session(), [*created_ids, *updated_ids])
 
 
 @hookimpl

@@ -185,11 +185,13 @@ class DealSchema(Schema):
 
     @post_load
     def first_stage(self, values, partial=None, **_kwargs):
-        """A new deal without a stage starts in its pipeline's first open stage; competitors given
-        as null (an empty form field) are left as they are ([] clears them)."""
+        """A deal given no stage (a new one without it, or a change naming it empty: an import's
+        blank cell) starts in its pipeline's first open stage; competitors given as null (an empty
+        form field) are left as they are ([] clears them)."""
         if values.get("competitor_ids", []) is None:
             del values["competitor_ids"]
-        if not partial and values.get("stage_id") is None and values.get("pipeline_id") is not None:
+        no_stage = "stage_id" in values if partial else True  # a partial change names it empty
+        if no_stage and values.get("stage_id") is None and values.get("pipeline_id") is not None:
             values["stage_id"] = first_open_stage(values["pipeline_id"])
             if values["stage_id"] is None:
                 raise ValidationError(str(_l("The pipeline has no open stage to start in.")), "stage_id")

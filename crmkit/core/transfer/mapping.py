@@ -22,7 +22,10 @@ class MappingError(ValueError):
 
 
 def importable_fields(entity: EntityType) -> list[str]:
-    return [name for name, field in entity.schema._declared_fields.items() if not field.dump_only]
+    """Fields a file may fill: the schema's that are columns of the table (rows are inserted in
+    bulk; a field its plugin keeps elsewhere, a deal's competitors, is set on the record)."""
+    columns = entity.model.__table__.c
+    return [name for name, field in entity.schema._declared_fields.items() if not field.dump_only and name in columns]
 
 
 def normalise(text: Any) -> str:
