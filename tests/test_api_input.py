@@ -105,12 +105,11 @@ FOREIGN_CURSORS = [
 
 
 @pytest.mark.parametrize("path", VALID)
-@pytest.mark.parametrize("side", ["after", "before"])
-@pytest.mark.parametrize("values", FOREIGN_CURSORS, ids=json.dumps)
-def test_a_cursor_the_list_did_not_write_is_400_naming_the_parameter(api, path, side, values):
-    response = api.get(f"{API}/{path}?{side}={cursor(values)}")
-    assert response.status_code == 400
-    assert list(error_fields(response)) == [side]
+def test_a_cursor_the_list_did_not_write_is_400_naming_the_parameter(api, path):
+    for side in ("after", "before"):
+        for values in FOREIGN_CURSORS:
+            response = api.get(f"{API}/{path}?{side}={cursor(values)}")
+            assert (response.status_code, list(error_fields(response))) == (400, [side]), (side, values)
 
 
 @pytest.mark.parametrize("sort", ["name", "-name", "due", "budget", "-id"])
@@ -165,19 +164,18 @@ def test_integer_fields_take_whole_numbers_from_json(api):
 
 
 # 9. dates: ISO 8601 of a sane length, years 1900 to 2200
-@pytest.mark.parametrize(
-    "value",
-    ["111111111111111111111111111111", "11111111", "20260101", "1899-12-31", "2201-01-01", "0001-01-01",
-     "2026-1-1", "2026-01-01" + " " * 40, "２０２６-01-01", "2026-02-30"],
-)
+BAD_DATES = ["111111111111111111111111111111", "11111111", "20260101", "1899-12-31", "2201-01-01", "0001-01-01",
+             "2026-1-1", "2026-01-01" + " " * 40, "２０２６-01-01", "2026-02-30"]
+
+
 @pytest.mark.parametrize(
     ("path", "field"),
     [("person", "birthday"), ("projects/project", "due"), ("activity", "happened_at"), ("activity", "reminder_at")],
 )
-def test_dates_outside_iso_8601_or_the_years_1900_to_2200_are_refused(api, path, field, value):
-    response = api.post(f"{API}/{path}", json={**VALID[path], field: value})
-    assert response.status_code == 422
-    assert list(error_fields(response)) == [field]
+def test_dates_outside_iso_8601_or_the_years_1900_to_2200_are_refused(api, path, field):
+    for value in BAD_DATES:
+        response = api.post(f"{API}/{path}", json={**VALID[path], field: value})
+        assert (response.status_code, list(error_fields(response))) == (422, [field]), value
     assert count(api, path) == 0
 
 
@@ -215,13 +213,13 @@ def test_iso_dates_in_range_are_taken(api, path, field, value, shown):
 
 
 # 10. If-Match on DELETE, like PATCH
-@pytest.mark.parametrize("header", ["{}", "abc", 'W/"x"', '"1', '"1", "2"', "*", "-1", '"' + "9" * 40 + '"'])
 @pytest.mark.parametrize("method", ["delete", "patch"])
-def test_a_malformed_if_match_is_400_and_nothing_changes(api, method, header):
+def test_a_malformed_if_match_is_400_and_nothing_changes(api, method):
     record = create(api, "person")
-    response = getattr(api, method)(f"{API}/person/{record['id']}", json={"name": "Changed"}, headers={"If-Match": header})
-    assert response.status_code == 400
-    assert list(error_fields(response)) == ["If-Match"]
+    for header in ["{}", "abc", 'W/"x"', '"1', '"1", "2"', "*", "-1", '"' + "9" * 40 + '"']:
+        url = f"{API}/person/{record['id']}"
+        response = getattr(api, method)(url, json={"name": "Changed"}, headers={"If-Match": header})
+        assert (response.status_code, list(error_fields(response))) == (400, ["If-Match"]), header
     saved = api.get(f"{API}/person/{record['id']}").get_json()
     assert saved["archived_at"] is None and saved["name"] == "Aigerim" and saved["version"] == 1
 
