@@ -3,13 +3,17 @@ dates and If-Match are checked the same way for every entity, plugins' and admin
 
 import base64
 import json
+from datetime import date
 
 import pytest
+from marshmallow import ValidationError
+from marshmallow import fields as mf
 
 from crmkit import db
 from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.service import find_user
 from crmkit.core.records.models import CustomField
+from crmkit.entities.fields import StrictInput, typed_input
 from tests.conftest import add_user
 from tests.plugins.campaigns import hooks as campaigns
 from tests.plugins.projects import hooks as projects
@@ -242,3 +246,26 @@ def test_delete_with_a_stale_version_is_409(api):
     record = create(api, "person")
     api.patch(f"{API}/person/{record['id']}", json={"name": "Renamed"}, headers={"If-Match": '"1"'})
     assert api.delete(f"{API}/person/{record['id']}", headers={"If-Match": '"1"'}).status_code == 409
+
+
+# the framework's strict reading, outside the API
+class Declared(StrictInput):
+    count = mf.Integer(allow_none=True)
+    signed = mf.Date(format="%d.%m.%Y", allow_none=True)
+
+
+def test_forms_may_send_whole_numbers_as_text_but_json_may_not():
+    assert Declared().load({"count": "12"}) == {"count": 12}
+    with typed_input(), pytest.raises(ValidationError) as refused:
+        Declared().load({"count": "12"})
+    assert list(refused.value.messages) == ["count"]
+    for text in ("1.5", " 12", "١٢", "1_000"):
+        with pytest.raises(ValidationError):
+            Declared().load({"count": text})
+
+
+def test_a_date_in_a_format_of_its_own_is_held_to_the_same_years():
+    assert Declared().load({"signed": "31.12.2026"}) == {"signed": date(2026, 12, 31)}
+    with pytest.raises(ValidationError) as refused:
+        Declared().load({"signed": "31.12.1899"})
+    assert list(refused.value.messages) == ["signed"]
