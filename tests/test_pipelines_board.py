@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from crmkit import db
 from crmkit.core.pipelines.board_data import MoneyFormat
+from crmkit.core.org.service import save_office
 from crmkit.core.pipelines import setup
 from crmkit.core.pipelines.models import Deal, Stage
 from crmkit.entities.transitions import Transition
@@ -148,12 +149,28 @@ def test_the_board_filters_by_owner_source_and_expected_close(app, admin_client,
 
 
 def test_the_board_filters_by_department_and_office(app, admin_client, sales):
-    unit = new_department(admin_client, "Almaty sales")
-    person(app, AGENT, department_id=unit)
+    with app.app_context():
+        made = save_office(db.session(), None, "Almaty", "Abay 1", "Asia/Almaty")
+        db.session().commit()
+        office = made.id
+    unit = new_department(admin_client, "Almaty sales", office_id=office)
+    team = new_department(admin_client, "Key accounts", parent_id=unit)
+    person(app, AGENT, department_id=team)
     mine = make_deals(app, sales["pipeline"], sales["Proposal"], 1, email=AGENT)
     make_deals(app, sales["pipeline"], sales["Proposal"], 1)
-    assert card_ids(board(admin_client, sales, department=unit)) == mine
+    assert card_ids(board(admin_client, sales, department=unit)) == mine  # and the departments under it
     assert count_of(board(admin_client, sales, department=unit), sales["Proposal"]) == 1
+    assert card_ids(board(admin_client, sales, office=office)) == []  # the agent's own department has no office
+    person(app, "dana@example.com", department_id=unit)
+    theirs = make_deals(app, sales["pipeline"], sales["Proposal"], 1, email="dana@example.com")
+    assert card_ids(board(admin_client, sales, office=office)) == theirs
+
+
+def test_the_board_filters_by_the_day_deals_were_made(app, admin_client, sales):
+    (made,) = make_deals(app, sales["pipeline"], sales["Proposal"])
+    today = datetime.now(UTC).date()
+    assert card_ids(board(admin_client, sales, **{"from": (today - timedelta(days=1)).isoformat()})) == [made]
+    assert card_ids(board(admin_client, sales, **{"to": (today - timedelta(days=2)).isoformat()})) == []
 
 
 def test_an_agents_board_holds_only_the_deals_the_agent_may_see(app, admin_client, sales):
