@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 
+from crmkit.entities.columns import base_type
 from crmkit.entities.declaration import EntityType
 
 COUNT_CAP = 1_000
@@ -103,7 +104,7 @@ def is_id(value: Any) -> bool:
 
 def fits(column, value: Any) -> bool:
     """Whether ``value`` is what ``encode_cursor`` writes for a row's ``column``."""
-    kind = getattr(column.type, "impl", column.type)  # AutoString, UTCDateTime wrap their type
+    kind = base_type(column)
     if value is None:
         return bool(column.nullable)
     if isinstance(kind, Boolean):
