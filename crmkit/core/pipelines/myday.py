@@ -1,5 +1,5 @@
 """My day's deals (``myday_panels``): the agent's open deals left in a stage longer than its rot
-days, and those past their expected close date. Two bounded queries on the agent's own indexes
+days, and those past their expected close date. Bounded queries on the agent's own indexes
 (ix_pipelines_deal_owner_idle, ix_pipelines_deal_owner_due), whatever the size of the table."""
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_
-
 from crmkit import Panel
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import Deal
@@ -20,36 +18,42 @@ from crmkit.i18n import lazy_gettext as _l
 SHOWN = 20
 
 
-def my_open_deals(user: Any) -> tuple[Records, Any] | None:
+def my_deals(user: Any) -> tuple[Records, Any] | None:
+    """Records of deals for ``user`` and a SELECT of their own deals, or None when they see none."""
     entities = current_app.extensions["crmkit"].entities
     if "deal" not in entities:
         return None
     records = Records(entities.get("deal"), user)
     if not records.can("view"):
         return None
-    return records, records.select().where(Deal.owner_id == user.id, Deal.closed_at.is_(None))
+    return records, records.select().where(Deal.owner_id == user.id)
 
 
 def rotting(user: Any, limit: int = SHOWN) -> list[Deal]:
-    """The user's deals idle in an open stage for longer than its rot days, longest idle first."""
-    found = my_open_deals(user)
-    stages = [s for s in names.stages().values() if s.kind == "open" and s.rot_days]
+    """The user's deals idle in an open stage for longer than its rot days, longest idle first:
+    per stage, a range of ix_pipelines_deal_owner_idle (owner, stage, entered before the cut-off)
+    read in order and cut at the limit, so the work is bounded by the limit times the stages."""
+    found = my_deals(user)
+    stages = [s for s in names.stages().values() if s.kind == "open" and s.rot_days and s.archived_at is None]
     if found is None or not stages:
         return []
-    records, statement = found
+    records, mine = found
     now = utcnow()
-    idle = or_(*(and_(Deal.stage_id == s.id, Deal.stage_entered_at < now - timedelta(days=s.rot_days)) for s in stages))
-    statement = statement.where(idle).order_by(Deal.stage_entered_at, Deal.id).limit(limit + 1)
-    return list(records.db.execute(statement).scalars())
+    idle = []
+    for stage in stages:
+        statement = mine.where(Deal.stage_id == stage.id, Deal.stage_entered_at < now - timedelta(days=stage.rot_days))
+        idle += records.db.execute(statement.order_by(Deal.stage_entered_at, Deal.id).limit(limit + 1)).scalars()
+    return sorted(idle, key=lambda deal: (deal.stage_entered_at, deal.id))[: limit + 1]
 
 
 def overdue(user: Any, limit: int = SHOWN) -> list[Deal]:
-    """The user's open deals whose expected close date has passed, the longest overdue first."""
-    found = my_open_deals(user)
+    """The user's open deals whose expected close date has passed, the longest overdue first
+    (ix_pipelines_deal_owner_due: owner, still open, close date before today)."""
+    found = my_deals(user)
     if found is None:
         return []
-    records, statement = found
-    statement = statement.where(Deal.expected_close_on < utcnow().date())
+    records, mine = found
+    statement = mine.where(Deal.closed_at.is_(None), Deal.expected_close_on < utcnow().date())
     statement = statement.order_by(Deal.expected_close_on, Deal.id).limit(limit + 1)
     return list(records.db.execute(statement).scalars())
 
