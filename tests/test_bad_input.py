@@ -241,7 +241,7 @@ def test_values_longer_than_their_field_are_refused_and_huge_ones_never_fail(pro
                 continue
             if (longest := max_length(target)) is not None:
                 probe.mutate("oversize", entity, target, "x" * (longest + 1))
-            probe.mutate("oversize", entity, target, "y" * 200_000, refused=False)
+            probe.mutate("oversize", entity, target, "y" * 100_000, refused=False)
     probe.done("oversize")
 
 
@@ -316,7 +316,7 @@ def test_injections_are_plain_text_or_refused(probe):
     for entity in probe.entities:
         for target in probe.fields(entity):
             if target.kind == "text":
-                for value in corpus.INJECTIONS[:4]:
+                for value in corpus.INJECTIONS[:3]:
                     probe.mutate("injections", entity, target, value, refused=False)
             elif target.kind in ("integer", "number", "date", "datetime"):
                 probe.mutate("injections", entity, target, corpus.INJECTIONS[0])
