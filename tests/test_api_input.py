@@ -14,7 +14,7 @@ from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.service import find_user
 from crmkit.core.records.models import CustomField
 from crmkit.entities.fields import StrictInput, typed_input
-from tests.conftest import add_user
+from tests.conftest import add_user, login
 from tests.plugins.campaigns import hooks as campaigns
 from tests.plugins.projects import hooks as projects
 from tests.plugins.scoring import hooks as scoring
@@ -114,6 +114,15 @@ def test_a_cursor_the_list_did_not_write_is_400_naming_the_parameter(api, path):
         for values in FOREIGN_CURSORS:
             response = api.get(f"{API}/{path}?{side}={cursor(values)}")
             assert (response.status_code, list(error_fields(response))) == (400, [side]), (side, values)
+
+
+def test_a_list_page_given_a_cursor_it_did_not_write_starts_again(app, api):
+    client = app.test_client()
+    login(client)
+    for path in VALID:
+        for values in FOREIGN_CURSORS:
+            response = client.get(f"/{path}/?after={cursor(values)}")
+            assert (response.status_code, response.location) == (302, f"/{path}/"), (path, values)
 
 
 @pytest.mark.parametrize("sort", ["name", "-name", "due", "budget", "-id"])
