@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_datetime
 from markupsafe import Markup, escape
 
 MOVABLE = ' draggable="true" tabindex="0" aria-describedby="board-hint" aria-haspopup="menu"'
@@ -28,6 +27,7 @@ class Cards:
     rotting: set[int]
     rot_text: dict[int, str]  # stage id -> "rotting: more than N days"
     money: Any  # (amount, currency) -> text
+    when: Any  # a moment -> its date and time, short, in the user's zone and language
     detail: str  # the deal page's address, "{}" where the id goes
     move: str  # the move form's address, likewise
     hidden: Markup  # the move form's CSRF token and the board's filters
@@ -60,7 +60,7 @@ class Cards:
         if activity is None:
             return f'<span class="muted">{escape(self.words["no_next"])}</span>'
         subject = activity.subject or self.words["no_subject"]
-        when = format_datetime(activity.happened_at, "short")
+        when = self.when(activity.happened_at)
         return (f'<span class="muted">{escape(self.words["next"])}</span> {escape(subject)} · '
                 f'<time datetime="{escape(activity.happened_at.isoformat())}">{escape(when)}</time>')
 

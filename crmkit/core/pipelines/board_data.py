@@ -228,8 +228,9 @@ def _moment(value: Any) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def next_activities(user: Any, deal_ids: list[int], activities: Records | None, now: datetime | None = None) -> dict[int, Activity]:
-    """The earliest open task or meeting still to come about each deal, that the user sees; one query."""
+def next_activities(user: Any, deal_ids: list[int], activities: Records | None, now: datetime | None = None) -> dict[int, Any]:
+    """The earliest open task or meeting still to come about each deal, that the user sees (its
+    subject and time); one query."""
     if not deal_ids or activities is None or not activities.can("view"):
         return {}
     now = now or utcnow()
@@ -245,8 +246,9 @@ def next_activities(user: Any, deal_ids: list[int], activities: Records | None, 
         .with_only_columns(Activity.id, rank)
         .subquery("ranked")
     )
-    statement = select(Activity).join(ranked, ranked.c.id == Activity.id).where(ranked.c.rank == 1)
-    return {activity.about_id: activity for activity in activities.db.execute(statement).scalars()}
+    shown = select(Activity.about_id, Activity.subject, Activity.happened_at)
+    statement = shown.join(ranked, ranked.c.id == Activity.id).where(ranked.c.rank == 1)
+    return {row.about_id: row for row in activities.db.execute(statement)}
 
 
 class MoneyFormat:
