@@ -126,3 +126,18 @@ def test_an_archived_loss_reason_is_not_taken_for_a_new_loss(app, admin_client, 
         with pytest.raises(Invalid) as refused:
             records.update(made, {"stage_id": sales["Lost"], "loss_reason_id": reason_id}, version=made.version)
     assert refused.value.fields["stage_id"] == ["The loss reason Went silent is archived; choose another."]
+
+
+def test_an_archived_pipeline_takes_no_new_deals_but_its_deals_stay_editable(app, admin_client, sales):
+    from crmkit.core.pipelines import setup
+    from crmkit.core.pipelines.models import Pipeline
+
+    with acting_as(app, ADMIN) as records:
+        kept = records.create({"title": "Cement", "pipeline_id": sales["pipeline"]})
+        setup.set_archived(records.db, records.db.get(Pipeline, sales["pipeline"]), True)
+        with pytest.raises(Invalid) as refused:
+            records.create({"title": "Sand", "pipeline_id": sales["pipeline"]})
+        assert refused.value.fields["stage_id"] == ["The pipeline Sales is archived; choose another."]
+        records.update(kept, {"title": "Cement, 40 t", "stage_id": sales["Proposal"]}, version=kept.version)
+    form = page(admin_client, f"/deal/{kept.id}/edit")
+    assert re.search(rf'<option value="{sales["pipeline"]}" selected>Sales \(archived\)</option>', form)

@@ -28,9 +28,14 @@ def stage_states(session, values: Any) -> list[State]:
             for s in stages]
 
 
-def archived_reason(target: State, values: dict[str, Any]) -> str | None:
-    """Closing as lost takes a reason still on the list: an archived one stays only on the deals
-    that already cite it."""
+def refused_move(record: Any, target: State, values: dict[str, Any]) -> str | None:
+    """Why a move is refused beyond the workflow's own rules, or None: no deal enters an archived
+    pipeline (its deals stay and still move within it), and closing as lost takes a reason still
+    on the list (an archived one stays only on the deals that already cite it)."""
+    pipeline = names.pipelines().get(values.get("pipeline_id"))
+    entering = record is None or record.pipeline_id != values.get("pipeline_id")
+    if pipeline is not None and pipeline.archived_at is not None and entering:
+        return _("The pipeline %(pipeline)s is archived; choose another.", pipeline=names.shown(pipeline.names))
     reason = names.loss_reasons().get(values.get("loss_reason_id"))
     if target.kind == "lost" and reason is not None and reason.archived_at is not None:
         return _("The loss reason %(reason)s is archived; choose another.", reason=names.shown(reason.names))

@@ -80,9 +80,9 @@ def records_imported(entity, created_ids, updated_ids):
 
 
 @hookimpl
-def workflow_transition_check(entity, target, values):
-    """A deal is not closed as lost with an archived loss reason."""
-    return deals.archived_reason(target, values) if entity.key == DEAL else None
+def workflow_transition_check(entity, record, target, values):
+    """No deal enters an archived pipeline or is closed as lost with an archived loss reason."""
+    return deals.refused_move(record, target, values) if entity.key == DEAL else None
 
 
 @hookimpl

@@ -49,15 +49,18 @@ class LiveChoice(validate.OneOf):
         return value
 
 
-def live_pipeline_ids() -> list[int]:
-    return [p.id for p in names.pipelines().values() if p.archived_at is None]
+def pipeline_ids() -> list[int]:
+    """Every pipeline, those in use first in their order: a deal of an archived pipeline keeps it
+    (its form shows it), while new deals and moves into one are refused by the workflow check."""
+    found = sorted(names.pipelines().values(), key=lambda p: (p.archived_at is not None, p.position, p.id))
+    return [p.id for p in found]
 
 
-def live_stage_ids() -> list[int]:
-    """Stages a deal may be put in, pipeline by pipeline in board order."""
-    live = live_pipeline_ids()
-    stages = [s for s in names.stages().values() if s.pipeline_id in live]
-    return [s.id for s in sorted(stages, key=lambda s: (live.index(s.pipeline_id), s.position, s.id))]
+def pipeline_label(pipeline_id: Any) -> str:
+    pipeline = names.pipelines().get(pipeline_id)
+    if pipeline is not None and pipeline.archived_at is not None:
+        return str(_l("%(name)s (archived)", name=names.shown(pipeline.names)))
+    return names.pipeline_name(pipeline_id)
 
 
 def all_stage_ids() -> list[int]:
@@ -130,8 +133,8 @@ class DealSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"label": _l("Title")})
     pipeline_id = fields.Integer(
         required=True, strict=False,
-        validate=LiveChoice(live_pipeline_ids, _l("No such pipeline.")),
-        metadata={"label": _l("Pipeline"), "choices_labels": names.Labels(names.pipeline_name), "display": names.pipeline_name},
+        validate=LiveChoice(pipeline_ids, _l("No such pipeline.")),
+        metadata={"label": _l("Pipeline"), "choices_labels": names.Labels(pipeline_label), "display": names.pipeline_name},
     )
     stage_id = fields.Integer(
         allow_none=True, strict=False,
