@@ -72,13 +72,11 @@ def grow(app: Flask, data: Dataset, target: int, seed: int = 17, block: int = 50
             _add(db.session(), data, deals, upto, opening, random.Random(seed * 1_000_003 + deals.deals))
     with app.app_context():
         session = db.session()
+        statistics.refresh(session.connection(), ["pipelines_deal", "core_transition", "activity"])
+        session.commit()
         if session.get_bind().dialect.name == "postgresql":
-            session.commit()
             with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE pipelines_deal"))  # what autovacuum does after a bulk load
-        else:
-            statistics.refresh(session.connection(), ["pipelines_deal", "core_transition"])
-            session.commit()
+                connection.execute(text("VACUUM pipelines_deal"))  # what autovacuum does after a bulk load
     settle(app)
     return deals
 

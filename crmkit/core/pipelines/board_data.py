@@ -154,14 +154,14 @@ def stages_of(db, pipeline: Pipeline) -> list[Stage]:
 
 def totals(records: Records, stages: list[Stage], filters: Filters, since) -> dict[int, tuple[int, dict, dict]]:
     """Per stage: the count, the sum per currency and the sum weighted by probability (the deal's,
-    else the stage's); one GROUP BY over the open deals and, beside them, the recently closed."""
+    else the stage's); one GROUP BY over the open stages' deals and the closed stages' recent ones."""
     open_ids = [stage.id for stage in stages if stage.kind == "open"]
     closed_ids = [stage.id for stage in stages if stage.kind != "open"]
     if not stages:
         return {}
     base = filters.apply(records.select())
     columns = (Deal.stage_id, Deal.currency, Deal.amount, Deal.probability)
-    parts = union_all(base.where(Deal.stage_id.in_(open_ids or [-1]), Deal.closed_at.is_(None)).with_only_columns(*columns),
+    parts = union_all(base.where(Deal.stage_id.in_(open_ids or [-1])).with_only_columns(*columns),
                       base.where(Deal.stage_id.in_(closed_ids or [-1]), closed_since(since)).with_only_columns(*columns))
     rows = parts.subquery("board_deals")
     statement = select(
@@ -201,7 +201,6 @@ def cards(records: Records, stage: Stage, filters: Filters, since, cursor=None, 
     statement = filters.apply(records.select()).where(Deal.stage_id == stage.id)
     after = _int((cursor or {}).get("after"))
     if stage.kind == "open":
-        statement = statement.where(Deal.closed_at.is_(None))
         if after is not None:
             statement = statement.where(Deal.id < after)
         order = (Deal.id.desc(),)
