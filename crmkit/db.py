@@ -25,6 +25,7 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
 }
 
+MAX_ID = 2**31 - 1  # the largest id every supported engine keeps in an INTEGER key; past it, an id names nothing
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000")
 
 

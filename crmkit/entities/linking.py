@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crmkit.db import MAX_ID
 from crmkit.i18n import gettext as _
 
-LARGEST_ID = 2**63 - 1  # an id past what any engine's integer key holds names nothing
 Visible = Callable[[str, set[int]], set[int]]  # (entity key, ids) -> those the user sees; one query
 
 
@@ -109,7 +109,7 @@ def broken(
                 value = values.get(link.name)
                 if value is None:
                     continue
-                if type(value) is int and 0 < value <= LARGEST_ID:
+                if type(value) is int and 0 < value <= MAX_ID:
                     wanted.setdefault(link.target, set()).add(value)
                     pending.append((index, link, link.target, [value]))
                     continue
@@ -143,7 +143,7 @@ def _judged(link: Link, target: Any, value: Any, known: set[str]) -> tuple[Any, 
 
 
 def _possible_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def _add(problems: dict[str, Any], path: tuple[str, ...], message: str) -> None:

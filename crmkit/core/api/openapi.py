@@ -19,7 +19,8 @@ from flask_login import current_user
 
 import crmkit
 from crmkit.core.api import query, schemas, values
-from crmkit.core.api.views import API_PREFIX, MAX_ID
+from crmkit.core.api.views import API_PREFIX
+from crmkit.db import MAX_ID
 from crmkit.entities.service import Records
 
 ERROR = {

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, StatementError
 
 from crmkit import db
+from crmkit.db import MAX_ID
 from crmkit.core.api import query, schemas
 from crmkit.core.api.tokens import bearer_token, user_for_token
 from crmkit.entities import listing
@@ -33,7 +34,6 @@ except ImportError:  # pragma: no cover - depends on which parts of crmkit are i
     search = None
 
 API_PREFIX = "/api/v1"
-MAX_ID = 2**31 - 1  # the largest id every supported database stores in an INTEGER column
 MAX_VERSION = 10**18 - 1
 ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
