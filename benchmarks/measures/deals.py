@@ -56,7 +56,7 @@ def board_sql(ctx, found: deals.DealSet, owner: int | None = None) -> list[tuple
             if stage in closed:
                 where, order = "AND closed_at >= :since", "closed_at DESC, id DESC"
             else:
-                where, order = "", "id DESC"
+                where, order = "", "archived_at DESC, id DESC"
             sql = (f"SELECT {CARD_COLUMNS} FROM pipelines_deal WHERE archived_at IS NULL AND stage_id = {stage} {mine} "
                    f"{where} ORDER BY {order} LIMIT 51")
             statements.append((sql, params))
@@ -86,7 +86,7 @@ def board(ctx):
     if more:
         next_page = more.group(1).replace("&amp;", "&")
         sql = [(f"SELECT {CARD_COLUMNS} FROM pipelines_deal WHERE archived_at IS NULL AND stage_id = {found.open_stage_ids[0]} "
-                "AND id < :after ORDER BY id DESC LIMIT 51",
+                "AND id < :after ORDER BY archived_at DESC, id DESC LIMIT 51",
                 {"after": int(re.search(r"after=(\d+)", next_page).group(1))})]
         yield judged(with_baseline(ctx, "board", "a column's next 50 cards (show more, no JavaScript)", [next_page], [sql],
                                    label, target=target), "p50_ms", BOARD_TARGET_MS)

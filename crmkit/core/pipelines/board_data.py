@@ -203,7 +203,9 @@ def cards(records: Records, stage: Stage, filters: Filters, since, cursor=None, 
     if stage.kind == "open":
         if after is not None:
             statement = statement.where(Deal.id < after)
-        order = (Deal.id.desc(),)
+        # archived_at is NULL on every row here; naming it lets PostgreSQL read the board index in
+        # order (an IS NULL condition doesn't count as equality for ordering), not walk the primary key
+        order = (Deal.archived_at.desc(), Deal.id.desc())
     else:
         statement = statement.where(closed_since(since))
         closed = _moment((cursor or {}).get("closed"))
