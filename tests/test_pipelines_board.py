@@ -349,3 +349,16 @@ def test_what_people_typed_on_a_card_is_escaped(app, admin_client, sales):
     card = column(board(admin_client, sales), sales["Proposal"])
     assert "<script>alert" not in card and "&lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert "Rival &#34;&lt;b&gt;&#34; LLP" in card
+
+
+def test_the_lost_dialogs_reasons_and_competitors_come_only_when_it_opens(app, admin_client, sales):
+    new_reason(app, "Too expensive")
+    with acting_as(app, ADMIN) as records:
+        new_organization(records, "Rival LLP", competitor=True)
+    (deal_id,) = make_deals(app, sales["pipeline"], sales["Proposal"])
+    html = board(admin_client, sales)
+    assert 'id="board-lost"' in html and "Rival LLP" not in html
+    part = admin_client.get(f"/pipelines/{sales['pipeline']}/board/deals/{deal_id}/move",
+                            query_string={"part": "fields", "stage_id": sales["Lost"], "version": deal(app, deal_id).version})
+    text = part.get_data(as_text=True)
+    assert part.status_code == 200 and "Too expensive" in text and "Rival LLP" in text and "<html" not in text

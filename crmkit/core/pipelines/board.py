@@ -112,7 +112,7 @@ def board(pipeline_id: int):
         since=since,
         choices=filter_choices(records),
         cards=card_context(records, stages, on_board, filters),
-        lost=lost_choices() if any(s.kind == "lost" and s.archived_at is None for s in stages) else None,
+        lost=any(s.kind == "lost" and s.archived_at is None for s in stages),  # the dialog; its fields come when it opens
         closed_days=data.CLOSED_DAYS,
         can_move=records.can("edit"),
     )
@@ -177,7 +177,8 @@ def wants_json() -> bool:
 
 @bp.route("/<int:pipeline_id>/board/deals/<int:deal_id>/move", methods=["GET", "POST"])
 def move(pipeline_id: int, deal_id: int):
-    """GET: the page that asks for what a move needs (a lost stage's reason). POST: the move."""
+    """GET: the page that asks for what a move needs (a lost stage's reason), or with ``part=fields``
+    just those fields for board.js's dialog. POST: the move."""
     records = viewer()
     pipeline = pipeline_or_404(pipeline_id)
     deal = deal_of(records, pipeline, deal_id)
@@ -186,6 +187,8 @@ def move(pipeline_id: int, deal_id: int):
     version = request.values.get("version", type=int)
     if stage is None or stage.pipeline_id != pipeline.id or version is None:
         abort(400)
+    if request.method == "GET" and request.args.get("part") == "fields":  # board.js's lost dialog
+        return render_template("pipelines/board_lost_part.html", lost=lost_choices(), form={})
     if request.method == "GET" or (stage.kind == "lost" and not request.form.get("loss_reason_id") and not wants_json()):
         return move_page(records, pipeline, deal, stage, version, filters)
     if not records.can("edit"):

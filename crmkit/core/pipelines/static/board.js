@@ -100,16 +100,27 @@
     return column && column.hasAttribute("data-target") && column.dataset.stage !== card.dataset.stage;
   }
 
+  // a lost column first asks why: the dialog's fields (reasons, competitors) come from the server
   function askOrMove(card, column) {
-    if (column.dataset.kind === "lost" && dialog) {
-      pending = { card: card, column: column };
-      var form = dialog.querySelector("form");
-      form.reset();
-      dialog.querySelector("[data-lost-error]").hidden = true;
-      dialog.showModal();
+    var form = card.querySelector("form.card-move");
+    if (column.dataset.kind !== "lost" || !dialog || !form) {
+      move(card, column, null);
       return;
     }
-    move(card, column, null);
+    var url = form.action + "?part=fields&stage_id=" + encodeURIComponent(column.dataset.stage) +
+      "&version=" + encodeURIComponent(card.dataset.version);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        pending = { card: card, column: column };
+        dialog.querySelector("[data-lost-fields]").replaceChildren(fromHtml(html));
+        dialog.querySelector("[data-lost-error]").hidden = true;
+        dialog.showModal();
+      })
+      .catch(function () { say(board.dataset.failed, true); });
   }
 
   // the lost dialog
