@@ -48,19 +48,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_core_recovery_code_user_id', 'core_recovery_code', ['user_id'], unique=False)
-    with op.batch_alter_table('core_user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('totp_secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.add_column(sa.Column('totp_enabled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
-        batch_op.drop_column('session_token')
+    # Plain ALTER TABLE, not batch mode: SQLite (3.35+) adds and drops these columns in place, where
+    # batch mode would copy core_user and drop the original, which every table pointing at a user
+    # refuses once the database has data (foreign keys are on).
+    op.add_column('core_user', sa.Column('totp_secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    op.add_column('core_user', sa.Column('totp_enabled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    op.add_column('core_user', sa.Column('totp_last_step', sa.Integer(), nullable=True))
+    op.drop_column('core_user', 'session_token')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('core_user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default=''))
-        batch_op.drop_column('totp_last_step')
-        batch_op.drop_column('totp_enabled_at')
-        batch_op.drop_column('totp_secret')
+    op.add_column('core_user', sa.Column('session_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default=''))
+    op.drop_column('core_user', 'totp_last_step')
+    op.drop_column('core_user', 'totp_enabled_at')
+    op.drop_column('core_user', 'totp_secret')
     op.drop_index('ix_core_recovery_code_user_id', table_name='core_recovery_code')
     op.drop_table('core_recovery_code')
     op.drop_index('ix_core_user_session_user_id', table_name='core_user_session')
