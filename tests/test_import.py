@@ -182,9 +182,9 @@ def test_another_users_import_job_is_not_found(app, admin, tmp_path):
     token = csrf_token(client, "/transfer/projects.project/import")
     data = {"file": (io.BytesIO(b"Name\nA\n"), "a.csv"), "csrf_token": token}
     location = client.post("/transfer/projects.project/import", data=data, content_type="multipart/form-data").location
-    add_user(app, "boss@example.com", "boss password 1", role="manager")
+    add_user(app, "boss@example.com", "a long boss passphrase", role="manager")
     other = app.test_client()
-    login(other, "boss@example.com", "boss password 1")
+    login(other, "boss@example.com", "a long boss passphrase")
     assert other.get(location).status_code == 404
 
 

@@ -74,9 +74,9 @@ def test_a_role_without_view_permission_gets_403(app):
     with app.app_context():
         db.session().add(Role(name="people_only", label="People only", permissions=["person.*"], visibility={"*": "all"}))
         db.session().commit()
-    add_user(app, "people@example.com", "people password 1", role="people_only")
+    add_user(app, "people@example.com", "a long people passphrase", role="people_only")
     client = app.test_client()
-    login(client, "people@example.com", "people password 1")
+    login(client, "people@example.com", "a long people passphrase")
     assert client.get("/-/pick/organization?q=a").status_code == 403
 
 

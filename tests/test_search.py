@@ -127,9 +127,9 @@ def test_a_user_without_view_permission_finds_nothing_of_that_entity(app, admin_
     with app.app_context():
         db.session().add(Role(name="viewer", permissions=["projects.project.view"], visibility={"*": "all"}))
         db.session().commit()
-    add_user(app, "viewer@example.com", "viewer password 1", role="viewer")
+    add_user(app, "viewer@example.com", "a long viewer passphrase", role="viewer")
     viewer = app.test_client()
-    login(viewer, "viewer@example.com", "viewer password 1")
+    login(viewer, "viewer@example.com", "a long viewer passphrase")
     page = found(viewer, "hidden")
     assert "Hidden project" in page and "Hidden person" not in page
 
