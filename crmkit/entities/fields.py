@@ -59,6 +59,8 @@ def whole_number(value):
         number = int(value)
     elif isinstance(value, str) and _text_numbers.get() and WHOLE_NUMBER.fullmatch(value):
         number = int(value)
+    elif isinstance(value, str) and _text_numbers.get() and getattr(value, "reason", None):
+        raise ValidationError(value.reason)  # a form's text that says why it names no number (links.Unresolved)
     else:
         raise ValidationError(_("Not a valid integer."))
     if not -LARGEST <= number <= LARGEST:

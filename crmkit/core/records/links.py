@@ -26,8 +26,8 @@ SEVERAL = _l("Several records match this name. Type more of it, or choose from t
 class Unresolved(str):
     """Text typed in a picker that names no single record the user sees.
 
-    The form shows it back as typed. As a number (the schema's Integer field converting it) it
-    raises the reason, which marshmallow reports as that field's error beside any others, so the
+    The form shows it back as typed. As a number (the framework's whole-number reading, or
+    ``int()``) it raises the reason, which marshmallow reports as that field's error beside any others, so the
     form is shown again and nothing is saved.
     """
 
