@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -13,16 +12,13 @@ from sqlmodel import Session
 from crmkit import db
 from crmkit.core.api.models import ApiToken
 from crmkit.core.auth.models import User
+from crmkit.core.auth.tokens import hash_token
 from crmkit.db import utcnow
 
 TOKEN_PREFIX = "crmkit_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 # last_used_at is written at most this often per token, so reads do not all turn into writes.
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken, str]:

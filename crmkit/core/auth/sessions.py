@@ -9,7 +9,6 @@ a session not seen for ``SESSION_IDLE_DAYS`` (default 14) counts as ended.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -20,15 +19,12 @@ from sqlmodel import Session
 
 from crmkit import db
 from crmkit.core.auth.models import User, UserSession
+from crmkit.core.auth.tokens import hash_token
 from crmkit.db import utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)
 DEFAULT_IDLE_DAYS = 14
 PAGE_SIZE = 50
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _aware(moment: datetime) -> datetime:

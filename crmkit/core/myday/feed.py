@@ -9,7 +9,6 @@ Tasks are events at their due time (not VTODO), because Google and Outlook calen
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from crmkit import mail
 from crmkit.core.activities.models import Activity, CalendarFeed
 from crmkit.core.activities.schemas import KIND_LABELS
 from crmkit.core.auth.models import User
+from crmkit.core.auth.tokens import hash_token
 from crmkit.core.myday import queries, reminders
 from crmkit.db import utcnow
 from crmkit.i18n import gettext as _
@@ -33,10 +33,6 @@ PAST = timedelta(days=90)
 AHEAD = timedelta(days=365)
 FEED_LIMIT = 2000  # events per kind
 BODY_EXCERPT = 2000
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def feed_of(session: Session, user: User) -> CalendarFeed | None:
