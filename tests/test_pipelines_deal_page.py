@@ -180,3 +180,12 @@ def test_a_person_typed_that_names_no_one_is_refused_with_the_pickers_reason(app
     assert "Nothing matches this name." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session().execute(select(DealPerson)).first() is None
+
+
+def test_whole_quantities_show_as_plain_numbers_on_the_page_and_in_the_line_form(app, admin_client, deal_id):
+    add_line(admin_client, app, deal_id, name="Bags", quantity="50", price="2100", discount_percent="10")
+    with app.app_context():
+        line_id = db.session().execute(select(LineItem.id)).scalar_one()
+    shown = page(admin_client, f"/deal/{deal_id}")
+    assert "50 × " in shown and "5E+1" not in shown and "− 10%" in shown
+    assert 'value="50"' in page(admin_client, f"/deals/{deal_id}/lines/{line_id}")
