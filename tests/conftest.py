@@ -18,7 +18,8 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from crmkit import db
 from crmkit.app import create_app
-from crmkit.core.auth.service import create_user
+from crmkit.core.api.tokens import create_token
+from crmkit.core.auth.service import create_user, find_user
 from tests.migrated import MigratedDatabases
 
 TEST_SECRET = "test-secret-key-used-only-by-the-test-suite"
@@ -162,6 +163,15 @@ def runner(app):
 def add_user(app, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, **fields):
     with app.app_context():
         return create_user(db.session(), email, password, **fields)
+
+
+def token_client(app, email=ADMIN_EMAIL):
+    """A test client whose requests carry a new API token of the user with ``email``."""
+    with app.app_context():
+        token = create_token(db.session(), find_user(db.session(), email), "tests")[1]
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
 
 
 def csrf_token(client, url="/login") -> str:

@@ -14,10 +14,9 @@ from flask_babel import gettext
 from sqlalchemy import event, text
 
 from crmkit import db, hookimpl
-from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.service import find_user
 from crmkit.entities.service import Records
-from tests.conftest import ADMIN_EMAIL, add_user, login
+from tests.conftest import ADMIN_EMAIL, add_user, login, token_client
 
 URL = "/api/v1/lookup"
 AGENT, OTHER_AGENT, PASSWORD = "agent@example.com", "other@example.com", "a long agent passphrase"
@@ -41,14 +40,6 @@ def app(make_app):
     return app
 
 
-def api_client(app, email):
-    with app.app_context():
-        token = create_token(db.session(), find_user(db.session(), email), "lookup tests")[1]
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
-
-
 def make(app, entity_key, owner_email=AGENT, **data):
     """A record created through Records as its owner would create it; returns its id."""
     with app.test_request_context():
@@ -64,7 +55,7 @@ def look_up(client, phone):
 
 def test_a_number_typed_the_local_way_finds_the_person_stored_in_e164(app):
     person_id = make(app, "person", name="Иванов Иван", phone="+77011234567")
-    body = look_up(api_client(app, AGENT), "8 (701) 123-45-67")
+    body = look_up(token_client(app, AGENT), "8 (701) 123-45-67")
     assert body["phone"] == "+77011234567" and body["country"] == "KZ"
     [match] = body["matches"]
     assert (match["entity"], match["id"], match["name"]) == ("person", person_id, "Иванов Иван")
@@ -74,28 +65,28 @@ def test_a_number_typed_the_local_way_finds_the_person_stored_in_e164(app):
 
 def test_a_persons_other_phone_finds_them_too(app):
     make(app, "person", name="Петров Пётр", phone="+77011112233", other_phones="+7 702 555 66 77\n+7 705 000 11 22")
-    [match] = look_up(api_client(app, AGENT), "87025556677")["matches"]
+    [match] = look_up(token_client(app, AGENT), "87025556677")["matches"]
     assert match["name"] == "Петров Пётр"
     assert match["phones"] == ["+7 701 111 2233", "+7 702 555 6677", "+7 705 000 1122"]
 
 
 def test_an_organisations_number_finds_the_organisation(app):
     org_id = make(app, "organization", name="ТОО Ромашка", phone="+7 727 250 00 00")
-    [match] = look_up(api_client(app, AGENT), "8 727 250-00-00")["matches"]
+    [match] = look_up(token_client(app, AGENT), "8 727 250-00-00")["matches"]
     assert (match["entity"], match["id"], match["name"]) == ("organization", org_id, "ТОО Ромашка")
     assert "organization" not in match and "position" not in match
 
 
 def test_a_russian_number_is_told_from_a_kazakh_one(app):
     make(app, "person", name="Сидоров", phone="+74951234567")
-    body = look_up(api_client(app, AGENT), "+7 (495) 123-45-67")
+    body = look_up(token_client(app, AGENT), "+7 (495) 123-45-67")
     assert body["country"] == "RU" and [m["name"] for m in body["matches"]] == ["Сидоров"]
 
 
 def test_a_person_comes_with_their_organisation_position_and_owner(app):
     org_id = make(app, "organization", name="ТОО Ромашка")
     make(app, "person", name="Ким Анна", phone="+77011234567", organization_id=org_id, position="Бухгалтер")
-    [match] = look_up(api_client(app, AGENT), "+77011234567")["matches"]
+    [match] = look_up(token_client(app, AGENT), "+77011234567")["matches"]
     assert match["organization"] == {"id": org_id, "name": "ТОО Ромашка", "url": f"http://localhost/organization/{org_id}"}
     assert match["position"] == "Бухгалтер"
     assert match["owner"]["name"] == "Aigul Agent"
@@ -109,7 +100,7 @@ def test_the_last_five_activities_about_the_record_come_newest_first(app):
     someone_else = make(app, "person", name="Ли Марат")
     make(app, "activity", kind="note", subject="About someone else", about_entity="person", about_id=someone_else,
          happened_at="2026-02-01T09:30:00+00:00")
-    [match] = look_up(api_client(app, AGENT), "+77011234567")["matches"]
+    [match] = look_up(token_client(app, AGENT), "+77011234567")["matches"]
     activities = match["activities"]
     assert [a["subject"] for a in activities] == ["Call 7", "Call 6", "Call 5", "Call 4", "Call 3"]
     first = activities[0]
@@ -121,9 +112,9 @@ def test_the_last_five_activities_about_the_record_come_newest_first(app):
 def test_an_agent_finds_only_records_they_may_see(app):
     make(app, "person", owner_email=AGENT, name="Mine", phone="+77011234567")
     make(app, "person", owner_email=OTHER_AGENT, name="Theirs", phone="+77011234567")
-    assert [m["name"] for m in look_up(api_client(app, AGENT), "+77011234567")["matches"]] == ["Mine"]
-    assert [m["name"] for m in look_up(api_client(app, OTHER_AGENT), "+77011234567")["matches"]] == ["Theirs"]
-    assert {m["name"] for m in look_up(api_client(app, ADMIN_EMAIL), "+77011234567")["matches"]} == {"Mine", "Theirs"}
+    assert [m["name"] for m in look_up(token_client(app, AGENT), "+77011234567")["matches"]] == ["Mine"]
+    assert [m["name"] for m in look_up(token_client(app, OTHER_AGENT), "+77011234567")["matches"]] == ["Theirs"]
+    assert {m["name"] for m in look_up(token_client(app, ADMIN_EMAIL), "+77011234567")["matches"]} == {"Mine", "Theirs"}
 
 
 def test_an_agent_sees_no_organisation_of_a_person_when_they_cannot_see_it(app):
@@ -133,12 +124,12 @@ def test_an_agent_sees_no_organisation_of_a_person_when_they_cannot_see_it(app):
         session = db.session()
         records = Records(app.extensions["crmkit"].entities.get("person"), find_user(session, ADMIN_EMAIL))
         records.assign_owner(records.get(person_id), find_user(session, AGENT).id)
-    [match] = look_up(api_client(app, AGENT), "+77011234567")["matches"]
+    [match] = look_up(token_client(app, AGENT), "+77011234567")["matches"]
     assert match["organization"] is None
 
 
 def test_a_number_nobody_has_gives_no_matches(app):
-    body = look_up(api_client(app, AGENT), "+77019998877")
+    body = look_up(token_client(app, AGENT), "+77019998877")
     assert body["matches"] == [] and body["phone"] == "+77019998877"
 
 
@@ -147,7 +138,7 @@ def test_an_archived_record_is_not_found(app):
     with app.test_request_context():
         records = Records(app.extensions["crmkit"].entities.get("person"), find_user(db.session(), ADMIN_EMAIL))
         records.archive(records.get(person_id))
-    assert look_up(api_client(app, ADMIN_EMAIL), "+77011234567")["matches"] == []
+    assert look_up(token_client(app, ADMIN_EMAIL), "+77011234567")["matches"] == []
 
 
 def test_without_a_token_or_a_session_the_api_answers_401(app):
@@ -164,7 +155,7 @@ def test_a_logged_in_session_may_call_the_api(app):
 
 
 def test_a_bad_phone_is_refused_with_a_message_for_the_field_in_the_users_language(app):
-    response = api_client(app, AGENT).get(URL, query_string={"phone": "12ab"}, headers={"Accept-Language": "ru"})
+    response = token_client(app, AGENT).get(URL, query_string={"phone": "12ab"}, headers={"Accept-Language": "ru"})
     assert response.status_code == 422
     with app.test_request_context(headers={"Accept-Language": "ru"}):
         expected = gettext("Not a valid phone number.")
@@ -172,7 +163,7 @@ def test_a_bad_phone_is_refused_with_a_message_for_the_field_in_the_users_langua
 
 
 def test_a_missing_phone_is_a_bad_request_naming_the_field(app):
-    response = api_client(app, AGENT).get(URL)
+    response = token_client(app, AGENT).get(URL)
     assert response.status_code == 400
     assert list(response.get_json()["error"]["fields"]) == ["phone"]
 
@@ -180,7 +171,7 @@ def test_a_missing_phone_is_a_bad_request_naming_the_field(app):
 def test_hook_caller_lookup(app):
     make(app, "person", name="Client", phone="+77011234567", is_client=True)
     make(app, "organization", name="Not a person", phone="+77011234567")
-    matches = look_up(api_client(app, AGENT), "+77011234567")["matches"]
+    matches = look_up(token_client(app, AGENT), "+77011234567")["matches"]
     extras = {m["name"]: m["extras"] for m in matches}
     assert extras == {"Client": {"test_lookup": {"badge": "client", "seen_by": AGENT}}, "Not a person": {}}
 
@@ -190,7 +181,7 @@ def test_the_lookup_reads_the_channel_index_and_scans_no_table(app):
     make(app, "person", name="Ким Анна", phone="+77011234567")
     for n in range(30):
         make(app, "person", name=f"Someone {n}", phone=f"+7701000{n:04d}")
-    client, engine = api_client(app, AGENT), db.engine_of(app)
+    client, engine = token_client(app, AGENT), db.engine_of(app)
     statements = []
 
     def remember(_conn, _cursor, statement, parameters, _context, _many):

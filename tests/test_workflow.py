@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from crmkit import db, hookimpl
-from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.service import find_user
 from crmkit.entities.service import Invalid, Records
 from crmkit.entities.transitions import Transition
 from crmkit.entities.workflow import Stay, time_in_states
-from tests.conftest import add_user
+from tests.conftest import add_user, token_client
 from tests.hooking import plugin
 from tests.plugins.tickets import hooks as tickets
 
@@ -29,11 +28,7 @@ def app(make_app):
 
 def api_client(app, email="admin@example.com", **fields):
     add_user(app, email=email, **fields)
-    with app.app_context():
-        token = create_token(db.session(), find_user(db.session(), email), "tests")[1]
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client
+    return token_client(app, email)
 
 
 @pytest.fixture
