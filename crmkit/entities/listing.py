@@ -129,7 +129,7 @@ def fits(column, value: Any) -> bool:
 
 def coerce(column, raw: str, field_name: str) -> Any:
     """Turn a query-string value into the column's type, or explain why not."""
-    kind = getattr(column.type, "impl", column.type)  # UTCDateTime wraps DateTime: a moment compares as one
+    kind = base_type(column)  # UTCDateTime wraps DateTime: a moment compares as one
     try:
         if isinstance(kind, Boolean):
             return raw.lower() in ("1", "true", "yes", "on")
@@ -184,7 +184,7 @@ def apply_filters(statement, entity: EntityType, filters: dict[str, str], parts=
             statement = statement.where(column >= value)
         elif op == "lte":
             statement = statement.where(column <= value)
-        elif op == "prefix" and isinstance(getattr(column.type, "impl", column.type), String):  # AutoString wraps String
+        elif op == "prefix" and isinstance(base_type(column), String):  # AutoString wraps String
             statement = statement.where(column.startswith(value, autoescape=True))
         elif op == "":
             statement = statement.where(column == value)
