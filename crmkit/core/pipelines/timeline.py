@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, url_for
-from flask_babel import format_currency
 from sqlalchemy import select
 
 from crmkit.core.pipelines import names
@@ -15,6 +14,7 @@ from crmkit.core.pipelines.models import Deal, DealPerson
 from crmkit.core.timeline import Cursor, TimelineEntry
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
+from crmkit.i18n import money
 
 OPENED, CLOSED = "pipelines.opened", "pipelines.closed"
 
@@ -54,7 +54,7 @@ def entry(deal: Deal, source: str) -> TimelineEntry:
     amount = deal.won_amount if deal.won_amount is not None else deal.amount
     details = [(_("Stage"), names.stage_name(deal.stage_id))]
     if amount is not None:
-        details.append((_("Amount"), format_currency(amount, deal.currency)))
+        details.append((_("Amount"), money(amount, deal.currency)))
     if source == OPENED:
         title, label, at = _("Deal opened: %(title)s", title=deal.title), _("Deal"), deal.created_at
     elif stage is not None and stage.kind == "won":
