@@ -142,11 +142,12 @@ def chromium():
 
 @pytest.fixture
 def new_page(chromium, request):
-    """Open pages in fresh contexts: ``new_page(locale="kk")``; closed after the test."""
+    """Open pages in fresh contexts: ``new_page(locale="kk")``, with any other context option
+    (``viewport``, ``java_script_enabled``); closed after the test."""
     contexts = []
 
-    def open_page(locale: str = "en"):
-        context = chromium.new_context(locale=locale, viewport={"width": 1100, "height": 700})
+    def open_page(locale: str = "en", **options):
+        context = chromium.new_context(locale=locale, **{"viewport": {"width": 1100, "height": 700}, **options})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

@@ -20,32 +20,10 @@ from crmkit.core.auth.models import User
 from crmkit.core.pipelines import setup
 from crmkit.core.pipelines.models import Deal, DealCompetitor, Pipeline, PriceItem, Stage
 from crmkit.entities.service import Records
-from tests.browser.conftest import ARTIFACTS, REPORTS, TIMEOUT_MS, log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 CENT = Decimal("0.01")
-
-
-@pytest.fixture
-def page_with(chromium, request):
-    """A page in a new context, with or without JavaScript; a failed test leaves a screenshot."""
-    contexts = []
-
-    def open_page(javascript: bool):
-        context = chromium.new_context(locale="en", viewport={"width": 1700, "height": 900}, java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    report = request.node.stash.get(REPORTS, {}).get("call")
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for n, context in enumerate(contexts):
-            for page in context.pages:
-                page.screenshot(path=ARTIFACTS / f"failed-pipelines-{request.node.callspec.id}-{n}.png", full_page=True)
-    for context in contexts:
-        context.close()
 
 
 def seed(app) -> dict:
@@ -121,10 +99,10 @@ def move_without_javascript(page, deal_id: int, stage: str) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
-def test_a_pipeline_from_setup_to_a_reopened_deal(live_server, live_app, page_with, javascript):
+def test_a_pipeline_from_setup_to_a_reopened_deal(live_server, live_app, new_page, javascript):
     base = live_server.url
     seeded = seed(live_app)
-    page = page_with(javascript)
+    page = new_page(viewport={"width": 1700, "height": 900}, java_script_enabled=javascript)  # the board's columns side by side
     log_in(page, base)
 
     # the admin makes a pipeline on its setup page
