@@ -1,7 +1,7 @@
-"""Secret tokens kept only as their SHA-256: login sessions, API tokens, calendar feeds.
+"""Secrets kept only as their SHA-256: login sessions, API tokens, calendar feeds, recovery codes.
 
-A token is long and random, so a plain (unsalted) SHA-256 is enough and lets the row be found by a
-unique index on the hash; a database leak gives away no working token.
+Each is random, never chosen by a person, so an unsalted SHA-256 serves: the row is found by a
+unique index on the hash, and the database never holds the secret itself.
 """
 
 from __future__ import annotations

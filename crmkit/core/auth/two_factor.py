@@ -9,7 +9,6 @@ SVG made on the server (segno): no JavaScript, nothing fetched from elsewhere.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -21,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from crmkit.core.auth.models import RecoveryCode, User
+from crmkit.core.auth.tokens import hash_token
 from crmkit.db import utcnow
 
 ISSUER = "crmkit"
@@ -88,7 +88,7 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str] | No
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256(_normalise_recovery(code).encode()).hexdigest()
+    return hash_token(_normalise_recovery(code))
 
 
 def _normalise_recovery(code: str) -> str:
