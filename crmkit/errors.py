@@ -6,6 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from crmkit.i18n import lazy_gettext as _l
+from crmkit.validation import field_messages
 
 TITLES = {
     400: _l("The request could not be understood"),
@@ -33,10 +34,12 @@ def wants_json() -> bool:
 def json_error(code: int, message: str | None = None, fields: dict | None = None, **extra):
     """The one error answer of everything under /api/: ``{"error": {"code", "message", "fields"}}``.
 
-    ``fields`` maps each bad field (or query parameter) to its messages in the user's language;
-    ``extra`` adds keys such as ``current`` (the saved record of a 409).
+    ``fields`` maps each bad field (or query parameter) to its messages in the user's language,
+    always as a flat object of lists of texts (``validation.field_messages``), whatever shape
+    validation gave them; ``extra`` adds keys such as ``current`` (the saved record of a 409).
     """
-    body = {"code": code, "message": message or str(TITLES.get(code, "")), "fields": fields or {}, **extra}
+    body = {"code": code, "message": message or str(TITLES.get(code, "")), "fields": field_messages(fields or {}),
+            **extra}
     response = jsonify(error=body)
     response.status_code = code
     return response

@@ -70,9 +70,36 @@ def translate(message: str) -> str:
 
 
 def translate_messages(messages: Any) -> Any:
-    """Translate a marshmallow ``messages`` structure (dicts and lists of strings), keeping its shape."""
+    """Translate a marshmallow ``messages`` structure (dicts and lists of strings), keeping its
+    shape, except that a field's lone message becomes a list of one: marshmallow keeps the
+    message of ``ValidationError(lazy_text, "field")`` as it is, since a lazy string is no str."""
     if isinstance(messages, dict):
-        return {key: translate_messages(value) for key, value in messages.items()}
+        return {key: _listed(translate_messages(value)) for key, value in messages.items()}
     if isinstance(messages, list):
         return [translate_messages(value) for value in messages]
     return translate(str(messages))
+
+
+def _listed(value: Any) -> Any:
+    return value if isinstance(value, (dict, list)) else [value]
+
+
+def field_messages(messages: dict[str, Any]) -> dict[str, list[str]]:
+    """Messages per field as an error answer gives them: each field (a group's or a list's
+    inner one as ``group.field``, ``items.0``; the record as a whole as ``_schema``) with a
+    list of texts, whatever nesting or lone strings validation produced."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{inner}": found for inner, found in field_messages(value).items()})
+        else:
+            flat.setdefault(str(key), []).extend(_texts(value))
+    return flat
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return [text for found in field_messages(value).values() for text in found]
+    return [str(value)]

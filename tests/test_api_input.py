@@ -147,9 +147,9 @@ def cursor_of_last(api, sort) -> str:
         ("person", {"organization_id": "1"}, ["organization_id"]),
         ("activity", {"about_entity": "person", "about_id": 1e-300}, ["about_id"]),
         ("activity", {"duration_seconds": 59.9}, ["duration_seconds"]),
-        ("projects/project", {"scoring": {"score": 5.5}}, ["scoring"]),
-        ("projects/project", {"campaigns": {"landing_visits": False}}, ["campaigns"]),
-        ("projects/project", {"custom": {"ref": 1.25}}, ["custom"]),
+        ("projects/project", {"scoring": {"score": 5.5}}, ["scoring.score"]),
+        ("projects/project", {"campaigns": {"landing_visits": False}}, ["campaigns.landing_visits"]),
+        ("projects/project", {"custom": {"ref": 1.25}}, ["custom.ref"]),
     ],
 )
 def test_integer_fields_refuse_fractions_booleans_and_strings(api, path, fields, at_fault):
@@ -194,7 +194,7 @@ def test_datetimes_outside_the_range_are_refused_whatever_their_offset(api, valu
 
 def test_a_custom_date_field_is_checked_like_any_date(api):
     response = api.post(f"{API}/projects/project", json={"name": "Flat", "custom": {"signed": "11111111"}})
-    assert response.status_code == 422 and error_fields(response) == {"custom": {"signed": [DATE_MESSAGE]}}
+    assert response.status_code == 422 and error_fields(response) == {"custom.signed": [DATE_MESSAGE]}
 
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD, between the years 1900 and 2200."

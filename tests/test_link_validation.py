@@ -192,7 +192,7 @@ def test_a_custom_link_field_refuses_an_organisation_the_agent_cannot_see(office
     api = api_of(app, "north")
     response = api.post("/api/v1/person", json={"name": "Асель", "custom": {"referrer": ids["south"]["organization"]}})
     assert response.status_code == 422
-    assert response.get_json()["error"]["fields"] == {"custom": {"referrer": [NO_SUCH]}}
+    assert response.get_json()["error"]["fields"] == {"custom.referrer": [NO_SUCH]}
     mine = api.post("/api/v1/person", json={"name": "Асель", "custom": {"referrer": ids["north"]["organization"]}})
     assert mine.status_code == 201
 
@@ -219,7 +219,7 @@ def test_a_plugins_extension_fields_point_only_at_records_the_user_sees(office, 
               "source_id": ids["south"]["person"]}
     sent = {name: theirs[name] if value in ("theirs", ["mine", "theirs"]) else value for name, value in fields_sent.items()}
     response = api_of(app, "north").post("/api/v1/person", json={"name": "Асель", "referrals": sent})
-    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {"referrals": problem}
+    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {f"referrals.{name}": found for name, found in problem.items()}
 
 
 def test_all_links_to_one_entity_are_checked_in_one_query(office):

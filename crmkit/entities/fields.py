@@ -47,6 +47,11 @@ def typed_input() -> Iterator[None]:
         _text_numbers.reset(token)
 
 
+def text_numbers() -> bool:
+    """Whether numbers may come as text here: on forms yes, within ``typed_input`` (JSON) no."""
+    return _text_numbers.get()
+
+
 def whole_number(value):
     """A field's raw input as an int, refusing what marshmallow would truncate (1.5, 1e-300),
     booleans, text other than ASCII digits (and any text in ``typed_input``), and anything past

@@ -35,8 +35,9 @@ ERROR = {
                 "message": {"type": "string", "description": "What went wrong, in the caller's language."},
                 "fields": {
                     "type": "object",
-                    "description": "Each bad field or query parameter with its messages.",
-                    "additionalProperties": True,
+                    "description": "Each bad field or query parameter (a group's field as group.field; "
+                                   "_body: the body; _schema: the record as a whole) with its messages.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
                 "allowed": {
                     "type": "array",
@@ -111,8 +112,8 @@ def build(entities) -> dict[str, Any]:
 
 def add_input_rules(document: dict[str, Any], entity, parts, keys: list[str]) -> None:
     """What the input components can't take from the fields alone: the limits of the columns the
-    values are stored in, the schema's own rules across fields (its ``openapi["allOf"]``, on
-    a whole record only), and each pair of fields naming a record of any entity
+    values are stored in, the schema's own rules across fields (``schema_rules``), and each
+    pair of fields naming a record of any entity
     (``about_entity`` and ``about_id``), set both or neither."""
     components = document["components"]["schemas"]
     name = schemas.component_name(entity)
@@ -124,8 +125,7 @@ def add_input_rules(document: dict[str, Any], entity, parts, keys: list[str]) ->
         for field, limits in values.column_limits(entity.model, declared).items():
             if field in properties:
                 values.tighter(properties[field], limits)
-        rules = getattr(entity.schema, "openapi", {}).get("allOf", [])
-        if rules and component.endswith("Input"):  # a schema's own rules across fields, for a whole record
+        if rules := schema_rules(entity.schema, partial=component.endswith("Patch")):
             schema.setdefault("allOf", []).extend(rules)
         pairs = [(n, f.metadata["link_entity_field"]) for n, f in declared.items() if f.metadata.get("link_entity_field")]
         for id_field, entity_field in pairs:
@@ -134,6 +134,16 @@ def add_input_rules(document: dict[str, Any], entity, parts, keys: list[str]) ->
                 {"required": [entity_field, id_field],
                  "properties": {entity_field: {"type": "string", "enum": keys}, id_field: {"type": "integer"}}},
             ], "description": f"{entity_field} and {id_field}: both or neither."})
+
+
+def schema_rules(schema, partial: bool) -> list[dict[str, Any]]:
+    """A schema's own rules across fields, its ``openapi["allOf"]``: a dict holds them for a
+    whole record; a function ``openapi(partial)`` gives them when the document is built (rules
+    read from the database), for a whole record and for a change."""
+    rules = getattr(schema, "openapi", None) or {}
+    if callable(rules):
+        return list(rules(partial).get("allOf", []))
+    return [] if partial else list(rules.get("allOf", []))
 
 
 def plain_numbers(value: Any) -> Any:

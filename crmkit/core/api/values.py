@@ -5,7 +5,8 @@ apispec already turns a marshmallow field's type, ``Length``, ``Range``, ``OneOf
 ``Regexp`` into JSON Schema. This adds the rest, through ``documented`` (an apispec attribute
 function):
 
-- a field class's own ``openapi`` (phones, emails, IIN and BIN: crmkit.core.contacts.documented);
+- a field class's own ``openapi`` (phones, emails, IIN and BIN: crmkit.core.contacts.documented;
+  money and lists of record numbers: crmkit.core.pipelines.documented);
 - marshmallow's ``Url`` and ``Email``: a pattern of addresses their validators always take;
 - ISO dates and moments, which the framework takes in the years 1900 to 2200 (``DATE``,
   ``DATETIME``: exact, leap years included);
@@ -89,6 +90,8 @@ def documented(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -
         rule["pattern"] = NO_NUL  # the API refuses NUL in any text (databases do)
     if rule and "format" not in rule:
         ret.pop("format", None)  # e.g. "date-time", which would refuse a date alone
+    if "anyOf" in rule:
+        ret.pop("type", None)  # the rule's alternatives name their types (money: a number or a text)
     if rule.get("description") and extra.get("description"):
         rule["description"] = f"{extra['description']} {rule['description']}"
     return {**extra, **rule}

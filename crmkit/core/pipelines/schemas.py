@@ -6,8 +6,10 @@ fields are selects whose choices are read when a form or a validation asks (``Li
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_request_context
@@ -17,13 +19,15 @@ from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.contacts.schemas import SOURCE_LABELS, SOURCES  # a deal's sources are a contact's
-from crmkit.core.pipelines import names
+from crmkit.core.pipelines import documented, names
 from crmkit.core.pipelines.models import CURRENCIES
 from crmkit.core.records import links
+from crmkit.db import MAX_ID
+from crmkit.entities.fields import text_numbers, whole_number
 from crmkit.entities.service import Records
 from crmkit.i18n import lazy_gettext as _l
 
-MONEY_LIMIT = validate.Range(min=0, max=10**15)
+MONEY_LIMIT = validate.Range(min=0, max=documented.MONEY_MAX)
 
 
 class LiveChoice(validate.OneOf):
@@ -79,25 +83,46 @@ def stage_label(stage_id: Any) -> str:
     return f"{names.pipeline_name(stage.pipeline_id)}: {names.shown(stage.names)}"
 
 
+class Money(fields.Decimal):
+    """An amount: a number or a decimal text with at most two places (tiyn, kopecks), never
+    rounded to fit; ``openapi`` says so in the document."""
+
+    openapi = documented.money()
+    default_error_messages = {"places": _l("Give an amount with at most two decimal places.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.fullmatch(documented.MONEY_TEXT, value):
+            raise self.make_error("places" if re.fullmatch(r"[0-9]+\.[0-9]{3,}", value) else "invalid")
+        if isinstance(value, float) and math.isfinite(value) and Decimal(repr(value)).as_tuple().exponent < -2:
+            raise self.make_error("places")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class IdList(fields.Field):
-    """Record ids as a list (the API) or typed on a form as numbers separated by commas."""
+    """Record ids as a list (the API; JSON's numbers only) or typed on a form as numbers
+    separated by commas; ``target``: the entity they name, for the document."""
 
     default_error_messages = {"invalid": _l("Give record numbers separated by commas.")}
 
+    def __init__(self, target: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.openapi = documented.id_list(target)
+
     def _deserialize(self, value, attr, data, **kwargs):
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
+        if isinstance(value, str) and text_numbers():
             if not re.fullmatch(r"[\[\]\s,0-9]*", value):
                 raise self.make_error("invalid")
             value = re.findall(r"\d+", value)
         if not isinstance(value, (list, tuple)):
             raise self.make_error("invalid")
         try:
-            ids = [int(v) for v in value if not isinstance(v, bool)]
-        except (TypeError, ValueError):
+            ids = [whole_number(v) for v in value]
+        except ValidationError:
             raise self.make_error("invalid") from None
-        if len(ids) != len(value) or any(not 0 < i < 2**31 for i in ids):
+        if any(i is None or not 0 < i <= MAX_ID for i in ids):
             raise self.make_error("invalid")
         return sorted(set(ids))
 
@@ -130,6 +155,7 @@ def competitor_names(ids: list[int]) -> str:
 
 
 class DealSchema(Schema):
+    openapi = staticmethod(documented.deal_rules)  # the rules across fields, for the OpenAPI document
     title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"label": _l("Title")})
     pipeline_id = fields.Integer(
         required=True, strict=False,
@@ -143,8 +169,8 @@ class DealSchema(Schema):
                   "help": _l("Left empty, a new deal starts in the pipeline's first stage.")},
     )
     organization_id = fields.Integer(allow_none=True, strict=False, metadata={"label": _l("Organisation"), "link": "organization"})
-    amount = fields.Decimal(
-        allow_none=True, places=2, validate=MONEY_LIMIT,
+    amount = Money(
+        allow_none=True, validate=MONEY_LIMIT,
         metadata={"label": _l("Amount"), "help": _l("Computed from the line items when the deal has any.")},
     )
     currency = fields.String(
@@ -166,7 +192,7 @@ class DealSchema(Schema):
     )
     loss_note = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Why it was lost"), "multiline": True})
     competitor_ids = IdList(
-        allow_none=True,
+        "organization", allow_none=True,
         metadata={"label": _l("Competitors who won"), "display": competitor_names,
                   "help": _l("Numbers of organisations marked as competitors, separated by commas.")},
     )
