@@ -18,6 +18,7 @@ from crmkit import db
 from crmkit.app import create_app
 from crmkit.core.api.tokens import create_token
 from crmkit.core.auth.service import find_user
+from crmkit.core.pipelines.setup import add_loss_reason, create_pipeline
 from crmkit.core.records.models import CustomField
 from crmkit.entities import extensions
 from crmkit.entities.history import Change
@@ -50,6 +51,8 @@ def app(tmp_path_factory, migrated_databases):
                 for entity in ("projects.project", "person"):
                     session.add(CustomField(entity=entity, name=name, label=name.title(), type=kind, link=link))
             session.commit()
+            create_pipeline(session, {"en": "Corpus"})  # the configuration a deal needs, by the admins' service
+            add_loss_reason(session, {"en": "Price"})
         yield app
         db.engine_of(app).dispose()
 
@@ -201,6 +204,10 @@ class Probe:
         TRIED[category] = TRIED.get(category, 0) + self.tried
         failures, self.failures, self.tried = self.failures, [], 0
         assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:40])
+
+
+def test_every_entity_has_a_record_the_corpus_changes(probe):
+    assert sorted(probe.records) == sorted(entity.key for entity in probe.entities)
 
 
 def names(fields: dict, fault: str) -> bool:
