@@ -19,7 +19,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crmkit import db
 from crmkit.core.auth import sessions
-from crmkit.core.auth.service import UserError, change_password, password_problem
+from crmkit.core.auth.policy import password_problem
+from crmkit.core.auth.service import UserError, change_password
 from crmkit.core.org.service import valid_timezone
 from crmkit.i18n import LANGUAGE_NAMES
 from crmkit.i18n import gettext as _

@@ -10,8 +10,6 @@ from crmkit.core.auth.models import User, normalise_email
 from crmkit.core.auth.policy import password_problem
 from crmkit.i18n import gettext as _
 
-__all__ = ["UserError", "change_password", "create_user", "find_user", "password_problem"]
-
 
 class UserError(ValueError):
     """Bad input for a user; the message is meant for the person who typed it."""

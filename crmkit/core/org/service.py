@@ -18,7 +18,7 @@ from crmkit.core.access.models import VISIBILITY_LEVELS, Department, Office, Rol
 from crmkit.core.access.policy import Access, department_subtree, subordinate_ids
 from crmkit.core.auth import sessions
 from crmkit.core.auth.models import User
-from crmkit.core.auth.service import password_problem
+from crmkit.core.auth.policy import password_problem
 from crmkit.entities.declaration import ACTIONS
 from crmkit.i18n import gettext as _
 

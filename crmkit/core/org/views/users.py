@@ -13,7 +13,8 @@ from crmkit import audit, db
 from crmkit.core.access.models import Department, Role
 from crmkit.core.auth import two_factor
 from crmkit.core.auth.models import User
-from crmkit.core.auth.service import UserError, create_user, password_problem
+from crmkit.core.auth.policy import password_problem
+from crmkit.core.auth.service import UserError, create_user
 from crmkit.core.org.service import OrgError, apply_user_changes
 from crmkit.core.org.views import bp, optional_int
 from crmkit.i18n import gettext as _
