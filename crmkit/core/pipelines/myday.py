@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from crmkit import Panel
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import Deal
+from crmkit.core.pipelines.timeline import deal_records
 from crmkit.db import utcnow
 from crmkit.entities.service import Records
 from crmkit.i18n import lazy_gettext as _l
@@ -20,13 +20,8 @@ SHOWN = 20
 
 def my_deals(user: Any) -> tuple[Records, Any] | None:
     """Records of deals for ``user`` and a SELECT of their own deals, or None when they see none."""
-    entities = current_app.extensions["crmkit"].entities
-    if "deal" not in entities:
-        return None
-    records = Records(entities.get("deal"), user)
-    if not records.can("view"):
-        return None
-    return records, records.select().where(Deal.owner_id == user.id)
+    records = deal_records(user)
+    return None if records is None else (records, records.select().where(Deal.owner_id == user.id))
 
 
 def rotting(user: Any, limit: int = SHOWN) -> list[Deal]:

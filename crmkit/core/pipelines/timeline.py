@@ -20,6 +20,7 @@ OPENED, CLOSED = "pipelines.opened", "pipelines.closed"
 
 
 def deal_records(user: Any) -> Records | None:
+    """Records of deals for ``user``, or None when they may see none (My day's panels use it too)."""
     entities = current_app.extensions["crmkit"].entities
     records = Records(entities.get("deal"), user) if "deal" in entities else None
     return records if records is not None and records.can("view") else None
