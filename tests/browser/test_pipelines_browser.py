@@ -18,9 +18,10 @@ from sqlalchemy import select
 from crmkit import db
 from crmkit.core.auth.models import User
 from crmkit.core.pipelines import setup
-from crmkit.core.pipelines.models import Deal, DealCompetitor, Pipeline, PriceItem, Stage
+from crmkit.core.pipelines.models import DealCompetitor, Pipeline, PriceItem, Stage
 from crmkit.entities.service import Records
 from tests.browser.conftest import log_in
+from tests.pipelining import deal
 
 pytestmark = pytest.mark.browser
 CENT = Decimal("0.01")
@@ -52,11 +53,6 @@ def stages_of(app, pipeline_name: str) -> tuple[int, dict[str, int]]:
         pipeline = next(p for p in session.execute(select(Pipeline)).scalars() if p.names.get("en") == pipeline_name)
         stages = session.execute(select(Stage).where(Stage.pipeline_id == pipeline.id)).scalars()
         return pipeline.id, {s.names["en"]: s.id for s in stages}
-
-
-def stored(app, deal_id: int) -> Deal:
-    with app.app_context():
-        return db.session().get(Deal, deal_id)
 
 
 def new_deal(page, base: str, title: str, pipeline: str) -> int:
@@ -119,7 +115,7 @@ def test_a_pipeline_from_setup_to_a_reopened_deal(live_server, live_app, new_pag
     add_line(page, base, cement, name="Delivery", quantity="1", price="5000", vat="12")
     expected = line_total("3", "2850", "10", "12") + line_total("1", "5000", "0", "12")
     expect(page.locator("#deal-lines [data-total]")).to_have_text(format_currency(expected, "KZT", locale="en"))
-    assert stored(live_app, cement).amount == expected
+    assert deal(live_app, cement).amount == expected
     roofing = new_deal(page, base, "Roofing for Medeu", "Wholesale")
     facade = new_deal(page, base, "Facade for Dostyk", "Wholesale")
 
@@ -165,8 +161,8 @@ def test_a_pipeline_from_setup_to_a_reopened_deal(live_server, live_app, new_pag
         page.wait_for_url(re.compile(rf"/pipelines/{pipeline_id}/board"))
     for deal_id, stage in ((cement, "Proposal"), (roofing, "Negotiation"), (facade, "Lost")):
         expect(column(page, stages[stage]).locator(f"#deal-{deal_id}")).to_be_visible()
-        assert stored(live_app, deal_id).stage_id == stages[stage]
-    lost = stored(live_app, facade)
+        assert deal(live_app, deal_id).stage_id == stages[stage]
+    lost = deal(live_app, facade)
     assert lost.loss_reason_id == seeded["reason"] and lost.loss_note == "They were cheaper" and lost.closed_at is not None
     with live_app.app_context():
         assert db.session().get(DealCompetitor, (facade, seeded["rival"])) is not None
@@ -178,7 +174,7 @@ def test_a_pipeline_from_setup_to_a_reopened_deal(live_server, live_app, new_pag
     page.get_by_label("Back to stage").select_option(label="Negotiation")
     page.get_by_role("button", name="Reopen").click()
     page.wait_for_url(re.compile(rf"/deal/{facade}(#[-\w]*)?$"))
-    reopened = stored(live_app, facade)
+    reopened = deal(live_app, facade)
     assert reopened.stage_id == stages["Negotiation"] and reopened.closed_at is None
     times = page.locator(".time-in-states tbody tr")
     expect(times).to_have_count(3)
