@@ -95,6 +95,17 @@ def test_each_column_shows_its_count_sum_and_weighted_sum(app, admin_client, sal
     assert kzt(app, "1250.08") in proposal  # 2000.20 x 40% + 500 x 90%
 
 
+def test_a_won_deal_weighs_its_whole_amount_and_a_lost_one_nothing_whatever_its_own_probability(app, admin_client, sales):
+    make_deals(app, sales["pipeline"], sales["Won"], 1, amount="700", probability=30)
+    reason = new_reason(app)
+    with acting_as(app, ADMIN) as records:
+        made = records.create({"title": "Lost one", "pipeline_id": sales["pipeline"], "amount": "900", "probability": 60})
+        records.update(made, {"stage_id": sales["Lost"], "loss_reason_id": reason}, version=made.version)
+    html = board(admin_client, sales)
+    assert re.search(r"<dd data-weighted>.*?" + re.escape(kzt(app, "700.00")), column(html, sales["Won"]), re.S)
+    assert re.search(r"<dd data-weighted>.*?" + re.escape(kzt(app, "0.00")), column(html, sales["Lost"]), re.S)
+
+
 def test_the_board_lists_every_live_stage_in_order(app, admin_client, sales):
     html = board(admin_client, sales)
     order = [int(i) for i in re.findall(r'<section class="board-column stage-(\d+)', html)]

@@ -154,7 +154,7 @@ def stages_of(db, pipeline: Pipeline) -> list[Stage]:
 
 def totals(records: Records, stages: list[Stage], filters: Filters, since) -> dict[int, tuple[int, dict, dict]]:
     """Per stage: the count, the sum per currency and the sum weighted by probability (the deal's,
-    else the stage's); one GROUP BY over the open stages' deals and the closed stages' recent ones."""
+    else the stage's; a won deal weighs its whole amount, a lost one nothing); one GROUP BY over the open stages' deals and the closed stages' recent ones."""
     open_ids = [stage.id for stage in stages if stage.kind == "open"]
     closed_ids = [stage.id for stage in stages if stage.kind != "open"]
     if not stages:
@@ -169,10 +169,13 @@ def totals(records: Records, stages: list[Stage], filters: Filters, since) -> di
         func.sum(case((rows.c.probability.is_(None), rows.c.amount))), func.sum(rows.c.amount * rows.c.probability),
     ).group_by(rows.c.stage_id, rows.c.currency)
     probability = {stage.id: stage.probability for stage in stages}
+    kind = {stage.id: stage.kind for stage in stages}
     found: dict[int, tuple[int, dict, dict]] = {}
     for stage_id, currency, count, total, by_stage, by_deal in records.db.execute(statement):
         number, sums, weighted = found.setdefault(stage_id, (0, {}, {}))
         weight = (money(by_stage) * probability[stage_id] + money(by_deal)) / 100
+        if kind[stage_id] != "open":  # a closed deal's chance is settled: won counts whole, lost nothing
+            weight = money(total) if kind[stage_id] == "won" else Decimal(0)
         if total is not None:
             sums[currency] = money(total)
             weighted[currency] = weight.quantize(CENT)
