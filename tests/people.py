@@ -4,14 +4,39 @@ from __future__ import annotations
 
 import re
 
+from crmkit import db
+from crmkit.core.access.models import Department
+from crmkit.core.auth.models import User
 from tests.conftest import add_user, csrf_token, login
 
 PASSWORD = "a long enough password"
+# The permission matrices' staff: an admin, "boss" managing Sales, "north" an agent in Sales North
+# (under Sales) reporting to boss, "support" an agent in Support.
+MATRIX_ROLES = {"admin": "admin", "boss": "manager", "north": "agent", "support": "agent"}
 
 
 def person(app, email, role="agent", **fields):
     """A user made as `crmkit user create` makes one; returns their id."""
     return add_user(app, email, PASSWORD, role=role, **fields).id
+
+
+def matrix_staff(app, password=PASSWORD) -> None:
+    """The departments and the users of ``MATRIX_ROLES``, as ``<who>@example.com``."""
+    with app.app_context():
+        session = db.session()
+        sales = Department(name="Sales")
+        session.add(sales)
+        session.flush()
+        north, support = Department(name="Sales North", parent_id=sales.id), Department(name="Support")
+        session.add_all([north, support])
+        session.commit()
+        departments = {"admin": None, "boss": sales.id, "north": north.id, "support": support.id}
+    users = {who: add_user(app, f"{who}@example.com", password, role=role, department_id=departments[who]).id
+             for who, role in MATRIX_ROLES.items()}
+    with app.app_context():
+        session = db.session()
+        session.get(User, users["north"]).manager_id = users["boss"]
+        session.commit()
 
 
 def client_as(app, email, password=PASSWORD):

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import select
 
 from crmkit import db
-from crmkit.core.access.models import Department
 from crmkit.core.auth.models import User
 from crmkit.entities.service import Records
-from tests.conftest import add_user, login
+from tests.conftest import login
+from tests.people import matrix_staff
 from tests.plugins.projects import hooks as projects
 
 PASSWORD = "matrix password 123"
@@ -34,24 +34,10 @@ def user_named(session, who):
 @pytest.fixture
 def matrix(make_app):
     app = make_app(plugins=[projects], DEFAULT_LOCALE="en")
-    with app.app_context():
-        session = db.session()
-        sales = Department(name="Sales")
-        session.add(sales)
-        session.flush()
-        north, support = Department(name="Sales North", parent_id=sales.id), Department(name="Support")
-        session.add_all([north, support])
-        session.commit()
-        departments = {"admin": None, "boss": sales.id, "north": north.id, "support": support.id}
-    roles = {"admin": "admin", "boss": "manager", "north": "agent", "support": "agent"}
-    for who in OWNERS:
-        add_user(app, f"{who}@example.com", PASSWORD, role=roles[who], department_id=departments[who])
+    matrix_staff(app, PASSWORD)
     ids = {}
     with app.test_request_context():
         session = db.session()
-        boss = user_named(session, "boss")
-        user_named(session, "north").manager_id = boss.id
-        session.commit()
         entity = app.extensions["crmkit"].entities.get("projects.project")
         for who in OWNERS:
             user = user_named(session, who)

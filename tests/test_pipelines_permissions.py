@@ -9,10 +9,9 @@ works in Sales North, another in Support. Each owns a deal.
 import pytest
 
 from crmkit import db
-from crmkit.core.access.models import Department
 from tests.conftest import csrf_token
-from tests.people import client_as, person
-from tests.pipelining import acting_as, new_pipeline, new_reason, user_by_email
+from tests.people import client_as, matrix_staff
+from tests.pipelining import acting_as, new_pipeline, new_reason
 
 OWNERS = ("admin", "boss", "north", "support")
 SEES = {"admin": set(OWNERS), "boss": {"boss", "north"}, "north": {"north"}, "support": {"support"}}
@@ -21,22 +20,7 @@ SEES = {"admin": set(OWNERS), "boss": {"boss", "north"}, "north": {"north"}, "su
 @pytest.fixture
 def matrix(make_app):
     app = make_app(DEFAULT_LOCALE="en")
-    with app.app_context():
-        session = db.session()
-        sales = Department(name="Sales")
-        session.add(sales)
-        session.flush()
-        north, support = Department(name="Sales North", parent_id=sales.id), Department(name="Support")
-        session.add_all([north, support])
-        session.commit()
-        departments = {"admin": None, "boss": sales.id, "north": north.id, "support": support.id}
-    roles = {"admin": "admin", "boss": "manager", "north": "agent", "support": "agent"}
-    for who in OWNERS:
-        person(app, f"{who}@example.com", role=roles[who], department_id=departments[who])
-    with app.app_context():
-        session = db.session()
-        user_by_email(session, "north@example.com").manager_id = user_by_email(session, "boss@example.com").id
-        session.commit()
+    matrix_staff(app)
     ids = new_pipeline(app)
     deals = {}
     for who in OWNERS:
