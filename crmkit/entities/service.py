@@ -118,6 +118,8 @@ class Records:
         self.require("create")
         parts = self.extension_groups()
         values = self.validate(data, partial=False, parts=parts)
+        if self.entity.workflow is not None:
+            workflow.fill_start(self.entity, self.db, values)
         move = self._checked_move(None, values)
         own, grouped = extensions.split(values, parts)
         record = self.model(**own)

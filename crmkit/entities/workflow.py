@@ -87,6 +87,12 @@ class Workflow:
         """The states of a record with these values, in order."""
         return list(self.states(db, values) if callable(self.states) else self.states)
 
+    def start_state(self, db: Session, values: Mapping[str, Any]) -> State | None:
+        """Where a new record given no state starts: the first open state a new record may take
+        (else the first it may take), so every path that creates records agrees."""
+        states = self.targets(db, values, None)
+        return next((state for state in states if state.kind == "open"), states[0] if states else None)
+
     def targets(self, db: Session, values: Mapping[str, Any], source: str | None) -> list[State]:
         """The states a record with ``values`` may move to from ``source`` (None: a new record).
         A record in a state the workflow no longer knows may move to any state."""
@@ -103,6 +109,18 @@ class Workflow:
             allowed = self.transitions.get(source, ())
         allowed_keys = {str(key) for key in allowed}
         return [state for state in live if state.key in allowed_keys]
+
+
+def fill_start(entity: Any, db: Session, values: dict[str, Any]) -> None:
+    """Give a new record's ``values`` the workflow's start state when they name none, as a value
+    of the state column's own type (a stage id stays an int)."""
+    workflow: Workflow = entity.workflow
+    if not is_empty(values.get(workflow.field)):
+        return
+    start = workflow.start_state(db, values)
+    if start is not None:
+        column = entity.model.__table__.c[workflow.field]
+        values[workflow.field] = int(start.key) if isinstance(column.type, Integer) else start.key
 
 
 def key_of(value: Any) -> str | None:
@@ -153,6 +171,13 @@ def check_move(entity: Any, db: Session, user: Any, record: Any, values: Mapping
     target_key = key_of(merged.get(name))
     if record is not None and target_key == source:
         state = find(workflow.states_for(db, merged), source)
+        if state is None and find(workflow.states_for(db, stored), source) is not None:
+            # the other values changed what the states are (a deal given another pipeline): its
+            # state is none of them now, so it must move to one
+            targets = workflow.targets(db, merged, source)
+            allowed = ", ".join(str(target.label) for target in targets)
+            raise TransitionRefused(name, _("Not a state this record can take. Allowed: %(allowed)s.", allowed=allowed),
+                                    targets)
         if state is not None and set(state.requires) & set(values):
             require_fields(state, merged)
         return None

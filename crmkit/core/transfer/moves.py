@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from crmkit.entities.errors import Invalid
 from crmkit.entities.service import Records
 from crmkit.entities.transitions import Transition
-from crmkit.entities.workflow import check_move, key_of
+from crmkit.entities.workflow import check_move, fill_start, key_of
 
 Row = tuple[int, dict[str, Any]]
 
@@ -48,6 +48,8 @@ class ImportMoves:
         entity, db, user = self.records.entity, self.records.db, self.records.user
         for number, values in rows:
             record = records.get(number)
+            if record is None:
+                fill_start(entity, db, values)  # a new row with no state starts where the workflow opens
             try:
                 check_move(entity, db, user, record, values if record is not None else {**defaults, **values})
             except Invalid as refused:
