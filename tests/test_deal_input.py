@@ -37,3 +37,15 @@ def test_an_amount_of_more_than_two_places_or_not_a_plain_decimal_is_refused(api
 def test_competitors_come_as_a_json_list_of_numbers(api, competitors):
     response = api.post(API, json={"title": "Flat", "pipeline_id": 1, "competitor_ids": competitors})
     assert response.status_code == 422 and list(response.get_json()["error"]["fields"]) == ["competitor_ids"]
+
+
+def test_a_change_of_pipeline_alone_is_refused_naming_the_new_pipelines_stages(api):
+    with api.application.app_context():
+        create_pipeline(db.session(), {"en": "Rentals"})
+    deal = api.post(API, json={"title": "Flat", "pipeline_id": 1}).get_json()
+    response = api.patch(f"{API}/{deal['id']}", json={"pipeline_id": 2}, headers={"If-Match": '"1"'})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == ["stage_id"] and [s["key"] for s in error["allowed"]] == ["6", "7", "8", "9", "10"]
+    moved = api.patch(f"{API}/{deal['id']}", json={"pipeline_id": 2, "stage_id": 7}, headers={"If-Match": '"1"'})
+    assert moved.status_code == 200 and (moved.get_json()["pipeline_id"], moved.get_json()["stage_id"]) == (2, 7)

@@ -67,7 +67,9 @@ def deal_rules(partial: bool) -> dict[str, Any]:
         if not choice["required"]:
             del choice["required"]
     rule = {"anyOf": choices} if choices else {"not": {}}
-    rule["description"] = ("stage_id is a live stage of the deal's pipeline (empty: its first open stage); a lost "
-                           "stage needs loss_reason_id, a live loss reason. A move the pipeline's workflow forbids "
-                           "from the deal's current stage is refused with 422, naming the stages allowed.")
+    rule["description"] = (
+        "stage_id is a live stage of the deal's pipeline (empty: its first open stage); a lost stage needs "
+        "loss_reason_id, a live loss reason; a change of pipeline names a stage of the new one. A move the "
+        "pipeline's workflow forbids from the deal's current stage is refused with 422, naming the stages allowed."
+    )
     return {"allOf": [rule]}
