@@ -30,6 +30,7 @@ from sqlalchemy import Integer, Numeric, String
 
 from crmkit.core.contacts.documented import EMAIL, URL
 from crmkit.entities.columns import INTEGER_LIMITS, base_type
+from crmkit.entities.fields import ISO_FORMATS  # the formats the framework reads strictly
 
 _YEAR = "(?:19[0-9]{2}|2[01][0-9]{2}|2200)"
 _LEAP_YEAR = "(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))"
@@ -43,7 +44,6 @@ OFFSET = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"  # datetime.fromisoformat r
 DATE = f"^{DAY}$"
 # A day alone, or with a time and an optional offset; without one it is read in the user's zone.
 DATETIME = f"^{DAY}(?:[Tt ]{TIME}{OFFSET}?)?$"
-ISO_FORMATS = (None, "iso", "iso8601")
 NO_NUL = "^[^\\u0000]*$"
 
 # A filter compares with stored moments, which have an offset: so must the value compared.
