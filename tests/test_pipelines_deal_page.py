@@ -189,3 +189,11 @@ def test_whole_quantities_show_as_plain_numbers_on_the_page_and_in_the_line_form
     shown = page(admin_client, f"/deal/{deal_id}")
     assert "50 × " in shown and "5E+1" not in shown and "− 10%" in shown
     assert 'value="50"' in page(admin_client, f"/deals/{deal_id}/lines/{line_id}")
+
+
+def test_an_amount_typed_on_a_deal_with_lines_gives_way_to_the_lines_total(app, admin_client, deal_id):
+    add_line(admin_client, app, deal_id, name="Delivery", quantity="1", price="15000", vat_rate="12")
+    with acting_as(app, ADMIN) as records:
+        made = records.get(deal_id)
+        records.update(made, {"amount": "5", "title": "Cement and delivery"}, version=made.version)
+    assert deal(app, deal_id).amount == Decimal("16800.00")

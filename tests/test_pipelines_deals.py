@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 
 from crmkit import db
-from crmkit.core.pipelines.models import DealCompetitor
+from crmkit.core.pipelines import setup
+from crmkit.core.pipelines.models import DealCompetitor, Stage
 from crmkit.entities.service import Invalid
 from tests.conftest import csrf_token
 from tests.people import page, post
 from tests.pipelining import acting_as, deal, new_deal_page, new_organization, new_pipeline, new_reason
+from tests.statements import statements_on
 
 ADMIN = "admin@example.com"
 
@@ -141,3 +143,22 @@ def test_an_archived_pipeline_takes_no_new_deals_but_its_deals_stay_editable(app
         records.update(kept, {"title": "Cement, 40 t", "stage_id": sales["Proposal"]}, version=kept.version)
     form = page(admin_client, f"/deal/{kept.id}/edit")
     assert re.search(rf'<option value="{sales["pipeline"]}" selected>Sales \(archived\)</option>', form)
+
+
+def test_a_move_between_open_stages_reads_neither_competitors_nor_line_items(app, admin_client, sales):
+    with acting_as(app, ADMIN) as records:
+        made = records.create({"title": "Cement", "pipeline_id": sales["pipeline"], "amount": "900"})
+        with statements_on(app, "pipelines_deal_competitor") as competitors, statements_on(app, "pipelines_line_item") as lines:
+            records.update(made, {"stage_id": sales["Negotiation"]}, version=made.version)
+        assert competitors == [] and lines == []
+        assert made.stage_id == sales["Negotiation"] and made.amount == Decimal("900.00")
+
+
+def test_a_stage_archived_during_a_request_takes_no_new_deals_in_that_request(app, admin_client, sales):
+    with acting_as(app, ADMIN) as records:
+        made = records.create({"title": "Cement", "pipeline_id": sales["pipeline"]})
+        records.update(made, {"stage_id": sales["Proposal"]}, version=made.version)
+        setup.set_archived(db.session(), db.session().get(Stage, sales["Negotiation"]), True)
+        with pytest.raises(Invalid) as refused:
+            records.update(made, {"stage_id": sales["Negotiation"]}, version=made.version)
+    assert "stage_id" in refused.value.fields

@@ -17,6 +17,7 @@ from tests.conftest import add_user
 from tests.plugins.phonebook import hooks as phonebook
 from tests.plugins.phonebook.hooks import Person
 from tests.plugins.projects import hooks as projects
+from tests.statements import statements_on
 
 ONE_TRIGRAM_INDEX = "8b3f0c6d2a71"  # the revision that made the index what it is
 
@@ -222,3 +223,20 @@ def test_imported_records_are_found_at_once(app, admin, tmp_path):
     assert result.exit_code == 0, result.output
     assert names_found(app, admin, "импортов") == ["Импортов Олег"]
     assert names_found(app, admin, "999 88") == ["Импортов Олег"]
+
+
+def test_a_change_to_no_searched_field_leaves_the_index_untouched(app, admin):
+    created = people(app, admin, name="Quiet one", note="first note")
+    with app.app_context(), statements_on(app, "core_search") as sent:
+        records = Records(person_entity(app), db.session().get(User, admin.id))
+        records.update(records.get(created.id), {"note": "second note"}, version=created.version)
+    assert sent == []
+    assert names_found(app, admin, "quiet") == ["Quiet one"]
+
+
+def test_a_change_to_a_searched_field_reindexes_the_record(app, admin):
+    created = people(app, admin, name="Old name", note="first note")
+    with app.app_context():
+        records = Records(person_entity(app), db.session().get(User, admin.id))
+        records.update(records.get(created.id), {"name": "New name", "note": "second"}, version=created.version)
+    assert names_found(app, admin, "new") == ["New name"] and names_found(app, admin, "old") == []

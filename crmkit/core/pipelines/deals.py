@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import delete, select, update
 
 from crmkit import State, db
@@ -20,10 +21,22 @@ LINE_LIMIT = 500  # the most lines a deal holds; the editor refuses more
 
 def stage_states(session, values: Any) -> list[State]:
     """The workflow's states of a deal: the stages of its pipeline in board order. A lost stage
-    requires a loss reason; an archived one keeps its deals but takes no new ones."""
+    requires a loss reason; an archived one keeps its deals but takes no new ones. Built once per
+    pipeline and language for the request (an import checks every row against them), dropped
+    with the stages by ``names.forget``."""
     pipeline_id = values.get("pipeline_id")
+    if not has_app_context():
+        return pipeline_states(pipeline_id, names.language())
+    built = g.setdefault(names.STATES_KEY, {})
+    key = (pipeline_id, names.language())
+    if key not in built:
+        built[key] = pipeline_states(pipeline_id, key[1])
+    return built[key]
+
+
+def pipeline_states(pipeline_id: Any, lang: str) -> list[State]:
     stages = sorted((s for s in names.stages().values() if s.pipeline_id == pipeline_id), key=lambda s: (s.position, s.id))
-    return [State(key=str(s.id), label=names.shown(s.names) or f"#{s.id}", kind=s.kind,
+    return [State(key=str(s.id), label=names.shown(s.names, lang) or f"#{s.id}", kind=s.kind,
                   requires=("loss_reason_id",) if s.kind == "lost" else (), archived=s.archived_at is not None)
             for s in stages]
 
@@ -100,14 +113,24 @@ def on_event(event: str, record: Any, changes: dict[str, Any]) -> None:
         enter_stage(record, True)
     elif event == "before_update":
         enter_stage(record, "stage_id" in changes)
-        follow_line_items(session, record)
+        if "amount" in changes or ("stage_id" in changes and stage_kind(record.stage_id) == "won"):
+            follow_line_items(session, record)  # else the amount already is the lines' total
     elif event == "after_create" and changes.get("competitor_ids"):
         save_competitors(session, record, changes["competitor_ids"])
     elif event == "after_update":
         if "competitor_ids" in changes:
             save_competitors(session, record, changes["competitor_ids"][1])
-        elif "stage_id" in changes and stage_kind(record.stage_id) == "open" and competitor_ids(session, record.id):
-            save_competitors(session, record, [])  # reopened: whoever won it has not yet
+        elif reopened(changes) and competitor_ids(session, record.id):
+            save_competitors(session, record, [])  # whoever won it has not yet
+
+
+def reopened(changes: dict[str, Any]) -> bool:
+    """The change moved a won or lost deal to an open stage (a move between open stages, the
+    board's usual one, needs no look at the competitors)."""
+    if "stage_id" not in changes:
+        return False
+    old, new = changes["stage_id"]
+    return stage_kind(old) in ("won", "lost") and stage_kind(new) == "open"
 
 
 def after_import(session, ids: list[int]) -> None:

@@ -50,9 +50,12 @@ def _cached(key: str, model: type) -> dict[int, Any]:
     return found
 
 
+STATES_KEY = "deal_states_by_pipeline"  # crmkit.core.pipelines.deals.stage_states
+
+
 def forget() -> None:
     """Drop this request's cached pipelines and stages (after an admin changed them)."""
-    for key in ("pipelines_by_id", "stages_by_id", "loss_reasons_by_id"):
+    for key in ("pipelines_by_id", "stages_by_id", "loss_reasons_by_id", STATES_KEY):
         g.pop(key, None)
 
 

@@ -18,8 +18,14 @@ def register_models():
 
 @hookimpl
 def entity_event(event, entity, record, changes, user):
-    if event in INDEXED_EVENTS:
+    if event in INDEXED_EVENTS and not unsearched_update(event, entity, changes):
         search.index(entity, record)
+
+
+def unsearched_update(event, entity, changes) -> bool:
+    """An update that changed none of the searched fields (a stage move, a new owner) leaves the
+    index as it was, so re-indexing it would only cost a DELETE and an INSERT."""
+    return event == "after_update" and not any(name in changes for name in entity.search_fields)
 
 
 @hookimpl
