@@ -180,19 +180,6 @@ def entity_event(event: str, entity: EntityType, record: Any, changes: dict[str,
 
 
 @hookspec
-def records_imported(entity: EntityType, created_ids: list[int], updated_ids: list[int], user: Any) -> None:
-    """React to records written in bulk by an import, once per chunk, instead of ``entity_event``.
-
-    Runs in the chunk's transaction, just before it commits; keep it to set-based work.
-
-    :param entity: the entity type imported into.
-    :param created_ids: ids of the records this chunk created.
-    :param updated_ids: ids of the existing records this chunk changed.
-    :param user: the user the import runs as.
-    :return: nothing.
-    """
-
-@hookspec
 def workflow_transition_check(
     entity: EntityType, record: Any, source: State | None, target: State, values: dict[str, Any], user: Any
 ) -> str | None:
@@ -211,6 +198,19 @@ def workflow_transition_check(
         state field; or None to let it happen.
     """
 
+
+@hookspec
+def records_imported(entity: EntityType, created_ids: list[int], updated_ids: list[int], user: Any) -> None:
+    """React to records written in bulk by an import, once per chunk, instead of ``entity_event``.
+
+    Runs in the chunk's transaction, just before it commits; keep it to set-based work.
+
+    :param entity: the entity type imported into.
+    :param created_ids: ids of the records this chunk created.
+    :param updated_ids: ids of the existing records this chunk changed.
+    :param user: the user the import runs as.
+    :return: nothing.
+    """
 
 
 @hookspec
