@@ -31,6 +31,7 @@ from crmkit.core.auth.service import find_user
 from crmkit.core.pipelines.setup import add_loss_reason, create_pipeline
 from tests.conftest import ADMIN_EMAIL, add_user
 from tests.plugins.projects import hooks as projects
+from tests.reporting import show
 
 SPEC = "/api/v1/openapi.json"
 CHECKS = ["not_a_server_error", "status_code_conformance", "response_schema_conformance",
@@ -103,7 +104,7 @@ def end_not_before_start(case) -> None:
             body["ends_at"] = start
 
 
-def test_the_api_agrees_with_its_openapi_document(make_app):
+def test_the_api_agrees_with_its_openapi_document(make_app, request):
     app = make_app(plugins=[projects], CRMKIT_LOCALE="en", DEFAULT_LOCALE="en")
     add_user(app, is_admin=True)
     with app.app_context():
@@ -153,6 +154,6 @@ def test_the_api_agrees_with_its_openapi_document(make_app):
                 failures.append(repr(event))
     finally:
         schemathesis.hooks.unregister(before_call)
-    print(f"schemathesis: {len(operations)} operations, {cases} cases, {len(failures)} failures, "
-          f"{time.monotonic() - started:.0f} s; answers {dict(sorted(answers.items()))}")
+    show(request, f"\nschemathesis: {len(operations)} operations, {cases} cases, {len(failures)} failures, "
+                  f"{time.monotonic() - started:.0f} s; answers {dict(sorted(answers.items()))}")
     assert not failures, "\n".join(failures)

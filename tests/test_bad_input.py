@@ -28,6 +28,7 @@ from tests.plugins.campaigns import hooks as campaigns
 from tests.plugins.phonebook import hooks as phonebook
 from tests.plugins.projects import hooks as projects
 from tests.plugins.scoring import hooks as scoring
+from tests.reporting import show
 
 PLUGINS = [projects, scoring, campaigns, phonebook]
 API = "/api/v1"
@@ -67,12 +68,8 @@ def probe(app, request):
     found = Probe(app, client)
     found.seed()
     yield found
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        summary = ", ".join(f"{name} {count}" for name, count in TRIED.items())
-        with capture.global_and_fixture_disabled():  # the figure the issue asks for, shown in every run
-            reporter.write_line(f"\nbad-input corpus: {sum(TRIED.values())} inputs over {len(found.entities)} entities ({summary})")
+    summary = ", ".join(f"{name} {count}" for name, count in TRIED.items())
+    show(request, f"\nbad-input corpus: {sum(TRIED.values())} inputs over {len(found.entities)} entities ({summary})")
 
 
 @dataclass
