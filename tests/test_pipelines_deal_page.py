@@ -197,3 +197,9 @@ def test_an_amount_typed_on_a_deal_with_lines_gives_way_to_the_lines_total(app, 
         made = records.get(deal_id)
         records.update(made, {"amount": "5", "title": "Cement and delivery"}, version=made.version)
     assert deal(app, deal_id).amount == Decimal("16800.00")
+
+
+def test_the_amount_reads_as_money_on_the_deal_page_and_in_the_list(app, admin_client, deal_id):
+    add_line(admin_client, app, deal_id, name="Steel", quantity="1", price="2044168")
+    assert "2,044,168.00" in page(admin_client, f"/deal/{deal_id}").split('class="panels"')[0]
+    assert "2,044,168.00" in page(admin_client, "/deal/")

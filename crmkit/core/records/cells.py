@@ -2,17 +2,19 @@
 
 A Jinja macro call per cell was a quarter of a list page's time; here each column's way of showing
 a value is decided once per page, and each cell is one function call: links by their record's title, yes/no, dates in the user's zone and
-language, choices by their label, phones pretty-printed (``EntityType.display``).
+language, decimals grouped in the user's locale, choices by their label, phones pretty-printed
+(``EntityType.display``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask import url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from markupsafe import Markup, escape
 
 from crmkit.entities.declaration import EntityType
@@ -52,9 +54,17 @@ def column_renderer(entity: EntityType, column: str, titles: dict | None) -> Cal
             return escape(format_datetime(value, "short"))
         if isinstance(value, date):
             return escape(format_date(value, "medium"))
-        return escape(entity.display(column, value))
+        shown = entity.display(column, value)
+        return escape(decimal_text(shown) if isinstance(shown, Decimal) else shown)
 
     return show
+
+
+def decimal_text(value: Decimal) -> str:
+    """A stored decimal in the user's locale with the places its column keeps (an amount of
+    2044168.00 reads "2 044 168,00" in Russian), never in exponent form."""
+    places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""))
 
 
 def table_cells(entity: EntityType, items: Sequence[Any], columns: Sequence[str], linked: dict) -> list[list[Markup]]:
