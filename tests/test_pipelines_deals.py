@@ -162,3 +162,16 @@ def test_a_stage_archived_during_a_request_takes_no_new_deals_in_that_request(ap
         with pytest.raises(Invalid) as refused:
             records.update(made, {"stage_id": sales["Negotiation"]}, version=made.version)
     assert "stage_id" in refused.value.fields
+
+
+def test_the_deal_api_list_reads_every_deals_competitors_in_one_query(app, admin_client, sales):
+    reason_id = new_reason(app)
+    with acting_as(app, ADMIN) as records:
+        rival = new_organization(records, "Rival LLP", competitor=True)
+        for n in range(5):
+            records.create({"title": f"Cement {n}", "pipeline_id": sales["pipeline"], "stage_id": sales["Lost"],
+                            "loss_reason_id": reason_id, "competitor_ids": [rival]})
+    with statements_on(app, "pipelines_deal_competitor") as sent:
+        items = admin_client.get("/api/v1/deal?limit=50").get_json()["items"]
+    assert [item["competitor_ids"] for item in items] == [[rival]] * 5
+    assert len(sent) == 1

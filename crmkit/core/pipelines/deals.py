@@ -103,6 +103,7 @@ def save_competitors(session, deal: Any, wanted: list[int] | None) -> None:
     session.execute(delete(DealCompetitor).where(DealCompetitor.deal_id == deal.id))
     session.add_all(DealCompetitor(deal_id=deal.id, organization_id=org_id) for org_id in wanted or [])
     session.flush()
+    deal.competitor_ids = wanted  # what the deal reads from now on, not the rows loaded with it
 
 
 def on_event(event: str, record: Any, changes: dict[str, Any]) -> None:
