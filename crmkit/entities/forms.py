@@ -135,17 +135,6 @@ def build_groups(parts: list[EntityExtension], values: dict[str, Any], errors: d
     return [Fieldset(p.namespace, p.title, build_fields(p.schema, values, errors, prefix=p.namespace + ".")) for p in parts]
 
 
-def flat_errors(messages: dict[str, Any]) -> dict[str, Any]:
-    """Nested marshmallow errors (``{"campaigns": {"utm_source": [...]}}``) as dotted keys."""
-    flat: dict[str, Any] = {}
-    for key, value in messages.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}.{inner}": found for inner, found in flat_errors(value).items()})
-        else:
-            flat[key] = value
-    return flat
-
-
 def parse(entity: EntityType, form: Any, parts: list[EntityExtension] = ()) -> dict[str, Any]:
     """Form data as schema input, each extension group's fields nested under its name."""
     data = parse_fields(entity.schema, form)

@@ -36,6 +36,7 @@ from crmkit.core.records import links
 from crmkit.entities.errors import Conflict, Invalid, RecordError
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
+from crmkit.validation import field_messages
 from crmkit.i18n import ngettext
 
 bp = Blueprint("pipelines_board", __name__, url_prefix="/pipelines", template_folder="templates",
@@ -210,9 +211,8 @@ def move(pipeline_id: int, deal_id: int):
 def message_of(error: Invalid) -> str:
     """The workflow's reasons in one sentence: the stage field's first, then any other field's."""
     messages = []
-    for name, found in error.fields.items():
-        for message in found if isinstance(found, list) else [found]:
-            messages.append(str(message) if name == "stage_id" else f"{field_label(name)}: {message}")
+    for name, found in field_messages(error.fields).items():
+        messages += [message if name == "stage_id" else f"{field_label(name)}: {message}" for message in found]
     return " ".join(messages) or _("This move is not allowed.")
 
 
@@ -224,7 +224,7 @@ def field_label(name: str) -> str:
 def refused(records, pipeline, deal, stage, version, filters, error: Invalid):
     records.db.rollback()
     if wants_json():
-        return jsonify(error=message_of(error), fields=error.fields, allowed=getattr(error, "allowed", None)), 422
+        return jsonify(error=message_of(error), fields=field_messages(error.fields), allowed=getattr(error, "allowed", None)), 422
     return move_page(records, pipeline, deal, stage, version, filters, error=message_of(error), status=422)
 
 

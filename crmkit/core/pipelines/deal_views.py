@@ -20,6 +20,7 @@ from crmkit.core.records import links
 from crmkit.entities.forms import FormField
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
 from crmkit.i18n import gettext as _
+from crmkit.validation import field_messages
 
 COMPETITOR_CHOICES = 100
 
@@ -67,10 +68,6 @@ def form_page(template: str, records: Records, deal: Any, errors: dict[str, Any]
                            stage_name=names.stage_name, **context), status
 
 
-def messages(error: Invalid) -> dict[str, Any]:
-    return {name: found if isinstance(found, list) else [str(found)] for name, found in error.fields.items()}
-
-
 # closing and reopening
 def competitor_choices(records: Records) -> list[tuple[int, str]]:
     """Organisations marked as competitors that the user sees, by name (the first hundred)."""
@@ -99,7 +96,7 @@ def won(deal_id: int):
     except Conflict:
         return form_page("pipelines/deal_won.html", records, deal, status=409)
     except Invalid as error:
-        return form_page("pipelines/deal_won.html", records, deal, messages(error), 422)
+        return form_page("pipelines/deal_won.html", records, deal, field_messages(error.fields), 422)
     flash(_("The deal is closed as won."), "success")
     return back(deal_id)
 
@@ -116,7 +113,7 @@ def lost(deal_id: int):
     except Conflict:
         return form_page("pipelines/deal_lost.html", records, deal, status=409, **context)
     except Invalid as error:
-        return form_page("pipelines/deal_lost.html", records, deal, messages(error), 422, **context)
+        return form_page("pipelines/deal_lost.html", records, deal, field_messages(error.fields), 422, **context)
     flash(_("The deal is closed as lost."), "success")
     return back(deal_id)
 
@@ -132,7 +129,7 @@ def reopen(deal_id: int):
     except Conflict:
         return form_page("pipelines/deal_reopen.html", records, deal, status=409, **context)
     except Invalid as error:
-        return form_page("pipelines/deal_reopen.html", records, deal, messages(error), 422, **context)
+        return form_page("pipelines/deal_reopen.html", records, deal, field_messages(error.fields), 422, **context)
     flash(_("The deal is open again."), "success")
     return back(deal_id)
 
@@ -196,7 +193,7 @@ def add_line(deal_id: int):
     except Conflict:
         return form_page("pipelines/deal_line.html", records, deal, status=409, line=None, **line_context(records))
     except (SetupError, Invalid) as error:
-        found = error.errors if isinstance(error, SetupError) else messages(error)
+        found = error.errors if isinstance(error, SetupError) else field_messages(error.fields)
         return form_page("pipelines/deal_line.html", records, deal, found, 422, line=None, **line_context(records))
     flash(_("Line added; the deal's amount is its lines' total."), "success")
     return back(deal_id, "deal-lines")
@@ -213,7 +210,7 @@ def edit_line(deal_id: int, line_id: int):
     except Conflict:
         return form_page("pipelines/deal_line.html", records, deal, status=409, line=line, **line_context(records))
     except (SetupError, Invalid) as error:
-        found = error.errors if isinstance(error, SetupError) else messages(error)
+        found = error.errors if isinstance(error, SetupError) else field_messages(error.fields)
         return form_page("pipelines/deal_line.html", records, deal, found, 422, line=line, **line_context(records))
     flash(_("Line saved."), "success")
     return back(deal_id, "deal-lines")

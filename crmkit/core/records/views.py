@@ -23,6 +23,7 @@ from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
 from crmkit.i18n import gettext as _
+from crmkit.validation import field_messages
 
 
 def entity_of(key: str) -> EntityType:
@@ -140,7 +141,7 @@ def form_view(entity_key: str, record_id: int | None = None):
             if not warnings:
                 return redirect(url_for(f"records.{entity.endpoint_prefix}_detail", record_id=record.id))
         except Invalid as error:
-            values, errors, status = {**values, **extensions.flatten(data, parts)}, forms.flat_errors(error.fields), 422
+            values, errors, status = {**values, **extensions.flatten(data, parts)}, field_messages(error.fields), 422
         except Conflict as error:
             values, conflict, status = {**values, **extensions.flatten(data, parts)}, error.current, 409
         except RecordError as error:
