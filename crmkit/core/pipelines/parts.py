@@ -78,11 +78,19 @@ def add_person(records: Records, deal: Any, person_id: Any, role: str, version: 
 def remove_person(records: Records, deal: Any, row_id: int, version: Any) -> None:
     records.require("edit")
     check_version(records, deal, version)
-    row = records.db.get(DealPerson, row_id)
-    if row is None or row.deal_id != deal.id:
-        raise SetupError({"person_id": [_("No such record.")]})
-    records.db.delete(row)
+    records.db.delete(part_of(records, deal, DealPerson, row_id, {"person_id": [_("No such record.")]}))
     records.db.commit()
+
+
+NO_LINE = {"name": [_l("No such line.")]}
+
+
+def part_of(records: Records, deal: Any, model: type, row_id: int, missing: dict[str, list[str]]) -> Any:
+    """The deal's own row of ``model`` (a person in a role, a line); another deal's is as missing."""
+    row = records.db.get(model, row_id)
+    if row is None or row.deal_id != deal.id:
+        raise SetupError(missing)
+    return row
 
 
 def price_choices(session) -> list[PriceItem]:
@@ -136,11 +144,7 @@ def save_line(records: Records, deal: Any, form: Any, version: Any, line_id: int
     records.require("edit")
     check_version(records, deal, version)
     session = records.db
-    line = None
-    if line_id is not None:
-        line = session.get(LineItem, line_id)
-        if line is None or line.deal_id != deal.id:
-            raise SetupError({"name": [_("No such line.")]})
+    line = None if line_id is None else part_of(records, deal, LineItem, line_id, NO_LINE)
     values = line_values(session, form, line)
     if line is None:
         count = session.execute(select(func.count()).select_from(LineItem).where(LineItem.deal_id == deal.id)).scalar_one()
@@ -158,10 +162,7 @@ def save_line(records: Records, deal: Any, form: Any, version: Any, line_id: int
 def remove_line(records: Records, deal: Any, line_id: int, version: Any) -> None:
     records.require("edit")
     check_version(records, deal, version)
-    line = records.db.get(LineItem, line_id)
-    if line is None or line.deal_id != deal.id:
-        raise SetupError({"name": [_("No such line.")]})
-    records.db.delete(line)
+    records.db.delete(part_of(records, deal, LineItem, line_id, NO_LINE))
     records.db.flush()
     follow_total(records, deal, version)
 
