@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crmkit.entities.declaration import EntityType
     from crmkit.entities.extensions import EntityExtension
     from crmkit.entities.workflow import State
+    from crmkit.reports.declaration import Report
     from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
 PROJECT = "crmkit"
@@ -120,6 +121,18 @@ def dashboard_widgets(user: Any) -> list[DashboardWidget]:
 
     :param user: the logged-in user the page is built for.
     :return: ``crmkit.DashboardWidget`` values; the page sorts them by ``order``.
+    """
+
+
+@hookspec
+def register_reports() -> list[Report]:
+    """Declare reports: each gets the filter bar, a chart, the table, drill-down, export, saving and mailing.
+
+    A declared report names dimensions and measures that compile to one SQL aggregate with the
+    user's record visibility applied; a scripted one builds its own Core selects from a
+    ``crmkit.reports.Context`` (see crmkit/reports/declaration.py and docs/reports.md).
+
+    :return: ``crmkit.reports.Report`` values; each is run under ``reports.<key>.view``.
     """
 
 
