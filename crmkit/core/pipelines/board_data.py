@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, or_, select, union_all
 from crmkit.core.access.models import Department
 from crmkit.core.activities.models import Activity
 from crmkit.core.auth.models import User
+from crmkit.core.pipelines import totals as kept
 from crmkit.core.pipelines.models import Deal, Pipeline, Stage
 from crmkit.db import utcnow
 from crmkit.entities.service import Records
@@ -154,32 +155,73 @@ def stages_of(db, pipeline: Pipeline) -> list[Stage]:
 
 def totals(records: Records, stages: list[Stage], filters: Filters, since) -> dict[int, tuple[int, dict, dict]]:
     """Per stage: the count, the sum per currency and the sum weighted by probability (the deal's,
-    else the stage's; a won deal weighs its whole amount, a lost one nothing); one GROUP BY over the open stages' deals and the closed stages' recent ones."""
-    open_ids = [stage.id for stage in stages if stage.kind == "open"]
-    closed_ids = [stage.id for stage in stages if stage.kind != "open"]
+    else the stage's; a won deal weighs its whole amount, a lost one nothing), of the open stages'
+    deals and the closed stages' recent ones. From the kept totals (totals.py) when the filters
+    allow, else summed from the deals."""
     if not stages:
         return {}
+    open_ids = [stage.id for stage in stages if stage.kind == "open"]
+    closed_ids = [stage.id for stage in stages if stage.kind != "open"]
+    if since is None or filters.source or not records.can("view"):  # a period or a source: the totals don't say
+        sums = live_sums(records, filters, open_ids, closed_ids, since)
+    else:
+        sums = kept_sums(records, filters, open_ids, closed_ids, since)
+    return columns_of(stages, sums)
+
+
+def kept_sums(records: Records, filters: Filters, open_ids: list[int], closed_ids: list[int], since) -> dict:
+    """The kept totals of the owners the user sees (and the filters choose), and for the first day
+    of the window, which the kept days don't split, the deals closed since ``since`` that day."""
+    owners = records.access.owner_ids(records.access.level(records.entity.key))  # what Records.select() narrows to
+    if filters.owner_id is not None:
+        owners = {filters.owner_id} if owners is None else owners & {filters.owner_id}
+    if filters.department_id is not None or filters.office_id is not None:
+        chosen = set(records.db.execute(filters._owners()).scalars())
+        owners = chosen if owners is None else owners & chosen
+    first_day = kept.day_of(since)
+    sums = kept.read(records.db, open_ids, closed_ids, first_day, owners)
+    if closed_ids:
+        for key, part in live_sums(records, filters, [], closed_ids, since, kept.day_start(first_day + 1)).items():
+            sums.setdefault(key, kept.Sums()).add(part)
+    return sums
+
+
+def live_sums(records: Records, filters: Filters, open_ids: list[int], closed_ids: list[int], since, until=None) -> dict:
+    """The same sums from the deals: one GROUP BY over the open stages' deals and the closed
+    stages' closed in [since, until)."""
     base = filters.apply(records.select())
     columns = (Deal.stage_id, Deal.currency, Deal.amount, Deal.probability)
-    parts = union_all(base.where(Deal.stage_id.in_(open_ids or [-1])).with_only_columns(*columns),
-                      base.where(Deal.stage_id.in_(closed_ids or [-1]), closed_since(since)).with_only_columns(*columns))
-    rows = parts.subquery("board_deals")
+    closing = [closed_since(since)] + ([Deal.closed_at < until] if until is not None else [])
+    parts = [base.where(Deal.stage_id.in_(closed_ids), *closing).with_only_columns(*columns)] if closed_ids else []
+    if open_ids:
+        parts.insert(0, base.where(Deal.stage_id.in_(open_ids)).with_only_columns(*columns))
+    if not parts:
+        return {}
+    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("board_deals")
     statement = select(
-        rows.c.stage_id, rows.c.currency, func.count(), func.sum(rows.c.amount),
+        rows.c.stage_id, rows.c.currency, func.count(), func.count(rows.c.amount), func.sum(rows.c.amount),
         func.sum(case((rows.c.probability.is_(None), rows.c.amount))), func.sum(rows.c.amount * rows.c.probability),
     ).group_by(rows.c.stage_id, rows.c.currency)
-    probability = {stage.id: stage.probability for stage in stages}
-    kind = {stage.id: stage.kind for stage in stages}
+    return {(stage_id, currency): kept.Sums(count, amounts, money(total), money(by_stage), money(by_deal))
+            for stage_id, currency, count, amounts, total, by_stage, by_deal in records.db.execute(statement)}
+
+
+def columns_of(stages: list[Stage], sums: dict) -> dict[int, tuple[int, dict, dict]]:
+    """Each column's count, sums and weighted sums per currency from its (stage, currency) sums."""
+    by_id = {stage.id: stage for stage in stages}
     found: dict[int, tuple[int, dict, dict]] = {}
-    for stage_id, currency, count, total, by_stage, by_deal in records.db.execute(statement):
-        number, sums, weighted = found.setdefault(stage_id, (0, {}, {}))
-        weight = (money(by_stage) * probability[stage_id] + money(by_deal)) / 100
-        if kind[stage_id] != "open":  # a closed deal's chance is settled: won counts whole, lost nothing
-            weight = money(total) if kind[stage_id] == "won" else Decimal(0)
-        if total is not None:
-            sums[currency] = money(total)
+    for (stage_id, currency), part in sorted(sums.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        stage = by_id.get(stage_id)
+        if stage is None or part.deals == 0:
+            continue
+        number, amounts, weighted = found.setdefault(stage_id, (0, {}, {}))
+        weight = (part.unweighted * stage.probability + part.weighted) / 100
+        if stage.kind != "open":  # a closed deal's chance is settled: won counts whole, lost nothing
+            weight = part.amount if stage.kind == "won" else Decimal(0)
+        if part.amounts:
+            amounts[currency] = money(part.amount)
             weighted[currency] = weight.quantize(CENT)
-        found[stage_id] = (number + count, sums, weighted)
+        found[stage_id] = (number + part.deals, amounts, weighted)
     return found
 
 

@@ -17,6 +17,7 @@ from crmkit.core.pipelines.models import (
     Stage,
 )
 from crmkit.core.pipelines.schemas import DealSchema
+from crmkit.core.pipelines.totals import DealTotal
 from crmkit.i18n import lazy_gettext as _l
 
 DEAL = "deal"
@@ -24,7 +25,7 @@ DEAL = "deal"
 
 @hookimpl
 def register_models():
-    return [Pipeline, Stage, LossReason, Deal, DealPerson, DealCompetitor, PriceItem, LineItem]
+    return [Pipeline, Stage, LossReason, Deal, DealPerson, DealCompetitor, PriceItem, LineItem, DealTotal]
 
 
 @hookimpl
