@@ -1,9 +1,11 @@
 """crmkit: a plugin-based CRM framework.
 
-The public API for plugin authors is what this module exports: ``hookimpl`` to mark hook
-implementations, ``hookspec`` to offer hooks of your own (through register_hookspecs), the value
-types hooks return, and ``public`` for views that need no login.
-Everything else is internal and may change.
+The public API for plugin authors is ``crmkit.api``: declarations, ``hookimpl``, the records
+service, entity lookup, URLs of entity pages, the current user and permission checks, jobs and
+mail, each documented in docs/plugins.md. This module re-exports the declarations and value types
+(``hookimpl``, ``hookspec``, ``EntityType``, ``NavItem``, ``public``...) as the same objects, and
+``create_app``. The test kit is ``crmkit.testing``. Everything else (``crmkit.entities``,
+``crmkit.core``, ``crmkit.db``, ...) is internal and may change without notice.
 """
 
 from crmkit.entities.declaration import EntityType

@@ -20,7 +20,7 @@ from alembic.util import CommandError
 from sqlalchemy import Engine, MetaData
 from sqlmodel import SQLModel
 
-from crmkit.plugins import CORE_LINEAGE, Plugin, tables_of
+from crmkit.plugins import CORE_LINEAGE, Plugin, plugin_name, tables_of
 from crmkit.search.models import ENGINE_MANAGED
 
 ENV_FOLDER = Path(__file__).parent / "migration_env"
@@ -99,10 +99,42 @@ def lineage_of(plugin: Plugin) -> Lineage | None:
     return Lineage(plugin.name, versions, tables)
 
 
+def required_names(plugin: Plugin) -> list[str]:
+    """The plugins whose tables this plugin's tables refer to: its module's ``REQUIRES``, a tuple of
+    plugin names or modules (``REQUIRES = ("projects",)``)."""
+    return [name if isinstance(name, str) else plugin_name(name) for name in getattr(plugin.module, "REQUIRES", ())]
+
+
+def in_required_order(plugins: Sequence[Plugin]) -> list[Plugin]:
+    """``plugins`` in their order, except that each comes after the plugins it REQUIRES, so a
+    foreign key to another plugin's table finds it created. A cycle stops start-up, naming it."""
+    by_name = {p.name: p for p in plugins}
+    placed: list[Plugin] = []
+    visiting: list[str] = []
+
+    def place(plugin: Plugin) -> None:
+        if plugin in placed:
+            return
+        if plugin.name in visiting:
+            raise MigrationError(f"plugins require each other: {' -> '.join([*visiting, plugin.name])}")
+        visiting.append(plugin.name)
+        for name in required_names(plugin):
+            if name in by_name:  # one not loaded is a migration error of its own, named by Alembic or the database
+                place(by_name[name])
+        visiting.pop()
+        placed.append(plugin)
+
+    for plugin in plugins:
+        place(plugin)
+    return placed
+
+
 def lineages_for(plugins: Sequence[Plugin]) -> list[Lineage]:
-    """The core lineage (every built-in's tables) first, then one per plugin that has one."""
+    """The core lineage (every built-in's tables) first, then one per plugin that has one, each
+    after the lineages of the plugins it REQUIRES."""
     core = Lineage(CORE_LINEAGE, CORE_VERSIONS, set().union(*(tables_of(p) for p in plugins if p.builtin)))
-    return [core] + [lineage for p in plugins if not p.builtin if (lineage := lineage_of(p))]
+    others = in_required_order([p for p in plugins if not p.builtin])
+    return [core] + [lineage for p in others if (lineage := lineage_of(p))]
 
 
 def upgrade(engine: Engine, lineage: Lineage, revision: str = "heads") -> None:

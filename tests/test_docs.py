@@ -104,3 +104,57 @@ def test_every_hookspec_docstring_says_it_stops_at_the_first_result_exactly_when
     assert says_so == firstresult, f"{hook} is {'' if firstresult else 'not '}firstresult; its docstring " + (
         f"should say {FIRSTRESULT!r}" if firstresult else f"must not say {FIRSTRESULT!r}"
     )
+
+
+# The tutorial shows exactly the code CI runs (tests/plugins/tutorial), and it stays short.
+
+TUTORIAL = TESTS / "plugins" / "tutorial"
+TUTORIAL_LINES = 60
+
+
+def tutorial_section() -> str:
+    text = PLUGINS_DOC.read_text(encoding="utf-8")
+    found = re.search(r"^## Tutorial\b.*?$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    return found.group(1) if found else ""
+
+
+def tutorial_blocks() -> dict[str, list[str]]:
+    """The tutorial's code blocks by the file their fence names (```python title="..."), in order."""
+    blocks: dict[str, list[str]] = {}
+    for name, code in re.findall(r'^```[\w+-]+ title="([^"]+)"\n(.*?)^```$', tutorial_section(), re.M | re.S):
+        blocks.setdefault(name, []).append(code.rstrip("\n"))
+    return blocks
+
+
+def test_the_tutorial_shows_files():
+    assert "crmkit_loans/hooks.py" in tutorial_blocks(), "the checks below would check nothing"
+
+
+@pytest.mark.parametrize("name", sorted(tutorial_blocks()))
+def test_the_tutorials_code_is_the_tested_plugins_code(name):
+    shown = "\n\n\n".join(tutorial_blocks()[name]) + "\n"
+    assert shown == (TUTORIAL / name).read_text(encoding="utf-8"), (
+        f"docs/plugins.md's tutorial shows {name} otherwise than tests/plugins/tutorial/{name}; "
+        "the blocks of one file, joined by two blank lines, must be the file"
+    )
+
+
+def test_every_file_of_the_tutorial_plugin_is_shown():
+    files = {str(p.relative_to(TUTORIAL)) for p in TUTORIAL.rglob("*") if p.is_file()}
+    hidden = {f for f in files if "migrations" not in f and "__pycache__" not in f and not f.endswith("__init__.py")}
+    assert hidden <= set(tutorial_blocks()), f"the tutorial does not show {sorted(hidden - set(tutorial_blocks()))}"
+
+
+def test_the_tutorials_plugin_is_under_sixty_lines_of_python():
+    lines = len((TUTORIAL / "crmkit_loans" / "hooks.py").read_text(encoding="utf-8").splitlines())
+    assert lines < TUTORIAL_LINES, f"the tutorial's hooks.py has {lines} lines"
+
+
+def test_the_tutorials_migration_matches_its_table(make_app, monkeypatch):
+    from crmkit import db
+    from crmkit.migrate import pending_changes
+
+    monkeypatch.syspath_prepend(str(TUTORIAL))  # as `pip install -e .` in the tutorial's folder would
+    app = make_app(plugins=["crmkit_loans.hooks"])
+    lineage = next(lin for lin in app.extensions["crmkit"].lineages if lin.name == "loans")
+    assert pending_changes(db.engine_of(app), lineage) == []

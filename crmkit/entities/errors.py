@@ -6,6 +6,8 @@ from typing import Any
 
 
 class RecordError(Exception):
+    """Anything the records service refuses; ``status`` is the HTTP status pages and the API answer with."""
+
     status = 400
 
 
@@ -16,6 +18,8 @@ class NotFound(RecordError):
 
 
 class Forbidden(RecordError):
+    """The user lacks the permission the action needs; the message names it."""
+
     status = 403
 
 
