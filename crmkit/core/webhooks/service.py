@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, object_session
 
 from crmkit import jobs
+from crmkit.core.webhooks import listening
 from crmkit.core.webhooks.models import EVENTS, Webhook, WebhookDelivery
 from crmkit.db import utcnow
 from crmkit.entities.history import plain
@@ -35,6 +36,7 @@ CONFIG_DEFAULTS = {
     "WEBHOOKS_MAX_ATTEMPTS": 6,
     "WEBHOOKS_TIMEOUT": 10,  # seconds for one POST
     "WEBHOOKS_BATCH": 100,  # deliveries one run of retry_due sends at most
+    "WEBHOOKS_CACHE_SECONDS": 5,  # how long a process trusts its list of active webhooks (0: ask every time)
 }
 ENTITY_EVENTS = {f"after_{name}": name for name in EVENTS}
 USER_AGENT = "crmkit-webhooks/1"
@@ -105,8 +107,13 @@ def record_event(event: str, entity, record, changes: dict[str, Any]) -> None:
     db = object_session(record)
     if db is None:
         return
-    webhooks = [w for w in db.execute(select(Webhook).where(Webhook.active.is_(True))).scalars() if w.wants(entity.key, event)]
-    webhooks = [w for w in webhooks if creator_sees(db, w, entity, record)]
+    wanted = [w.id for w in listening.active(db) if w.wants(entity.key, event)]
+    if not wanted:
+        return
+    # the list may be a few seconds old: read the webhooks themselves, so one switched off or
+    # removed meanwhile in another process gets nothing (and no delivery names a removed one)
+    found = db.execute(select(Webhook).where(Webhook.id.in_(wanted), Webhook.active.is_(True)).order_by(Webhook.id)).scalars()
+    webhooks = [w for w in found if w.wants(entity.key, event) and creator_sees(db, w, entity, record)]
     if not webhooks:
         return
     now = utcnow()
