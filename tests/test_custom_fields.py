@@ -98,8 +98,8 @@ def test_the_fields_page_is_for_admins_only(app):
     assert agent.post("/admin/fields/", data={"name": "x"}).status_code in (400, 403)
 
 
-def test_a_link_field_shows_a_link_to_the_other_record(admin_client):
+def test_a_link_field_shows_a_link_to_the_other_record_by_its_title(admin_client):
     add_field(admin_client, name="parent", label="Parent", type="link", link="projects.project")
     create(admin_client, name="Parent project")
     location = create(admin_client, name="Child", **{"custom.parent": "1"}).location
-    assert 'href="/projects/project/1">Project #1</a>' in admin_client.get(location).get_data(as_text=True)
+    assert 'href="/projects/project/1">Parent project</a>' in admin_client.get(location).get_data(as_text=True)

@@ -40,6 +40,8 @@ class EntityExtension:
 
     :param entity: the key of the extended entity (``"contact"``, ``"real_estate.property"``).
     :param schema: a marshmallow schema of the added fields; ``metadata={"label": ...}`` names each.
+        A ``dump_only`` field is read-only: a value the plugin computes and stores itself (a
+        count kept by an ``entity_event`` handler), shown on pages and in the API, never an input.
     :param model: for typed fields, the plugin's SQLModel table with one row per extended record;
         None keeps the values in the record's ``extra`` JSON column under the plugin's name.
     :param record_column: the column of ``model`` holding the extended record's id (a foreign key
@@ -161,10 +163,11 @@ def _typed_row(db, part: EntityExtension, record_id: int):
 
 
 def current(db, record: Any, parts: list[EntityExtension]) -> dict[str, dict[str, Any]]:
-    """Each group's stored values for ``record``, nested by name."""
+    """Each group's stored values for ``record``, nested by name: read-only fields (``dump_only``,
+    a count the plugin keeps up to date) too, so pages and the API show them; input never sets them."""
     result: dict[str, dict[str, Any]] = {}
     for part in parts:
-        names = [n for n, f in part.schema._declared_fields.items() if not f.dump_only]
+        names = list(part.schema._declared_fields)
         if part.typed:
             row = _typed_row(db, part, record.id) if record.id is not None else None
             result[part.namespace] = {n: getattr(row, n, None) for n in names}

@@ -46,6 +46,7 @@ class FormField:
     link: str | None = None  # the key of the entity the value points to
     search_url: str | None = None  # a link field with too many records for a select: where its picker searches
     title: str = ""  # what a picker's text box shows: the linked record's title, or the text typed
+    read_only: bool = False  # a computed field (``dump_only``): shown on a record's page, never an input
 
 
 def input_type(schema_field: mf.Field) -> str:
@@ -86,17 +87,27 @@ def display_value(value: Any, kind: str) -> Any:
     return value
 
 
-def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any], only=None) -> list[FormField]:
+def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any], only=None, read_only=False) -> list[FormField]:
     """The form's fields, in schema order, with the given values and per-field errors; ``only``:
-    the names wanted (a list's filters), where building every field would be wasted."""
-    return build_fields(entity.schema, values, errors, label_of=entity.field_label, only=only)
+    the names wanted (a list's filters), where building every field would be wasted;
+    ``read_only``: computed fields too, for a record's page (see ``shown``)."""
+    return build_fields(entity.schema, values, errors, label_of=entity.field_label, only=only, read_only=read_only)
 
 
-def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix: str = "", label_of=None, only=None) -> list[FormField]:
+def shown(schema_field: mf.Field, read_only: bool) -> bool:
+    """Whether a field is built: every input, and with ``read_only`` (a record's page) computed
+    fields too, except structures a page has no way to show (a dict kept for the program)."""
+    if not schema_field.dump_only:
+        return True
+    return read_only and not isinstance(schema_field, (mf.Dict, mf.Nested))
+
+
+def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix: str = "", label_of=None, only=None,
+                 read_only=False) -> list[FormField]:
     """Fields of ``schema``; with a prefix (``campaigns.``) names, values and errors use dotted keys."""
     result = []
     for name, schema_field in schema._declared_fields.items():
-        if schema_field.dump_only or (only is not None and name not in only):
+        if not shown(schema_field, read_only) or (only is not None and name not in only):
             continue
         kind = input_type(schema_field)
         key = prefix + name
@@ -116,6 +127,7 @@ def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix:
                 multiline=bool(schema_field.metadata.get("multiline")),
                 step="any" if kind == "number" and not isinstance(schema_field, mf.Integer) else None,
                 link=schema_field.metadata.get("link"),
+                read_only=schema_field.dump_only,
             )
         )
     return result
@@ -130,9 +142,10 @@ class Fieldset:
     fields: list[FormField]
 
 
-def build_groups(parts: list[EntityExtension], values: dict[str, Any], errors: dict[str, Any]) -> list[Fieldset]:
+def build_groups(parts: list[EntityExtension], values: dict[str, Any], errors: dict[str, Any], read_only=False) -> list[Fieldset]:
     """A fieldset per extension group; ``values`` and ``errors`` use dotted keys."""
-    return [Fieldset(p.namespace, p.title, build_fields(p.schema, values, errors, prefix=p.namespace + ".")) for p in parts]
+    return [Fieldset(p.namespace, p.title, build_fields(p.schema, values, errors, prefix=p.namespace + ".", read_only=read_only))
+            for p in parts]
 
 
 def parse(entity: EntityType, form: Any, parts: list[EntityExtension] = ()) -> dict[str, Any]:

@@ -8,7 +8,9 @@ A schema field declares what it points at in its ``metadata``:
 - ``{"link": "organization"}``: always a record of that entity (an entity's own fields, plugins'
   extension fields, admins' custom link fields); the value is an id, or a list of ids;
 - ``{"link_entity_field": "about_entity"}``: a polymorphic pair, on the id field; its sibling
-  ``about_entity`` holds the entity's key. A pair is set both or neither.
+  ``about_entity`` holds the entity's key. A pair is set both or neither;
+- ``{"link": "user"}`` (``USER``): a user of crmkit (a responsible, an investigator), whom anyone
+  may name as long as the user is active; the value is the user's id.
 
 A record the user can't see and a record that doesn't exist get the same message, so a refusal
 never tells that a record exists. A record that already points somewhere the user no longer sees
@@ -26,6 +28,28 @@ from crmkit.db import MAX_ID
 from crmkit.i18n import gettext as _
 
 Visible = Callable[[str, set[int]], set[int]]  # (entity key, ids) -> those the user sees; one query
+USER = "user"  # the target of a field naming a user: not an entity, anyone active may be named
+
+
+def active_users(db: Any, ids: set[int]) -> set[int]:
+    """Which of ``ids`` are active users; one query."""
+    from sqlalchemy import select
+
+    from crmkit.core.auth.models import User
+
+    if not ids:
+        return set()
+    return set(db.execute(select(User.id).where(User.id.in_(ids), User.is_active.is_(True))).scalars())
+
+
+def _users_of(visible: Visible) -> Callable[[set[int]], set[int]]:
+    """The active-user check through the session of the ``Records`` whose ``visible_in`` was given."""
+    owner = getattr(visible, "__self__", None)
+    if owner is not None and hasattr(owner, "db"):
+        return lambda ids: active_users(owner.db, ids)
+    from crmkit import db as database
+
+    return lambda ids: active_users(database.session(), ids)
 
 
 @dataclass(frozen=True)
@@ -96,9 +120,10 @@ def broken(
     known: Iterable[str],
 ) -> list[dict[str, Any]]:
     """For each (loaded values, stored values or None for a new record): messages by field, nested
-    like marshmallow's, for the links naming no record the user sees. One ``visible`` call (one
-    query) per entity pointed at, however many rows and fields point at it."""
-    known = set(known)
+    like marshmallow's, for the links naming no record the user sees (or, for ``USER`` links, no
+    active user). One ``visible`` call (one query) per entity pointed at, however many rows and
+    fields point at it."""
+    known = set(known) | {USER}
     problems: list[dict[str, Any]] = [{} for _row in rows]
     wanted: dict[str, set[int]] = {}
     pending: list[tuple[int, Link, str, list[int]]] = []
@@ -122,10 +147,11 @@ def broken(
             elif ids:
                 wanted.setdefault(target, set()).update(ids)
                 pending.append((index, link, target, ids))
-    seen = {target: visible(target, ids) for target, ids in wanted.items()}
+    users = _users_of(visible)
+    seen = {target: users(ids) if target == USER else visible(target, ids) for target, ids in wanted.items()}
     for index, link, target, ids in pending:
         if not seen[target].issuperset(ids):
-            _add(problems[index], link.path, _("No such record."))
+            _add(problems[index], link.path, _("Not an active user.") if target == USER else _("No such record."))
     return problems
 
 
@@ -138,7 +164,7 @@ def _judged(link: Link, target: Any, value: Any, known: set[str]) -> tuple[Any, 
     if ids and target not in known and link.entity_field is not None:
         return target, [], ((*link.path[:-1], link.entity_field), _("Not a known kind of record."))
     if ids and (target not in known or not all(map(_possible_id, ids))):  # an entity whose plugin is off: nothing to check
-        return target, [], (link.path, _("No such record."))
+        return target, [], (link.path, _("Not an active user.") if target == USER else _("No such record."))
     return target, ids, None
 
 

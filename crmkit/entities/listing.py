@@ -32,11 +32,13 @@ from sqlalchemy import (
 
 from crmkit.entities.columns import base_type
 from crmkit.entities.declaration import EntityType
+from crmkit.entities.linking import USER
 
 COUNT_CAP = 1_000
 MAX_LIMIT = 200
 MAX_CURSOR = 2_000  # characters: a sort value of a few hundred, base64-encoded
 LARGEST_ID = 2**63 - 1
+ME = "me"  # a user field's filter value meaning the user looking at the list
 
 
 class ListError(ValueError):
@@ -169,6 +171,19 @@ def extension_condition(entity: EntityType, parts, key: str, raw: str):
     return extra[(namespace, name)].as_string() == raw
 
 
+def is_user_field(entity: EntityType, name: str) -> bool:
+    field = entity.schema._declared_fields.get(name)
+    return field is not None and field.metadata.get("link") == USER
+
+
+def me() -> int | None:
+    """The id of whoever asks for the list (``?responsible_id=me``); None outside a request."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    return current_user.id if has_request_context() and current_user.is_authenticated else None
+
+
 def apply_filters(statement, entity: EntityType, filters: dict[str, str], parts=()):
     table = entity.model.__table__
     for key, raw in filters.items():
@@ -179,7 +194,7 @@ def apply_filters(statement, entity: EntityType, filters: dict[str, str], parts=
         if name not in entity.filters:
             raise ListError(key, f"the list cannot be filtered by {key}")
         column = table.c[name]
-        value = coerce(column, raw, key)
+        value = me() if raw == ME and is_user_field(entity, name) else coerce(column, raw, key)
         if op == "gte":
             statement = statement.where(column >= value)
         elif op == "lte":

@@ -20,6 +20,7 @@ from crmkit.core.api import values
 from crmkit.entities import listing
 from crmkit.entities.columns import INTEGER_LIMITS, base_type
 from crmkit.entities.declaration import EntityType
+from crmkit.entities.linking import USER
 from crmkit.i18n import gettext as _
 from crmkit.validation import translate_messages
 
@@ -45,6 +46,9 @@ class Whole(fields.Integer):
         if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]{1,19}", value):
             raise self.make_error("invalid")
         return int(value)
+
+
+USER_FILTER = f"^(?:{listing.ME}|[1-9][0-9]{{0,18}})$"  # a user field's filter: an id, or "me"
 
 
 def text(pattern: str, **metadata: Any) -> fields.String:
@@ -76,7 +80,11 @@ def list_fields(entity: EntityType) -> dict[str, tuple[fields.Field, str]]:
     for name in entity.filters:
         column = entity.model.__table__.c[name]
         label = str(entity.field_label(name))
-        found[name] = (value_field(column), f"{label}: equal to")
+        field = entity.schema._declared_fields.get(name)
+        if field is not None and field.metadata.get("link") == USER:
+            found[name] = (text(USER_FILTER), f"{label}: equal to a user's id, or me (the caller)")
+        else:
+            found[name] = (value_field(column), f"{label}: equal to")
         if not isinstance(base_type(column), Boolean):
             found[f"{name}__gte"] = (value_field(column), f"{label}: at least")
             found[f"{name}__lte"] = (value_field(column), f"{label}: at most")

@@ -11,8 +11,8 @@ function):
 - ISO dates and moments, which the framework takes in the years 1900 to 2200 (``DATE``,
   ``DATETIME``: exact, leap years included);
 - ``help`` as the description, and a link's target as ``x-crmkit-link`` (the entity it names a
-  record of, or ``x-crmkit-link-entity-field``, the field naming it): a link must name a record
-  the caller may see, which no schema can say;
+  record of, ``user`` for a user's id, or ``x-crmkit-link-entity-field``, the field naming it): a
+  link must name a record the caller may see (a user field, an active user), which no schema can say;
 - the limits of the column a field is stored in (``column_limits``): text length, the size of
   an integer or a decimal, which crmkit.entities.columns checks before writing.
 
@@ -30,7 +30,8 @@ from sqlalchemy import Integer, Numeric, String
 
 from crmkit.core.contacts.documented import EMAIL, URL
 from crmkit.entities.columns import INTEGER_LIMITS, base_type
-from crmkit.entities.fields import ISO_FORMATS  # the formats the framework reads strictly
+from crmkit.entities.fields import ISO_FORMATS
+from crmkit.entities.linking import USER  # the formats the framework reads strictly
 
 _YEAR = "(?:19[0-9]{2}|2[01][0-9]{2}|2200)"
 _LEAP_YEAR = "(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))"
@@ -76,7 +77,11 @@ def documented(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -
     extra: dict[str, Any] = {}
     if help_text := field.metadata.get("help"):
         extra["description"] = str(help_text)
-    if target := field.metadata.get("link"):
+    if (target := field.metadata.get("link")) == USER:
+        extra.update({"x-crmkit-link": target, "minimum": 1})
+        extra.setdefault("description", "The id of an active user; a user no longer active may stay where "
+                                        "already stored.")
+    elif target:
         extra.update({"x-crmkit-link": target, "minimum": 1})
     elif entity_field := field.metadata.get("link_entity_field"):
         extra.update({"x-crmkit-link-entity-field": entity_field, "minimum": 1})

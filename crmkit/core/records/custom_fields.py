@@ -29,6 +29,7 @@ from crmkit import db
 from crmkit.core.access.policy import requiring
 from crmkit.core.records.models import FIELD_TYPES, CustomField
 from crmkit.entities.extensions import Unregistered
+from crmkit.entities.linking import USER
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 
@@ -40,6 +41,7 @@ TYPE_LABELS = {
     "choice": _l("Choice"),
     "boolean": _l("Yes or no"),
     "link": _l("Link to a record"),
+    "user": _l("User"),
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
@@ -61,6 +63,9 @@ def schema_field(row: CustomField) -> fields.Field:
         return fields.Boolean(**{**options, "allow_none": True})
     if row.type == "choice":
         return fields.String(validate=validate.OneOf(row.choices), **options)
+    if row.type == "user":
+        options["metadata"]["link"] = USER
+        return fields.Integer(validate=validate.Range(min=1), **options)
     if row.type == "link":
         options["metadata"]["link"] = row.link
         return fields.Integer(validate=validate.Range(min=1), **options)

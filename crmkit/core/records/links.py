@@ -10,10 +10,15 @@ from typing import Any, Self
 from flask import current_app, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy import select
 
+from crmkit import db as database
 from crmkit import search
+from crmkit.core.auth.models import User
 from crmkit.entities.errors import RecordError
+from crmkit.entities.linking import USER
 from crmkit.entities.service import Records
+from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 
 SELECT_UP_TO = 200  # a link field lists this many visible records at most in a select; past that, a picker
@@ -52,8 +57,31 @@ def title_column(records: Records):
     return getattr(records.model, records.entity.title_field)
 
 
+def user_names(ids: set[int]) -> dict[int, str]:
+    """How the given users are shown (their name, else their email), inactive ones too; one query."""
+    ids = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not ids:
+        return {}
+    statement = select(User.id, User.name, User.email).where(User.id.in_(ids))
+    return {row.id: row.name or row.email for row in database.session().execute(statement)}
+
+
+def user_choices(value: Any = None, me: bool = False) -> list[tuple[str, str]]:
+    """The users a user field may be set to, active ones by name; the field's current user is kept
+    even when no longer active, so saving a form leaves it as it was. ``me``: a list filter's
+    "me", meaning whoever looks at the list."""
+    statement = select(User.id, User.name, User.email).where(User.is_active.is_(True)).order_by(User.name, User.email)
+    options = [(str(row.id), row.name or row.email) for row in database.session().execute(statement)]
+    if value not in (None, "") and str(value) not in {option for option, _label in options} and str(value).isdigit():
+        name = user_names({int(value)}).get(int(value), f"#{value}")
+        options.insert(0, (str(value), _("%(name)s (inactive)", name=name)))
+    return [("me", _("Me")), *options] if me else options
+
+
 def titles(entity_key: str, ids: set[int]) -> dict[int, str]:
-    """Titles of the given records that the user sees; one query."""
+    """Titles of the given records that the user sees (users' names for ``USER``); one query."""
+    if entity_key == USER:
+        return user_names(ids)
     records = records_for(entity_key)
     ids = {i for i in ids if isinstance(i, int)}
     if records is None or not ids or not records.can("view"):
@@ -80,6 +108,9 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
     known: dict[str, list[tuple[str, str]] | None] = {}  # per target entity: fields pointing at one share its query
     for field in fields:
         if not field.link or field.choices or field.search_url:
+            continue
+        if field.link == USER:  # users are few: always a select
+            field.choices, field.input_type = user_choices(field.value, me=not selects), "select"
             continue
         records = records_for(field.link)
         if records is None or not records.can("view"):
@@ -161,6 +192,43 @@ def from_form(form: Any, key: str, entity_key: str) -> str | None:
     if chosen.isdigit() and typed in (titles(entity_key, {int(chosen)}).get(int(chosen), "").strip(), f"#{chosen}"):
         return chosen  # left as shown; one the user can't see is refused on saving, as any link is
     return resolve(entity_key, typed)
+
+
+def group_titles(groups: list[Any]) -> dict[str, str]:
+    """For a record's page: dotted name -> title of each extension field's linked record or user."""
+    wanted: dict[str, set[int]] = {}
+    for field in (f for group in groups for f in group.fields if f.link and isinstance(f.value, int)):
+        wanted.setdefault(field.link, set()).add(field.value)
+    found = {target: titles(target, ids) for target, ids in wanted.items()}
+    return {f.name: found[f.link][f.value] for group in groups for f in group.fields
+            if f.link in found and f.value in found[f.link]}
+
+
+def history_values(entity, parts: list[Any], history: list[Any]):
+    """How a record's history shows a value: a link's (own or an extension's) by its record's
+    title or its user's name, one query per target for the whole history; else as pages do."""
+    targets = {name: field.metadata["link"] for name, field in entity.schema._declared_fields.items() if field.metadata.get("link")}
+    for part in parts:
+        targets.update({f"{part.namespace}.{name}": field.metadata["link"]
+                        for name, field in part.schema._declared_fields.items() if field.metadata.get("link")})
+    wanted: dict[str, set[int]] = {}
+    for change in history:
+        for name, pair in (change.changes or {}).items():
+            if name in targets and isinstance(pair, list):
+                wanted.setdefault(targets[name], set()).update(v for v in pair if isinstance(v, int))
+    found: dict[str, dict[int, str]] = {}
+    for target, ids in wanted.items():
+        try:
+            found[target] = titles(target, ids)
+        except RecordError:
+            found[target] = {}
+
+    def shown(name: str, value: Any) -> Any:
+        if name in targets and isinstance(value, int):
+            return found.get(targets[name], {}).get(value, f"#{value}")
+        return entity.display(name, value)
+
+    return shown
 
 
 def link_titles(entity, rows: list[Any], fields: list[str]) -> dict[str, dict[int, str]]:

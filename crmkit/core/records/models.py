@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from crmkit.db import utcnow
 
-FIELD_TYPES = ("text", "number", "money", "date", "choice", "boolean", "link")
+FIELD_TYPES = ("text", "number", "money", "date", "choice", "boolean", "link", "user")
 
 
 class CustomField(SQLModel, table=True):

@@ -93,19 +93,23 @@ def detail_view(entity_key: str, record_id: int):
     parts = records.extension_groups()
     values = extensions.flatten(records.values_of(record), parts)
     linked = links.link_titles(records.entity, [record], list(records.entity.schema._declared_fields))
+    groups = forms.build_groups(parts, values, {}, read_only=True)
+    history = records.history(record)
     return render_template(
         "records/detail.html",
         entity=records.entity,
         record=record,
         records=records,
-        fields=forms.build(records.entity, values, {}),
-        groups=forms.build_groups(parts, values, {}),
+        fields=forms.build(records.entity, values, {}, read_only=True),
+        groups=groups,
+        group_titles=links.group_titles(groups),
+        history_value=links.history_values(records.entity, parts, history),
         linked=linked,
         cell=lambda name: cells.column_renderer(records.entity, name, linked.get(name))(getattr(record, name, None)),
         label_of=label_function(records.entity, parts),
         empty_fields=empty_fields,
         entities_by_key={e.key: e for e in current_app.extensions["crmkit"].entities},
-        history=records.history(record),
+        history=history,
         panels=sorted((p for found in pm.hook.entity_panels(**hooks_args) for p in found or []), key=lambda p: p.order),
         actions=sorted((a for found in pm.hook.entity_actions(**hooks_args) for a in found or []), key=lambda a: a.order),
     )

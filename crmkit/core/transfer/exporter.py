@@ -3,6 +3,8 @@
 The rows are the list's: the same filters and sort, scoped by ``Records.select`` so visibility
 holds. Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) get a leading apostrophe (OWASP's advice for CSV injection).
+A field naming a user exports the user's name (their email when they have none), which the
+import reads back.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
+from crmkit.core.auth.models import User
 from crmkit.entities import listing
+from crmkit.entities.linking import USER
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
 
@@ -45,9 +51,22 @@ def rows(records: Records, filters: dict[str, str], sort: str = "", archived: bo
     id_column = entity.model.__table__.c.id
     statement = statement.order_by(*listing.ordering(column, id_column, descending, forward=True))
     fields = export_fields(records)
+    declared = entity.schema._declared_fields
+    users = [index for index, name in enumerate(fields) if name in declared and declared[name].metadata.get("link") == USER]
+    names = user_names(records) if users else {}
     result = records.db.execute(statement.execution_options(yield_per=BATCH)).scalars()
     for record in result:
-        yield [neutralise(getattr(record, name)) for name in fields]
+        row = [getattr(record, name) for name in fields]
+        for index in users:
+            row[index] = names.get(row[index], row[index])
+        yield [neutralise(value) for value in row]
+
+
+def user_names(records: Records) -> dict[int, str]:
+    """Every user's name, else email, as a user field exports it (the import reads either back);
+    one query: users are few beside the records."""
+    statement = select(User.id, User.name, User.email)
+    return {row.id: row.name or row.email for row in records.db.execute(statement)}
 
 
 def text_cell(value: Any) -> str:

@@ -11,6 +11,9 @@ of them is skipped, updates that record (when the user sees it), or is created a
 
 Link fields follow the rule of every path (crmkit.entities.linking): a row may point only at
 records its importer sees, checked for a whole chunk at once, one query per entity pointed at.
+A link's cell may hold the record's number or its title (a user's email or name), looked up a
+chunk at a time as well (crmkit.core.transfer.resolving); a choice's, its code or its label in
+any language.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from crmkit import statistics
 from crmkit.core.transfer.bulk import Inserter, paused_gc
 from crmkit.core.transfer.links import ImportLinks
 from crmkit.core.transfer.loading import RowLoader
+from crmkit.core.transfer.mapping import choice_words
 from crmkit.core.transfer.models import ImportJob
 from crmkit.core.transfer.moves import ImportMoves
 from crmkit.core.transfer.reading import converter
+from crmkit.core.transfer.resolving import Names
 from crmkit.db import among, utcnow
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.extensions import strict_schema
@@ -71,7 +76,7 @@ class Importer:
         self.table = entity.model.__table__
         declared = entity.schema._declared_fields
         self.schema = strict_schema(entity.schema)()  # whole numbers and dates as the API reads them
-        self.plan = [(int(index), name, converter(declared[name])) for index, name in mapping.items()]
+        self.plan = [(int(index), name, converter(declared[name], choice_words(declared[name]))) for index, name in mapping.items()]
         self.loader = RowLoader(self.schema, [name for _i, name, _c in self.plan])
         self.keys = [k for k in entity.dedup_keys if k in mapping.values()] if mode != "create" else []
         self.required = [name for name, f in declared.items() if f.required and not f.dump_only]
@@ -86,6 +91,7 @@ class Importer:
         self.seen: dict[tuple[str, Any], Any] = {}
         self.history_fields = list(dict.fromkeys(name for _i, name, _c in self.plan))
         self.links = ImportLinks(self.records, {name for _i, name, _c in self.plan}, mode)
+        self.names = Names(self.records, [name for _i, name, _c in self.plan])
         self.inserts = Inserter(db, self.table)
         self.history = Inserter(db, Change.__table__)
         self.moves = ImportMoves(self.records, mode)
@@ -102,8 +108,8 @@ class Importer:
         return found
 
     # reading and checking rows
-    def check(self, number: int, cells: list[Any], errors: list[list[Any]]) -> dict[str, Any] | None:
-        """The row's valid values, or None after adding each bad field to ``errors``; blank rows give {}."""
+    def read(self, cells: list[Any]) -> dict[str, Any] | None:
+        """The row's cells as schema input (names of linked records still names), None when blank."""
         data = {}
         width = len(cells)
         for index, name, convert in self.plan:
@@ -111,7 +117,11 @@ class Importer:
             if value is not missing:
                 data[name] = value
         if all(v is None or v == "" for v in data.values()):
-            return {}
+            return None
+        return data
+
+    def load(self, number: int, data: dict[str, Any], errors: list[list[Any]]) -> dict[str, Any] | None:
+        """The read row's valid values, or None after adding each bad field to ``errors``."""
         if self.loader.usable:
             try:
                 return self.loader.load(data)
@@ -233,10 +243,12 @@ class Importer:
 
     def _chunk(self, chunk: list[tuple[int, list[Any]]], outcome: Outcome, dry_run: bool, job: ImportJob | None) -> None:
         errors: list[list[Any]] = []
+        read = [(number, data) for number, cells in chunk if (data := self.read(cells)) is not None]
+        unnamed = self.names.resolve(read, errors)  # names of linked records: one query per target
         checked = []
-        for number, cells in chunk:
-            values = self.check(number, cells, errors)
-            if values:
+        for number, data in read:
+            values = self.load(number, data, errors)
+            if values and number not in unnamed:
                 checked.append((number, values))
         known = self.existing(checked)
         checked = self.links.keep(checked, known, self.keys, errors)

@@ -7,12 +7,13 @@ apart; columns left out are ignored.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
+from marshmallow import validate
 
+from crmkit.core.transfer.reading import normalise
 from crmkit.entities.declaration import EntityType
 from crmkit.i18n import gettext as _
 
@@ -28,11 +29,6 @@ def importable_fields(entity: EntityType) -> list[str]:
     return [name for name, field in entity.schema._declared_fields.items() if not field.dump_only and name in columns]
 
 
-def normalise(text: Any) -> str:
-    text = str(text or "").casefold().replace("ё", "е")
-    return re.sub(r"[\s_*:.]+", " ", text).strip()
-
-
 def names_of(entity: EntityType, field_name: str) -> set[str]:
     """Every way a header may spell the field: its name and its label in each language."""
     names = {normalise(field_name)}
@@ -40,6 +36,25 @@ def names_of(entity: EntityType, field_name: str) -> set[str]:
         with force_locale(locale):
             names.add(normalise(entity.field_label(field_name)))
     return names
+
+
+def choice_words(schema_field) -> dict[str, str]:
+    """A choice field's codes and labels in every language, ``normalise``d, to the code: a file
+    may say "Сайт", "website" or "Website"; a word two choices share is left to neither."""
+    found = next((check.choices for check in schema_field.validators if isinstance(check, validate.OneOf)), ())
+    codes = [code for code in found if isinstance(code, str)]
+    labels = schema_field.metadata.get("choices_labels")
+    if not codes or not isinstance(labels, dict):  # a mapping of its own (a deal's stages) reads the database
+        return {}
+    words: dict[str, set[str]] = {}
+    for code in codes:
+        words.setdefault(normalise(code), set()).add(code)
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            for code in codes:
+                if code in labels:
+                    words.setdefault(normalise(str(labels[code])), set()).add(code)
+    return {word: next(iter(codes)) for word, codes in words.items() if len(codes) == 1}
 
 
 def automap(entity: EntityType, columns: list[str]) -> dict[str, str]:

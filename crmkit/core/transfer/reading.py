@@ -34,6 +34,12 @@ FALSE_WORDS = {"нет", "н", "жоқ", "no", "n", "false", "0", "-", "off"}
 RU_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
 
+def normalise(text: Any) -> str:
+    """A header or a label as compared: case, ё and runs of spaces, underscores and dots ignored."""
+    text = str(text or "").casefold().replace("ё", "е")
+    return re.sub(r"[\s_*:.]+", " ", text).strip()
+
+
 class FileError(ValueError):
     """The file can't be read as a table; the message says why."""
 
@@ -166,17 +172,21 @@ def typed_cell(raw: Any, schema_field: mf.Field) -> Any:
     return raw if isinstance(raw, bool) else str(raw)
 
 
-def converter(schema_field: mf.Field) -> Callable[[Any], Any]:
+def converter(schema_field: mf.Field, words: dict[str, str] | None = None) -> Callable[[Any], Any]:
     """A function from a file cell to schema input for one field, its checks decided once.
 
-    Russian spellings are understood: ``1 500,50``, ``31.12.2026``, да/нет, иә/жоқ.
+    Russian spellings are understood: ``1 500,50``, ``31.12.2026``, да/нет, иә/жоқ; ``words``
+    maps a choice's labels (``normalise``d, every language) to its code: "Сайт" is ``website``.
+    A link field's text is kept as typed, a name for crmkit.core.transfer.resolving to look up.
     A blank cell is None where the field allows it, else "not given" (``missing``), so defaults
     and the required-field check apply; a required text field gets its length check instead.
     """
     blank = None if schema_field.allow_none else "" if isinstance(schema_field, mf.String) and schema_field.required else missing
     boolean = isinstance(schema_field, mf.Boolean)
-    number = isinstance(schema_field, mf.Number)
+    link = bool(schema_field.metadata.get("link"))
+    number = isinstance(schema_field, mf.Number) and not link
     dated = isinstance(schema_field, (mf.Date, mf.DateTime))
+    codes = set((words or {}).values())
 
     def convert(raw: Any) -> Any:
         if raw is None:
@@ -195,6 +205,8 @@ def converter(schema_field: mf.Field) -> Callable[[Any], Any]:
         if dated and (found := RU_DATE.match(text)):
             day, month, year = found.groups()
             return f"{year}-{int(month):02d}-{int(day):02d}"
+        if words and text not in codes:
+            return words.get(normalise(text), text)
         return text
 
     return convert
