@@ -51,6 +51,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.lookup.hooks",
     "crmkit.core.demo.hooks",
     "crmkit.core.maintenance.hooks",
+    "crmkit.reports.hooks",
 )
 CORE_LINEAGE = "core"
 log = logging.getLogger("crmkit.plugins")

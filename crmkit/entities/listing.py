@@ -38,6 +38,9 @@ COUNT_CAP = 1_000
 MAX_LIMIT = 200
 MAX_CURSOR = 2_000  # characters: a sort value of a few hundred, base64-encoded
 LARGEST_ID = 2**63 - 1
+DRILL_COLUMNS = ("id", "owner_id", "created_at")
+LIST_CONDITIONS = "crmkit.list_conditions"
+MAX_IN = 1_000  # values of one ``__in`` filter
 ME = "me"  # a user field's filter value meaning the user looking at the list
 
 
@@ -184,21 +187,53 @@ def me() -> int | None:
     return current_user.id if has_request_context() and current_user.is_authenticated else None
 
 
+def drillable(table, name: str) -> bool:
+    """Columns every list may be filtered by, beyond the entity's ``filters``, so that a report's
+    figure can link to the records behind it: the id, owner and creation moment every record has,
+    and any indexed column (``closed_at``), which the filter's range reads through its index."""
+    return name in DRILL_COLUMNS or (name in table.c and bool(table.c[name].index))
+
+
+def coerce_many(column, raw: str, field_name: str) -> list[Any]:
+    """``?owner_id__in=3,5,8``: comma-separated values, each turned into the column's type."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if len(parts) > MAX_IN:
+        raise ListError(field_name, f"{field_name} takes at most {MAX_IN} values")
+    return [coerce(column, part, field_name) for part in parts]
+
+
+def named_condition(key: str):
+    """A condition another plugin offers to every list under a name of its own, kept in
+    ``app.extensions["crmkit.list_conditions"]`` as ``{key: fn(entity, raw) -> SQL condition}``
+    (the reports' ``?in_report=`` lists the records behind a figure); None when ``key`` isn't one."""
+    from flask import current_app, has_app_context
+
+    return current_app.extensions.get(LIST_CONDITIONS, {}).get(key) if has_app_context() else None
+
+
 def apply_filters(statement, entity: EntityType, filters: dict[str, str], parts=()):
     table = entity.model.__table__
     for key, raw in filters.items():
+        if (condition := named_condition(key)) is not None:
+            statement = statement.where(condition(entity, raw))
+            continue
         if "." in key:
             statement = statement.where(extension_condition(entity, parts, key, raw))
             continue
         name, _, op = key.partition("__")
-        if name not in entity.filters:
+        if name not in entity.filters and not drillable(table, name):
             raise ListError(key, f"the list cannot be filtered by {key}")
         column = table.c[name]
+        if op == "in":
+            statement = statement.where(column.in_(coerce_many(column, raw, key)))
+            continue
         value = me() if raw == ME and is_user_field(entity, name) else coerce(column, raw, key)
         if op == "gte":
             statement = statement.where(column >= value)
         elif op == "lte":
             statement = statement.where(column <= value)
+        elif op == "lt":
+            statement = statement.where(column < value)
         elif op == "prefix" and isinstance(base_type(column), String):  # AutoString wraps String
             statement = statement.where(column.startswith(value, autoescape=True))
         elif op == "":

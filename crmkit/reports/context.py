@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
@@ -109,6 +110,7 @@ class Context:
     db: Session
     values: dict[str, Any]
     zone: str
+    args: dict[str, str] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     start: datetime | None = None
     end: datetime | None = None
@@ -131,7 +133,8 @@ class Context:
         for extra in report.filters:
             raw = args.get(extra.name)
             values[extra.name] = raw if raw not in (None, "") else extra.default
-        ctx = cls(report, user, db or database.session(), values, zone, now)
+        kept = {k: str(v) for k, v in args.items() if v not in (None, "") and k not in ("saved", "format", "csrf_token")}
+        ctx = cls(report, user, db or database.session(), values, zone, kept, now)
         if report.shows("period"):
             today = now.astimezone(ctx.tz).date()
             first, after = period_days(values["period"], today, values["start"], values["end"])
@@ -265,6 +268,12 @@ class Context:
             else:
                 args[name] = text_arg(value)
         return args
+
+    def members_args(self, **figure: Any) -> dict[str, str]:
+        """List arguments showing exactly ``report.members(ctx, figure)``: ``?in_report=<key>?<args>``,
+        the report's own arguments and the figure's (as ``figure.<name>``)."""
+        args = {**self.args, **{f"figure.{k}": text_arg(v) for k, v in figure.items()}}
+        return {"in_report": f"{self.report.key}?{urlencode(sorted(args.items()))}"}
 
     # time
     def local(self, column) -> Any:

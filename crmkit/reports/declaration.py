@@ -236,6 +236,11 @@ class Report:
     :param script: the scripted form: ``script(ctx) -> Result``. Run its own Core selects, apply
         ``ctx.visible(entity_key, owner_column)`` and ``ctx.conditions(table)`` in them, never load
         records into Python; give each figure's drill-down in ``Row.drill``.
+    :param members: for figures no list filter can express (an ABC class, clients idle for N
+        days): ``members(ctx, figure) -> Core select of the entity's ids`` behind the figure named
+        by ``figure`` (a dict of texts the script chose, e.g. ``{"class": "A"}``). Link a figure to
+        its records with ``Row.drill = {column: ctx.members_args(**figure)}``: the entity's list then
+        shows exactly ``members``' ids (``?in_report=...``), counted as the figure was.
     :param raw_sql: for benchmarks: ``raw_sql(ctx) -> (sql text, params)``, the hand-written SQL
         of the default view, which the benchmark registry times beside the report.
     :param order: where the report sits on /reports.
@@ -257,6 +262,7 @@ class Report:
     default_period: str = "this_month"
     chart: str = "bar"
     script: Callable[[Context], Result] | None = None
+    members: Callable[[Context, dict[str, str]], Any] | None = None
     raw_sql: Callable[[Context], tuple[str, dict[str, Any]]] | None = None
     order: int = 100
     plugin: str = ""  # filled in by the registry
