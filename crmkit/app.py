@@ -68,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None, plugins: Sequence[Modu
     state = _build_plugins(app, plugins)
     app.extensions["crmkit"] = state
     CSRFProtect(app)
-    i18n.init_app(app, [d for p in state.plugins if (d := p.subfolder("translations"))])
+    i18n.init_app(app)  # the core's catalog; each plugin's is its own domain (crmkit.plugin_i18n)
     templating.init_app(app, state.plugins, state.pm)
     errors.init_app(app)
     json_input.init_app(app)

@@ -24,6 +24,7 @@ from crmkit.core.auth.policy import generate_password
 from crmkit.core.auth.service import UserError, create_user
 from crmkit.i18n import gettext as _
 from crmkit.migrate import MigrationError, upgrade_all
+from crmkit.plugin_cli import plugin_group
 from crmkit.plugins import PluginError, switch_on
 
 
@@ -182,6 +183,10 @@ def serve_command(host, port, threads, no_demo, no_worker):
     finally:
         if worker is not None:
             worker.stop(graceful=True)
+
+
+# Tools for plugin authors: they need no instance or app, so they are the group's own commands.
+cli.add_command(plugin_group)
 
 
 def main() -> None:

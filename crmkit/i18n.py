@@ -1,14 +1,15 @@
 """Languages, time zones, and locale-aware formatting of dates, numbers and money.
 
-Times are stored in UTC (a naive value counts as UTC) and shown in the user's time zone. Each
-plugin may ship a ``translations/`` folder; its catalogs are merged over the core's. The command
+Times are stored in UTC (a naive value counts as UTC) and shown in the user's time zone. These
+functions read the core's catalog only: a plugin translates with its own domain
+(``crmkit.plugin_i18n.Messages``), which falls back to the core's but never changes it. The command
 line speaks the shell's language, so ``gettext`` here also works before any app exists.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -160,9 +161,9 @@ class RequestDomain(flask_babel.Domain):
         return found
 
 
-def init_app(app: Flask, plugin_translation_dirs: Iterable[Path]) -> None:
-    dirs = [str(CORE_TRANSLATIONS), *(str(d) for d in plugin_translation_dirs)]
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
+def init_app(app: Flask) -> None:
+    """Flask-Babel on the core's catalog alone; plugins' catalogs are their own domains."""
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(CORE_TRANSLATIONS)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
     babel = Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -2,7 +2,8 @@
 
 Lookup order: the instance folder's templates/, then each plugin's templates/, then the core.
 ``core:NAME`` always names the core's own template, so an override can extend what it replaces:
-``{% extends "core:base.html" %}``.
+``{% extends "core:base.html" %}``. A plugin's templates translate in the plugin's own domain
+(crmkit.plugin_i18n), the core's in the core's, whichever includes or extends which.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import Flask, before_render_template, request
 from flask_login import current_user
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from crmkit import plugin_i18n
 from crmkit.plugins import Plugin
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
@@ -36,6 +38,7 @@ def build_loader(app: Flask, plugins: Sequence[Plugin]) -> BaseLoader:
 
 def init_app(app: Flask, plugins: Sequence[Plugin], pm) -> None:
     app.jinja_env.loader = build_loader(app, plugins)
+    plugin_i18n.install(app.jinja_env, [p for p in plugins if not p.builtin])
     app.jinja_env.globals["nav_items"] = lambda: sorted(
         (item for items in pm.hook.nav_items(user=current_user) for item in items or []),
         key=lambda item: (item.order, str(item.label)),

@@ -1,9 +1,10 @@
 """One page whose words come from this plugin's own catalog and whose layout from the core's."""
 
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
-
 from crmkit import NavItem, hookimpl
+from crmkit.plugin_i18n import Messages
+
+_l = Messages(__name__).lazy_gettext
 
 bp = Blueprint("polyglot", __name__, url_prefix="/polyglot")
 

@@ -5,7 +5,9 @@ from marshmallow import Schema, fields, validate
 from sqlmodel import Field
 
 from crmkit import EntityType, Record, State, Workflow, hookimpl
-from crmkit.i18n import gettext as _
+from crmkit.plugin_i18n import Messages
+
+_ = Messages(__name__).gettext
 
 STATES = (
     State("new", "New"),
