@@ -1,4 +1,4 @@
-"""The test fixtures' copies of a migrated database (tests/migrated.py) are what Alembic makes."""
+"""The test fixtures' copies of a migrated database (crmkit.testing.migrated) are what Alembic makes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from crmkit import db
 from crmkit.app import create_app
 from crmkit.migrate import upgrade_all
 from crmkit.plugin_state import set_enabled
+from crmkit.testing.migrated import MigratedDatabases
 from tests.conftest import TEST_SECRET, own_database
-from tests.migrated import MigratedDatabases
 from tests.plugins.projects import hooks as projects
 
 
@@ -36,10 +36,12 @@ def described(engine) -> dict:
             }
         if engine.dialect.name == "postgresql":
             here = "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-            found["triggers"] = connection.execute(text(
+            # A trigger's definition names its table with the schema, which differs between two tests.
+            schema = connection.execute(text("SELECT current_schema()")).scalar()
+            found["triggers"] = [(name, definition.replace(f"{schema}.", "")) for name, definition in connection.execute(text(
                 f"SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 f"WHERE c.relnamespace = {here} AND NOT t.tgisinternal ORDER BY 1"
-            )).all()
+            ))]
             found["sequences"] = connection.execute(text(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1"
             )).all()

@@ -1,0 +1,250 @@
+"""crmkit's pytest plugin, loaded by pytest from the ``pytest11`` entry point wherever crmkit is
+installed (``-p no:crmkit`` turns it off). docs/testing.md describes every fixture.
+
+crmkit itself is imported only when a fixture runs, so the plugin costs nothing to a test that
+uses none, and a coverage run that starts after plugins load still sees crmkit's modules load.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+import pytest
+
+
+def resolve_plugins(plugins) -> list:
+    """Plugin modules from modules, ``crmkit.plugins.Plugin`` objects, installed entry-point
+    names (``complaints``) or module paths (``crmkit_complaints.hooks``)."""
+    from crmkit.plugins import Plugin, installed_entry_points, load_entry_point
+
+    found = []
+    for plugin in plugins:
+        if isinstance(plugin, Plugin):
+            plugin = plugin.module
+        elif isinstance(plugin, str):
+            entry_points = installed_entry_points()
+            if plugin in entry_points:
+                plugin = load_entry_point(entry_points[plugin]).module
+            else:
+                plugin = importlib.import_module(plugin)
+        found.append(plugin)
+    return found
+
+
+SHARED_SCOPES = ("class", "module", "package")
+
+
+def shared_scope_group(item) -> str | None:
+    """Where the widest shared (class, module or package) fixture of ``item`` lives, if any."""
+    info = getattr(item, "_fixtureinfo", None)
+    scopes = {
+        definitions[-1].scope
+        for definitions in (info.name2fixturedefs.values() if info else ())
+        if definitions and definitions[-1].scope in SHARED_SCOPES
+    }
+    if not scopes:
+        return None
+    path = item.nodeid.split("::")[0]
+    return path.rsplit("/", 1)[0] if "package" in scopes else path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``pytest -n N --dist loadgroup`` tests are spread one by one, except that those
+    sharing a module- or class-scoped fixture (a demo database, a benchmark run) stay on one
+    worker, so the fixture is made once rather than once per worker. Runs before xdist reads
+    the groups (tryfirst)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and (group := shared_scope_group(item)):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Settings and the database
+
+
+@pytest.fixture
+def crmkit_plugins() -> list[ModuleType | str]:
+    """The plugins every app of the test runs besides the core; a plugin's conftest overrides it."""
+    return []
+
+
+@pytest.fixture
+def shell_language(monkeypatch):
+    """Commands answer in the shell's language; the app's tests start from a shell naming none."""
+    for name in ("CRMKIT_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def instance_path(tmp_path, monkeypatch):
+    """An instance folder of the test's own, so no ``instance/config.py`` of a checkout leaks in."""
+    path = tmp_path / "instance"
+    monkeypatch.setenv("CRMKIT_INSTANCE_PATH", str(path))
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """An empty database of the test's own: SQLite, or a PostgreSQL schema (CRMKIT_TEST_DATABASE_URL)."""
+    from crmkit.testing.databases import own_database
+
+    with own_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory):
+    """Migrations run once per set of plugins in each worker, then are copied (crmkit.testing.migrated)."""
+    from crmkit.testing.migrated import MigratedDatabases
+
+    return MigratedDatabases(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def schemas_dropped():
+    """Every PostgreSQL test schema is gone before the session ends."""
+    yield
+    from crmkit.testing.databases import SCHEMA_DROPS
+
+    SCHEMA_DROPS.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Real argon2, with the cheapest parameters: suites hash hundreds of passwords."""
+    from argon2 import PasswordHasher
+
+    from crmkit.core.auth import models
+
+    production, models.hasher = models.hasher, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    models.hasher = production
+
+
+# Apps
+
+
+@pytest.fixture
+def make_app(database_url, instance_path, migrated_databases, crmkit_plugins, shell_language):
+    """``make_app(plugins=None, migrate=True, **config)``: an app on the test's migrated database.
+
+    ``plugins`` None means ``crmkit_plugins``; settings override the test defaults (TESTING, a
+    fixed SECRET_KEY, the test's DATABASE_URL, no installed plugins unless LOAD_ENTRY_POINTS).
+    """
+    from crmkit import db
+    from crmkit.app import create_app
+    from crmkit.testing.accounts import TEST_SECRET
+
+    apps = []
+
+    def factory(plugins=None, migrate=True, **config):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET,
+            "DATABASE_URL": database_url,
+            "LOAD_ENTRY_POINTS": False,
+            **config,
+        }
+        chosen = crmkit_plugins if plugins is None else plugins
+        app = create_app(settings, plugins=resolve_plugins(chosen))
+        apps.append(app)
+        if migrate:
+            migrated_databases.upgrade(db.engine_of(app), app.extensions["crmkit"].lineages)
+        return app
+
+    yield factory
+    for app in apps:
+        db.engine_of(app).dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """The core and ``crmkit_plugins`` on a migrated database; no users yet."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs the app's commands as ``crmkit`` does: ``runner.invoke(args=["user", "list"])``."""
+    return app.test_cli_runner()
+
+
+# People
+
+
+@pytest.fixture
+def crmkit_users(request):
+    """The users the test made, with their passwords; the test's ``app`` is built only when needed."""
+    from crmkit.testing.accounts import Users
+
+    return Users(lambda: request.getfixturevalue("app"))
+
+
+@pytest.fixture
+def make_user(crmkit_users):
+    """``make_user(role="agent", *, email=None, password=None, department=None, office=None,
+    manager=None, app=None, **fields) -> User``; departments and offices are made by name."""
+    return crmkit_users.make
+
+
+@pytest.fixture
+def client_for(crmkit_users):
+    """``client_for(user_or_role, *, app=None, password=None)``: a client logged in through the form."""
+    return crmkit_users.client
+
+
+@pytest.fixture
+def api_client(crmkit_users):
+    """``api_client(user_or_role="admin", *, app=None)``: a client whose requests carry a bearer token."""
+    return crmkit_users.api_client
+
+
+@pytest.fixture
+def admin_client_for(crmkit_users):
+    """``admin_client_for(app)``: the admin ADMIN_EMAIL, made in ``app`` and logged in."""
+    from crmkit.testing.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, add_user
+
+    def log_in(app):
+        admin = add_user(app, ADMIN_EMAIL, ADMIN_PASSWORD, is_admin=True, name="Admin")
+        crmkit_users.passwords[admin.email], crmkit_users.apps[admin.email] = ADMIN_PASSWORD, app
+        return crmkit_users.client(admin, app=app)
+
+    return log_in
+
+
+@pytest.fixture
+def admin_client(app, admin_client_for):
+    """A client of ``app`` logged in as the admin ADMIN_EMAIL."""
+    return admin_client_for(app)
+
+
+@pytest.fixture
+def manager_client(client_for):
+    """A client of ``app`` logged in as a new manager."""
+    return client_for("manager")
+
+
+@pytest.fixture
+def agent_client(client_for):
+    """A client of ``app`` logged in as a new agent."""
+    return client_for("agent")
+
+
+# Time
+
+
+@pytest.fixture
+def frozen_clock():
+    """Time stands still at FROZEN_AT (2026-03-02 09:00 UTC) until ``move_to`` or ``tick``."""
+    from crmkit.testing.clock import FrozenClock
+
+    with FrozenClock() as clock:
+        yield clock
