@@ -45,6 +45,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.contacts.hooks",
     "crmkit.core.activities.hooks",
     "crmkit.core.pipelines.hooks",
+    "crmkit.core.targets.hooks",
     "crmkit.core.timeline.hooks",
     "crmkit.core.myday.hooks",
     "crmkit.core.duplicates.hooks",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from crmkit import NavItem, hookimpl
 from crmkit.core.home import views
+from crmkit.core.home.models import Dashboard
 from crmkit.i18n import lazy_gettext as _l
+
+
+@hookimpl
+def register_models():
+    return [Dashboard]
 
 
 @hookimpl

@@ -1,0 +1,34 @@
+"""Sales targets as a built-in plugin: the admin grid, and the plan-and-fact report."""
+
+from __future__ import annotations
+
+from crmkit import NavItem, Permission, hookimpl
+from crmkit.core.access.policy import user_can
+from crmkit.core.targets import admin, report
+from crmkit.core.targets.models import SalesTarget
+from crmkit.i18n import lazy_gettext as _l
+
+
+@hookimpl
+def register_models():
+    return [SalesTarget]
+
+
+@hookimpl
+def register_blueprints():
+    return [admin.bp]
+
+
+@hookimpl
+def register_permissions():
+    return [Permission(admin.PERMISSION, _l("Set monthly sales targets"))]
+
+
+@hookimpl
+def nav_items(user):
+    return [NavItem(_l("Sales targets"), endpoint="targets_admin.index", order=906)] if user_can(user, admin.PERMISSION) else []
+
+
+@hookimpl
+def register_reports():
+    return report.register()

@@ -1,0 +1,126 @@
+"""The plan-and-fact report on the report frame: a row per employee (or per department) with the
+target, what was won, the weighted open pipeline and the forecast, for the bar's period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from crmkit.core.access.models import Department
+from crmkit.core.access.policy import department_subtree
+from crmkit.core.auth.models import User
+from crmkit.core.targets import plan
+from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
+from crmkit.reports import Chart, Column, Filter, Report, Result, Row, Series
+
+LEVELS = (("employee", _l("Employees")), ("department", _l("Departments")))
+MAX_ROWS = 500
+
+
+def currency() -> str:
+    return current_app.config.get("TARGETS_CURRENCY", "KZT")
+
+
+def period_of(ctx) -> plan.Period:
+    tz = ctx.tz
+    first = ctx.start.astimezone(tz).date() if ctx.start is not None else None
+    after = ctx.end.astimezone(tz).date() if ctx.end is not None else None
+    return plan.Period(ctx.start, ctx.end, first, after)
+
+
+def visible_owner_ids(ctx) -> frozenset[int] | None:
+    """The owners whose deals the user sees, narrowed by the bar; None: everyone."""
+    access = ctx.access
+    seen = access.owner_ids(access.level("deal"))
+    chosen = ctx.owners()
+    if seen is None:
+        return chosen
+    return seen if chosen is None else seen & chosen
+
+
+def employees(ctx, owners: frozenset[int] | None, figures_of: set[int]) -> list[User]:
+    """Active users among ``owners`` and anyone there with figures, by name (at most MAX_ROWS)."""
+    query = select(User).where(or_(User.is_active.is_(True), User.id.in_(sorted(figures_of) or [0])))
+    if owners is not None:
+        query = query.where(User.id.in_(sorted(owners) or [0]))
+    return list(ctx.db.execute(query.order_by(User.name, User.email).limit(MAX_ROWS)).scalars())
+
+
+def shown_departments(ctx, members: dict[int, set[int]], owners: frozenset[int] | None) -> list[Department]:
+    """Departments the user sees whole (every member's deals), within the bar's office or department."""
+    query = select(Department).order_by(Department.name)
+    if ctx.values.get("department"):
+        query = query.where(Department.id.in_(department_subtree(ctx.db, ctx.values["department"])))
+    if ctx.values.get("office"):
+        query = query.where(Department.office_id == ctx.values["office"])
+    if ctx.values.get("employee"):
+        return []
+    found = []
+    for department in ctx.db.execute(query.limit(MAX_ROWS)).scalars():
+        people = members.get(department.id, set())
+        if owners is None or (people and people <= owners):
+            found.append(department)
+    return found
+
+
+def run(ctx) -> Result:
+    period = period_of(ctx)
+    owners = visible_owner_ids(ctx)
+    level = ctx.values.get("level") if ctx.values.get("level") in dict(LEVELS) else "employee"
+
+    def visible(column):
+        return [ctx.visible("deal", column)] + ([column.in_(sorted(owners) or [0])] if ctx.owners() is not None else [])
+
+    won = plan.won_by_owner(ctx.db, period, currency(), visible)
+    weighted = plan.weighted_by_owner(ctx.db, period, currency(), visible)
+    user_targets, department_targets = plan.targets(ctx.db, period, currency())
+    columns = [Column("name", _l("Employee") if level == "employee" else _l("Department"), "text"),
+               Column("target", _l("Target"), "money"), Column("won", _l("Won"), "money"),
+               Column("done", _l("Done"), "percent"), Column("weighted", _l("Weighted pipeline"), "money"),
+               Column("forecast", _l("Forecast"), "money"), Column("forecast_share", _l("Forecast of target"), "percent")]
+    rows: list[Row] = []
+    total = plan.Figures()
+    if level == "employee":
+        for user in employees(ctx, owners, set(won) | set(weighted) | set(user_targets)):
+            figures = plan.Figures(target=user_targets.get(user.id))
+            figures.won, figures.won_count = won.get(user.id, (plan.ZERO, 0))
+            figures.weighted, figures.open_count = weighted.get(user.id, (plan.ZERO, 0))
+            rows.append(row_of(user.name or user.email, figures))
+            total.add(figures)
+    else:
+        members = plan.department_members(ctx.db)
+        for department in shown_departments(ctx, members, owners):
+            figures = plan.Figures(target=department_targets.get(department.id))
+            for member in members.get(department.id, set()):
+                figures.won += won.get(member, (plan.ZERO, 0))[0]
+                figures.weighted += weighted.get(member, (plan.ZERO, 0))[0]
+            rows.append(row_of(department.name, figures))
+    chart = Chart("bar", [r.values["name"] for r in rows], [
+        Series(_l("Target"), [float(r.values["target"] or 0) for r in rows]),
+        Series(_l("Won"), [float(r.values["won"]) for r in rows]),
+        Series(_l("Forecast"), [float(r.values["forecast"]) for r in rows]),
+    ])
+    totals = row_of(_("Total"), total) if level == "employee" and rows else None
+    return Result(columns, rows, chart, totals)
+
+
+def row_of(name: str, figures: plan.Figures) -> Row:
+    return Row({"name": name, "target": figures.target, "won": figures.won, "done": figures.done_share,
+                "weighted": figures.weighted, "forecast": figures.forecast, "forecast_share": figures.forecast_share})
+
+
+def level_choices(_ctx) -> list[tuple[str, Any]]:
+    return list(LEVELS)
+
+
+def register() -> list[Report]:
+    return [Report(
+        "plan_fact", _l("Plan and fact"), "deal",
+        description=_l("Sales targets against won deals, with a forecast from the weighted open pipeline."),
+        common=("period", "office", "department", "employee"), period_field="closed_at", script=run, chart="bar",
+        filters=(Filter("level", _l("Rows"), choices=level_choices, default="employee"),), order=30,
+    )]
+
