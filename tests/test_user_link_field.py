@@ -100,14 +100,16 @@ def test_record_pages_and_lists_show_the_users_name(app, staff, admin):
     assert "<td>Aigul Serik</td>" in listing
 
 
-def test_the_list_filters_by_a_user_and_by_me_and_sorts_by_the_field(app, staff, admin):
+def test_the_list_filters_by_a_user_former_ones_too_and_by_me_and_sorts_by_the_field(app, staff, admin):
+    deactivate(app, staff["gone"])
     complaint(app, name="Mine", responsible_id=staff["admin"])
     complaint(app, name="Hers", responsible_id=staff["aigul"])
     mine = admin.get(LIST + "?responsible_id=me").get_data(as_text=True)
     assert ">Mine<" in mine and ">Hers<" not in mine
     hers = admin.get(LIST + f"?responsible_id={staff['aigul']}").get_data(as_text=True)
     assert ">Hers<" in hers and ">Mine<" not in hers
-    assert '<option value="me">Me</option>' in admin.get(LIST).get_data(as_text=True)
+    filters = re.search(r'<select name="responsible_id">.*?</select>', admin.get(LIST).get_data(as_text=True), re.S).group(0)
+    assert '<option value="me">Me</option>' in filters and "Former Clerk (inactive)" in filters
     ordered = admin.get(LIST + "?sort=-responsible_id").get_data(as_text=True)
     assert ordered.index(">Hers<") < ordered.index(">Mine<")
 

@@ -68,14 +68,19 @@ def user_names(ids: set[int]) -> dict[int, str]:
 
 def user_choices(value: Any = None, me: bool = False) -> list[tuple[str, str]]:
     """The users a user field may be set to, active ones by name; the field's current user is kept
-    even when no longer active, so saving a form leaves it as it was. ``me``: a list filter's
-    "me", meaning whoever looks at the list."""
-    statement = select(User.id, User.name, User.email).where(User.is_active.is_(True)).order_by(User.name, User.email)
-    options = [(str(row.id), row.name or row.email) for row in database.session().execute(statement)]
+    even when no longer active, so saving a form leaves it as it was. ``me``: for a list's
+    filter, "me" (whoever looks at the list) first, and former users too, to find their records."""
+    statement = select(User.id, User.name, User.email, User.is_active).order_by(User.name, User.email)
+    if not me:
+        statement = statement.where(User.is_active.is_(True))
+    options = [(str(row.id), user_label(row.name or row.email, row.is_active)) for row in database.session().execute(statement)]
     if value not in (None, "") and str(value) not in {option for option, _label in options} and str(value).isdigit():
-        name = user_names({int(value)}).get(int(value), f"#{value}")
-        options.insert(0, (str(value), _("%(name)s (inactive)", name=name)))
+        options.insert(0, (str(value), user_label(user_names({int(value)}).get(int(value), f"#{value}"), False)))
     return [("me", _("Me")), *options] if me else options
+
+
+def user_label(name: str, active: bool) -> str:
+    return name if active else _("%(name)s (inactive)", name=name)
 
 
 def titles(entity_key: str, ids: set[int]) -> dict[int, str]:
