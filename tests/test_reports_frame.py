@@ -107,7 +107,8 @@ def local_month(dialect: str) -> str:
 
 
 def run_as(app, email: str, report_key: str, **args):
-    with app.test_request_context():
+    """A report's Result and Context for the user with ``email``, in English, at ``NOW``."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         session = db.session()
         user = session.execute(select(User).where(User.email == email)).scalar_one()
         report = app.extensions["crmkit.reports"].get(report_key)

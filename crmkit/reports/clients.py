@@ -75,13 +75,14 @@ def idle_condition(ctx: Context, organization):
     since = ctx.now - timedelta(days=idle_days(ctx))
     recent = and_(activity.c.happened_at >= since, activity.c.happened_at <= ctx.now, activity.c.archived_at.is_(None))
 
-    def about(entity: str, ids):
-        return exists(select(literal(1)).where(activity.c.about_entity == entity, activity.c.about_id.in_(ids), recent))
+    def about(entity: str, table):
+        """An activity about a record of ``table`` that belongs to the organization (one join, so
+        the organization correlates at this level and the activities' index is used)."""
+        joined = activity.join(table, and_(activity.c.about_entity == entity, activity.c.about_id == table.c.id))
+        return exists(select(literal(1)).select_from(joined).where(table.c.organization_id == organization.c.id, recent))
 
     own = exists(select(literal(1)).where(activity.c.about_entity == "organization", activity.c.about_id == organization.c.id, recent))
-    people = about("person", select(person.c.id).where(person.c.organization_id == organization.c.id))
-    deals = about("deal", select(deal.c.id).where(deal.c.organization_id == organization.c.id))
-    return not_(own | people | deals)
+    return not_(own | about("person", person) | about("deal", deal))
 
 
 def idle_scope(ctx: Context):

@@ -155,6 +155,12 @@ class Context:
     def access(self) -> Access:
         return access_for(self.db, self.user)
 
+    def days(self) -> tuple[date | None, date | None]:
+        """The period's first and last day on the user's calendar (None for an open end)."""
+        first = self.start.astimezone(self.tz).date() if self.start else None
+        last = (self.end - timedelta(microseconds=1)).astimezone(self.tz).date() if self.end else None
+        return first, last
+
     def moment(self, day: date) -> datetime:
         """Midnight starting ``day`` on the user's clock, as a UTC moment."""
         return datetime.combine(day, time(), tzinfo=self.tz).astimezone(UTC)

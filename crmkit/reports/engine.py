@@ -141,7 +141,8 @@ def names_of(ctx: Context, report: Report, dimension: Dimension, values: list[An
 
 def bucket_label(unit: str, day: date) -> str:
     if unit == "month":
-        return format_date(day, "LLLL y")
+        named = format_date(day, "LLLL y")  # standalone: "январь 2026", capitalised as a heading
+        return named[:1].upper() + named[1:]
     if unit == "week":
         return _("week of %(date)s", date=format_date(day, "d MMM y"))
     return format_date(day, "d MMM y")
