@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crmkit import EntityType, NavItem, Permission, Workflow, db, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.pipelines import admin, board, deal_views, deals, myday, panels, timeline
+from crmkit.core.pipelines import admin, board, deal_views, deals, myday, panels, reports, timeline
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -108,3 +108,9 @@ def timeline_entries(entity, record, user, before, limit):
 def myday_panels(user):
     """The user's rotting deals and those past their expected close."""
     return myday.panels(user)
+
+
+@hookimpl
+def register_reports():
+    """The sales funnel (by period, side by side, as of a date) and the losses."""
+    return reports.declared()

@@ -1,0 +1,130 @@
+"""The funnel's figures, read from the statements of ``funnel_sql`` (two for a period, one for a
+date), with the ratios between them: conversion to the next stage and the win rate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from crmkit.core.pipelines.models import Stage
+from crmkit.core.pipelines.reports import funnel_sql
+from crmkit.core.pipelines.reports.funnel_sql import StageRef
+
+
+@dataclass
+class StageFigures:
+    """One stage of one funnel; ``conversion``: the share of its entries the next stage had (the
+    next open stage, or winning after the last one), None for closed stages or when none entered."""
+
+    stage: StageRef
+    entered: int = 0
+    avg_seconds: float | None = None
+    median_seconds: float | None = None
+    conversion: float | None = None
+
+
+@dataclass
+class Funnel:
+    """The funnel of one key (an owner, department or office; 0 for the whole pipeline)."""
+
+    key: Any
+    stages: list[StageFigures] = field(default_factory=list)
+    won: int = 0
+    lost: int = 0
+    won_total: Decimal | None = None
+    won_average: Decimal | None = None
+    cycle_seconds: float | None = None
+
+    @property
+    def win_rate(self) -> float | None:
+        closed = self.won + self.lost
+        return self.won / closed if closed else None
+
+    def stage(self, stage_id: int) -> StageFigures:
+        return next(figures for figures in self.stages if figures.stage.id == stage_id)
+
+
+@dataclass
+class Snapshot:
+    """Open deals per stage at a moment: count and amount (in one currency) of one key."""
+
+    key: Any
+    deals: dict[int, int] = field(default_factory=dict)
+    amounts: dict[int, Decimal] = field(default_factory=dict)
+
+
+def stage_refs(session, pipeline_id: int) -> list[StageRef]:
+    """The pipeline's stages in board order, archived ones too (old moves went through them)."""
+    rows = session.execute(select(Stage.id, Stage.kind).where(Stage.pipeline_id == pipeline_id)
+                           .order_by(Stage.position, Stage.id)).all()
+    return [StageRef(row.id, row.kind) for row in rows]
+
+
+def empty(stages: Sequence[StageRef]) -> Funnel:
+    """The funnel of a period nothing happened in."""
+    found = Funnel(0, [StageFigures(stage) for stage in stages])
+    convert(found)
+    return found
+
+
+def decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def period_funnels(session, deals: Select, stages: Sequence[StageRef], start: datetime, end: datetime, now: datetime,
+                   currency: str, dimension: str | None = None) -> list[Funnel]:
+    """One funnel per key that had any entry in the period, in key order (None last)."""
+    dialect = session.get_bind().dialect.name
+    funnels: dict[Any, Funnel] = {}
+
+    def funnel(key: Any) -> Funnel:
+        if key not in funnels:
+            funnels[key] = Funnel(key, [StageFigures(stage) for stage in stages])
+        return funnels[key]
+
+    by_key = {stage.key: index for index, stage in enumerate(stages)}
+    statement = funnel_sql.stage_statement(dialect, deals, stages, start, end, now, dimension)
+    for row in session.execute(statement):
+        figures = funnel(row.key).stages[by_key[row.stage]]
+        figures.entered = row.entered
+        figures.avg_seconds, figures.median_seconds = number(row.avg_seconds), number(row.median_seconds)
+    statement = funnel_sql.closing_statement(dialect, deals, stages, start, end, currency, dimension)
+    for row in session.execute(statement):
+        found = funnel(row.key)
+        found.won, found.lost = row.won, row.lost
+        found.won_total, found.won_average = decimal(row.won_total), decimal(row.won_average)
+        found.cycle_seconds = number(row.cycle_seconds)
+    for found in funnels.values():
+        convert(found)
+    return sorted(funnels.values(), key=lambda f: (f.key is None, f.key))
+
+
+def convert(funnel: Funnel) -> None:
+    """Each open stage's conversion: the next open stage's entries (after the last: the deals won)
+    over its own."""
+    open_stages = [figures for figures in funnel.stages if figures.stage.kind == "open"]
+    following = [figures.entered for figures in open_stages[1:]] + [funnel.won]
+    for figures, then in zip(open_stages, following, strict=True):
+        figures.conversion = then / figures.entered if figures.entered else None
+
+
+def snapshots(session, deals: Select, stages: Sequence[StageRef], moment: datetime, currency: str,
+              dimension: str | None = None) -> list[Snapshot]:
+    """Open deals per stage at ``moment``, per key, rebuilt from the moves."""
+    found: dict[Any, Snapshot] = {}
+    for row in session.execute(funnel_sql.as_of_statement(deals, stages, moment, currency, dimension)):
+        snapshot = found.setdefault(row.key, Snapshot(row.key))
+        stage_id = int(row.stage)
+        snapshot.deals[stage_id] = row.deals
+        if row.amount is not None:
+            snapshot.amounts[stage_id] = decimal(row.amount)
+    return sorted(found.values(), key=lambda s: (s.key is None, s.key))
