@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from crmkit.db import utcnow
 from crmkit.entities.errors import Invalid
-from crmkit.entities.transitions import Transition
+from crmkit.entities.transitions import Transition, new_row
 from crmkit.i18n import gettext as _
 
 KINDS = ("open", "won", "lost", "closed")
@@ -227,16 +227,8 @@ def require_fields(state: State, values: Mapping[str, Any]) -> None:
 
 def record_move(db: Session, entity_key: str, record_id: int, move: Move, user_id: int | None) -> None:
     """Store a move; it commits with the record's change."""
-    db.add(
-        Transition(
-            entity=entity_key,
-            record_id=record_id,
-            field=move.field,
-            from_state=move.source,
-            to_state=move.target,
-            user_id=user_id,
-        )
-    )
+    db.add(new_row(Transition, entity=entity_key, record_id=record_id, field=move.field, from_state=move.source,
+                   to_state=move.target, user_id=user_id, at=utcnow()))
 
 
 def allowed_targets(entity: Any, db: Session, record: Any) -> list[State]:
