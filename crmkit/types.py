@@ -34,8 +34,14 @@ class Panel:
     order: int = 100
 
 
-# A home-page widget is a panel on the home page.
-DashboardWidget = Panel
+@dataclass(frozen=True)
+class DashboardWidget(Panel):
+    """A panel on the home page. ``key`` (``<plugin>.<name>``) lets users unpin, move and pin it
+    again; a widget without one is always shown. ``default``: whether it is on the page of a user
+    who has not arranged their own (decide it per user in the hook)."""
+
+    key: str | None = None
+    default: bool = True
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,32 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from crmkit import db, public
+from crmkit.core.home import dashboard
 from crmkit.redirects import local_url
 
-bp = Blueprint("home", __name__)
+bp = Blueprint("home", __name__, template_folder="templates", static_folder="static", static_url_path="/home-static")
 
 
 @bp.route("/")
 def index():
-    pm = current_app.extensions["crmkit"].pm
-    widgets = sorted(
-        (w for found in pm.hook.dashboard_widgets(user=current_user) for w in found or []),
-        key=lambda w: w.order,
-    )
-    return render_template("home/index.html", widgets=widgets)
+    widgets = dashboard.available(current_user)
+    shown = dashboard.shown(current_user, widgets)
+    keys = {w.key for w in shown}
+    addable = [w for w in widgets if w.key and w.key not in keys]
+    arranged = [w.key for w in shown if w.key]
+    return render_template("home/index.html", widgets=shown, addable=addable, arranged=arranged,
+                           customised=dashboard.chosen(current_user) is not None)
+
+
+@bp.route("/home/widgets", methods=["POST"])
+def arrange():
+    """Pin, unpin or move a widget of the user's home page, or go back to the defaults."""
+    action, key = request.form.get("action", ""), request.form.get("key", "")
+    if action not in ("pin", "unpin", "up", "down", "reset"):
+        abort(400)
+    if not dashboard.arrange(current_user, action, key, dashboard.available(current_user)):
+        abort(400)
+    return redirect(url_for("home.index") + (f"#w-{key}" if action in ("pin", "up", "down") else ""))
 
 
 @bp.route("/-/health")

@@ -48,12 +48,12 @@ class Figures:
 
     @property
     def done_share(self) -> Decimal | None:
-        """Won as a share of the target (1 = met), None without a target."""
-        return (self.won / self.target).quantize(Decimal("0.0001")) if self.target else None
+        """Won as a percentage of the target (100 = met), None without a target."""
+        return percent(self.won, self.target)
 
     @property
     def forecast_share(self) -> Decimal | None:
-        return (self.forecast / self.target).quantize(Decimal("0.0001")) if self.target else None
+        return percent(self.forecast, self.target)
 
     def add(self, other: Figures) -> None:
         if other.target is not None:
@@ -117,6 +117,10 @@ def targets(session, period: Period, currency: str) -> tuple[dict[int, Decimal],
         else:
             departments[department_id] = cents(total)
     return users, departments
+
+
+def percent(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    return (part * 100 / whole).quantize(Decimal("0.1")) if whole else None
 
 
 def cents(value: Any) -> Decimal:
