@@ -19,7 +19,7 @@ from benchmarks.measures.importing import ctx_count, raw_insert, write
 from benchmarks.measures.pages import judged, with_baseline
 from crmkit import db
 from crmkit.core.auth.models import User
-from crmkit.core.pipelines import board_data, setup
+from crmkit.core.pipelines import board_data, setup, totals
 from crmkit.core.pipelines.models import Deal
 from crmkit.entities.service import Records
 
@@ -29,26 +29,35 @@ CARD_COLUMNS = "id, version, title, stage_id, organization_id, amount, currency,
 IMPORT_HEADER = ["title", "pipeline_id", "stage_id", "amount", "currency", "expected_close_on", "source"]
 
 
-def since_param(ctx) -> object:
-    """The board's "closed lately" bound as the driver stores it (SQLite keeps text)."""
-    since = datetime.now(UTC) - timedelta(days=board_data.CLOSED_DAYS)
+def since_param(ctx, moment: datetime | None = None) -> object:
+    """The board's "closed lately" bound (or ``moment``) as the driver stores it (SQLite keeps text)."""
+    since = moment or datetime.now(UTC) - timedelta(days=board_data.CLOSED_DAYS)
     dialect = db.engine_of(ctx.app).dialect
     process = Deal.__table__.c.closed_at.type.bind_processor(dialect)
     return process(since) if process else since
 
 
 def board_sql(ctx, found: deals.DealSet, owner: int | None = None) -> list[tuple[str, dict]]:
-    """The statements of one board page: the totals, 51 cards per column, their organisations and
-    next tasks (card ids as the page would find them)."""
+    """The statements of one board page: the column totals as the page reads them (the kept totals
+    of the open stages and of the closed ones' last days, then the deals closed in the window's
+    first day, which the kept days don't split), 51 cards per column, their organisations and next
+    tasks (card ids as the page would find them)."""
     mine = "AND owner_id = :owner" if owner else ""
-    params = {"since": since_param(ctx), "owner": owner}
+    since = datetime.now(UTC) - timedelta(days=board_data.CLOSED_DAYS)
+    first_day = totals.day_of(since)
+    params = {"since": since_param(ctx), "owner": owner, "day": first_day,
+              "until": since_param(ctx, totals.day_start(first_day + 1))}
     open_ids = ", ".join(str(s) for s in found.open_stage_ids)
     closed = [found.stages["Won"], found.stages["Lost"]]
-    part = f"SELECT stage_id, currency, amount, probability FROM pipelines_deal WHERE archived_at IS NULL {mine}"
-    statements = [(f"SELECT stage_id, currency, count(*), sum(amount), sum(CASE WHEN probability IS NULL THEN amount END), "
-                   f"sum(amount * probability) FROM ({part} AND stage_id IN ({open_ids}) UNION ALL "
-                   f"{part} AND stage_id IN ({', '.join(map(str, closed))}) AND closed_at >= :since) AS d "
-                   "GROUP BY stage_id, currency", params)]
+    closed_ids = ", ".join(map(str, closed))
+    statements = [
+        (f"SELECT stage_id, currency, sum(deals), sum(amounts), sum(amount), sum(unweighted), sum(weighted) "
+         f"FROM pipelines_deal_total WHERE (stage_id IN ({open_ids}) OR (stage_id IN ({closed_ids}) AND day > :day)) {mine} "
+         "GROUP BY stage_id, currency HAVING sum(deals) != 0", params),
+        (f"SELECT stage_id, currency, count(*), count(amount), sum(amount), sum(CASE WHEN probability IS NULL THEN amount END), "
+         f"sum(amount * probability) FROM pipelines_deal WHERE archived_at IS NULL {mine} AND stage_id IN ({closed_ids}) "
+         "AND closed_at >= :since AND closed_at < :until GROUP BY stage_id, currency", params),
+    ]
     card_ids, organisations = [], set()
     with ctx.app.app_context():
         session = db.session()
