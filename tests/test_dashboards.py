@@ -67,7 +67,7 @@ def test_a_widget_unpinned_to_nothing_leaves_an_empty_page_not_the_defaults(staf
     for key in ["home.myday", *funnel(staff)]:
         arrange(north, "unpin", key)
     assert widgets(north) == []
-    assert "Nothing pinned here" in page(north, "/")
+    assert "dashboard-empty" in page(north, "/")
 
 
 def save_report(client, key: str, name: str, shared: bool = False, **args) -> int:
