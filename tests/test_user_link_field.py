@@ -5,6 +5,7 @@ API, the OpenAPI document, import and export."""
 import re
 
 import pytest
+from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from crmkit import db
@@ -152,10 +153,13 @@ def test_an_api_change_of_other_fields_keeps_an_inactive_user(app, staff):
     assert response.status_code == 200 and response.get_json()["responsible_id"] == staff["gone"]
 
 
-def test_the_openapi_document_says_the_field_names_a_user(app, staff):
+def test_the_openapi_document_says_the_field_names_a_user_and_its_filter_takes_me(app, staff):
     spec = token_client(app).get("/api/v1/openapi.json").get_json()
+    validate(spec)
     prop = spec["components"]["schemas"]["CaseworkComplaint"]["properties"]["responsible_id"]
     assert prop["x-crmkit-link"] == "user" and prop["minimum"] == 1 and "active user" in prop["description"]
+    [parameter] = [p for p in spec["paths"][API]["get"]["parameters"] if p["name"] == "responsible_id"]
+    assert re.fullmatch(parameter["schema"]["pattern"], "me") and not re.fullmatch(parameter["schema"]["pattern"], "0")
 
 
 def test_an_import_names_users_by_id_email_or_full_name_and_the_export_by_name(app, staff, admin, tmp_path):
