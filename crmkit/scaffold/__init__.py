@@ -9,7 +9,9 @@ machinery, so it is real: the first migration by autogenerating the plugin's lin
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import keyword
 import re
 import sys
@@ -137,7 +139,8 @@ def first_migration(root: Path, package: str, message: str) -> Path:
         with tempfile.TemporaryDirectory() as folder:
             engine = create_engine(f"sqlite:///{Path(folder) / 'empty.sqlite3'}")
             try:
-                return revision(engine, lineage_of(module_plugin(module)), message, autogenerate=True)
+                with contextlib.redirect_stdout(io.StringIO()):  # Alembic's "Generating ... done"
+                    return revision(engine, lineage_of(module_plugin(module)), message, autogenerate=True)
             finally:
                 engine.dispose()
     finally:
