@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from crmkit import db
 from tests.people import client_as, page
-from tests.test_reports_frame import NOW, generate, list_count, run_as, staff
+from tests.test_reports_frame import NOW, by_month, generate, list_count, run_as, staff
 
 IDLE_SQL = """
 SELECT o.owner_id, count(*) FROM contacts_organization o
@@ -111,3 +111,32 @@ def test_a_drill_down_of_a_report_the_reader_may_not_run_is_refused(app, world):
         db.session().commit()
     refused = agent.get(href)
     assert refused.status_code == 302 and refused.location == "/organization/"  # the list unfiltered, with the reason
+
+
+def raw_rows(app, report_key: str, **args):
+    """The rows of a report's own ``raw_sql`` (what the benchmarks time it against)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from crmkit.core.auth.models import User
+        from crmkit.reports import Context
+
+        session = db.session()
+        admin = session.execute(select(User).where(User.email == "admin@example.com")).scalar_one()
+        report = app.extensions["crmkit.reports"].get(report_key)
+        statements = report.raw_sql(Context.build(report, admin, args, session, now=NOW))
+    return [sql(app, statement, **params) for statement, params in statements][0]
+
+
+@pytest.mark.parametrize("report_key", ["clients_new", "clients_new_people"])
+def test_the_raw_sql_the_benchmarks_time_gives_the_new_clients_figures(app, world, report_key):
+    result, _ = run_as(app, "admin@example.com", report_key, period="this_year")
+    shown = {month: count for month, count in by_month(result).items() if count}
+    assert {str(month)[:7]: count for month, count in raw_rows(app, report_key, period="this_year")} == shown
+
+
+def test_the_raw_sql_the_benchmarks_time_gives_the_idle_and_abc_figures(app, world):
+    idle, _ = run_as(app, "admin@example.com", "clients_idle")
+    assert sorted((clients, idle_count) for _owner, clients, idle_count in raw_rows(app, "clients_idle")) == sorted(
+        (row.values["clients"], row.values["idle"]) for row in idle.rows)
+    abc, _ = run_as(app, "admin@example.com", "clients_abc")
+    assert {grade: (count, Decimal(amount)) for grade, count, amount in raw_rows(app, "clients_abc")} == {
+        row.values["grade"][0]: (row.values["clients"], Decimal(row.values["revenue"])) for row in abc.rows if row.values["clients"]}

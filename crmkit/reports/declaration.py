@@ -241,8 +241,9 @@ class Report:
         by ``figure`` (a dict of texts the script chose, e.g. ``{"class": "A"}``). Link a figure to
         its records with ``Row.drill = {column: ctx.members_args(**figure)}``: the entity's list then
         shows exactly ``members``' ids (``?in_report=...``), counted as the figure was.
-    :param raw_sql: for benchmarks: ``raw_sql(ctx) -> (sql text, params)``, the hand-written SQL
-        of the default view, which the benchmark registry times beside the report.
+    :param raw_sql: for benchmarks: ``raw_sql(ctx) -> [(sql text, params), ...]`` (or one such
+        pair), the hand-written SQL of the default view as an admin sees it (``:name`` parameters;
+        moments as aware datetimes), which benchmarks/measures/reports.py times beside the page.
     :param order: where the report sits on /reports.
     """
 
@@ -263,7 +264,7 @@ class Report:
     chart: str = "bar"
     script: Callable[[Context], Result] | None = None
     members: Callable[[Context, dict[str, str]], Any] | None = None
-    raw_sql: Callable[[Context], tuple[str, dict[str, Any]]] | None = None
+    raw_sql: Callable[[Context], Any] | None = None
     order: int = 100
     plugin: str = ""  # filled in by the registry
 
