@@ -19,7 +19,8 @@ SECONDS_PER_DAY = 86400
 
 
 def currency_choices(_ctx: Context) -> list[tuple[str, Any]]:
-    return [("", _l("The pipeline's currency")), *((code, code) for code in CURRENCIES)]
+    """The currencies; none chosen (the bar's "any") reads amounts in the pipeline's own."""
+    return [(code, code) for code in CURRENCIES]
 
 
 CURRENCY = Filter("currency", _l("Amounts in"), choices=currency_choices,

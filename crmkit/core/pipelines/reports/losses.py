@@ -25,7 +25,7 @@ from crmkit.reports.engine import bucket_label
 
 CHARTED = 8  # series (departments or months) drawn; the table has them all
 MAX_ROWS = 500
-PER = (("", _l("Nothing")), ("department", _l("Department")), ("month", _l("Month")))
+PER = (("department", _l("Department")), ("month", _l("Month")))  # none chosen (the bar's "any"): no split
 
 
 def lost_stage_ids(ctx: Context) -> list[int]:
