@@ -158,7 +158,7 @@ def abc_report(ctx: Context) -> Result:
     statement = select(grades.c.grade, func.count(), func.sum(grades.c.amount)).group_by(grades.c.grade).order_by(grades.c.grade)
     found = {grade: (count, amount) for grade, count, amount in ctx.db.execute(statement)}
     total = sum((Decimal(amount or 0) for _count, amount in found.values()), Decimal(0))
-    labels = {"A": _l("A: the first 80% of revenue"), "B": _l("B: the next 15%"), "C": _l("C: the last 5%")}
+    labels = {"A": _l("A: revenue up to 80%"), "B": _l("B: the next 15%"), "C": _l("C: the last 5%")}
     rows = []
     for grade in ("A", "B", "C"):
         count, amount = found.get(grade, (0, Decimal(0)))

@@ -6,7 +6,9 @@ come from ``engine.run`` with the user's visibility inside the SQL.
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,7 +24,6 @@ from crmkit.reports.models import SavedReport
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates",
                static_folder="static", static_url_path="/reports-static")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def report_for(key: str) -> Report:
@@ -80,7 +81,7 @@ def page(key):
         mailings=mailings.get(current.id, []) if current else [],
         recipients=recipients,
         users=users,
-        weekdays=[_(day) for day in WEEKDAYS],
+        weekdays=[name for _day, name in sorted(get_day_names("wide", locale=get_locale()).items())],  # Monday first
         can_change=saved.may_change(db, current_user, current) if current else False,
         heatmap_cells=charts.heatmap_cells,
     )
