@@ -136,3 +136,22 @@ def _task(rng: random.Random, now: datetime, deal_id: int, deal: dict) -> dict:
             "owner_id": deal["owner_id"], "created_by_id": deal["owner_id"], "created_at": deal["created_at"],
             "updated_at": deal["created_at"], "version": 1, "archived_at": None, "extra": {}}
 
+
+
+def main(argv: list[str]) -> int:
+    """``python -m benchmarks.deals PEOPLE [python -m benchmarks's arguments]``: the benchmarks with
+    contacts grown to at most PEOPLE while deals grow to each size. The deal measurements read
+    deals; filling a million contacts as well takes most of an hour on a shared machine. Their
+    rows say how many contacts there were."""
+    from benchmarks import __main__ as runner, data as contacts
+
+    cap = runner.size_of(argv[0])
+    grow_contacts = contacts.grow
+    contacts.grow = lambda app, dataset, people, **options: grow_contacts(app, dataset, min(people, cap), **options)
+    return runner.main(argv[1:])
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
