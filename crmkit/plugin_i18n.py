@@ -55,25 +55,38 @@ TEMPLATE_FUNCTIONS = {"_": "gettext", "gettext": "gettext", "ngettext": "ngettex
                       "pgettext": "pgettext", "npgettext": "npgettext"}
 
 
-def package_folder(import_name: str) -> Path:
+def package_folder(import_name: str) -> Path | None:
     """The folder of a module's package: ``crmkit_hello.hooks`` -> ``.../crmkit_hello``.
 
     Read from the module being imported when it is (``Messages(__name__)`` runs during its
-    import), else from its spec, like Flask's ``get_root_path``; never imports anything.
+    import), else from its spec, like Flask's ``get_root_path``; never imports anything. None for
+    a module without files (made in memory) or a top-level module outside any package, whose
+    folder is site-packages itself.
     """
     module = sys.modules.get(import_name)
-    filename = getattr(module, "__file__", None)
+    if module is not None:
+        filename = getattr(module, "__file__", None)
+    else:
+        try:
+            spec = importlib.util.find_spec(import_name)
+        except ModuleNotFoundError:  # a parent package is missing
+            spec = None
+        if spec is None:
+            raise ValueError(f"no module named {import_name!r}")
+        filename = spec.origin if spec.has_location else None
     if filename is None:
-        spec = importlib.util.find_spec(import_name)
-        filename = spec.origin if spec is not None else None
-    if filename is None:
-        raise ValueError(f"cannot find the files of {import_name!r}")
-    return Path(filename).resolve().parent
+        return None
+    path = Path(filename).resolve()
+    if path.name != "__init__.py" and "." not in import_name:
+        return None
+    return path.parent
 
 
-def catalog_folder(start: Path) -> Path | None:
+def catalog_folder(start: Path | None) -> Path | None:
     """The nearest ``translations/`` folder from ``start`` up through its enclosing packages, so a
     module in a sub-package of a plugin shares the plugin's catalog."""
+    if start is None:
+        return None
     folder = start
     while True:
         if (folder / CATALOG_FOLDER).is_dir():

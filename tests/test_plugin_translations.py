@@ -9,6 +9,8 @@ while the core's "New" button is "Создать".
 from __future__ import annotations
 
 import re
+import sys
+import types
 
 import pytest
 from babel.messages.pofile import read_po
@@ -107,6 +109,23 @@ def test_a_plugin_without_a_catalog_uses_the_cores(app):
     assert plain.folder is None
     with app.app_context(), force_locale("ru"):
         assert plain.gettext("New") == "Создать"
+
+
+def test_a_module_in_a_sub_package_shares_its_plugins_catalog(tmp_path, monkeypatch):
+    package = tmp_path / "crmkit_nested"
+    (package / "views").mkdir(parents=True)
+    (package / "translations").mkdir()
+    for init in (package / "__init__.py", package / "views" / "__init__.py", package / "views" / "pages.py"):
+        init.write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert Messages("crmkit_nested.views.pages").folder == (package / "translations").resolve()
+
+
+def test_a_module_made_in_memory_has_no_catalog_and_a_misspelt_one_is_an_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "made_in_memory", types.ModuleType("made_in_memory"))
+    assert Messages("made_in_memory").folder is None
+    with pytest.raises(ValueError, match="no module named 'tests.plugins.wordings'"):
+        Messages("tests.plugins.wordings")
 
 
 # crmkit plugin translations extract | update | compile
