@@ -263,3 +263,28 @@ def test_heatmap_page_draws_translated_weekdays_without_javascript(staffed):
     chart = client.get("/reports/calls_heatmap/chart.svg?period=all")
     assert chart.status_code == 200 and "<script" not in chart.get_data(as_text=True)
     assert "<title>пн, 09: " in chart.get_data(as_text=True)  # Monday, in Russian
+
+
+def listed_as(app, email: str, entity_key: str, args: dict[str, str]) -> list[int]:
+    """The ids the entity's list shows ``email`` for ``args`` (figures linked through ``in_report``
+    too), as the list page applies them."""
+    from flask_login import login_user
+
+    with app.test_request_context():
+        login_user(user(email))
+        records = Records(current_app.extensions["crmkit"].entities.get(entity_key), user(email), db.session())
+        statement = listing.apply_filters(records.select(), records.entity, args)
+        return [row.id for row in db.session().execute(statement).scalars()]
+
+
+@pytest.mark.parametrize("email", ["admin@example.com", "boss@example.com"])
+def test_every_heatmap_figure_drills_down_to_exactly_its_calls(staffed, email):
+    generate(staffed)
+    result, _ctx = run(staffed, "calls_heatmap", email, period="custom", start="2024-01-01", end="2024-12-31")
+    checked = 0
+    for row in [*result.rows, result.totals]:
+        for name, args in row.drill.items():
+            if row.values[name] or name in ("total", "d0"):
+                assert len(listed_as(staffed, email, "activity", args)) == row.values[name], (row.values["hour"], name)
+                checked += 1
+    assert checked > 20

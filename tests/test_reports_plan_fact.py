@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from crmkit import db
+from crmkit.core.access.models import Department
 from crmkit.core.auth.models import User
 from crmkit.core.pipelines.models import Deal, Stage
 from crmkit.core.targets.models import SalesTarget
@@ -160,7 +161,9 @@ def test_a_manager_sees_their_department_and_an_agent_only_themselves(sales):
 def test_department_rows_sum_their_members_and_sub_departments_for_who_sees_them_whole(sales):
     generate(sales)
     people = ids(sales)
-    set_targets(sales, {f"d1-{THIS_MONTH.month}": "5000000"})
+    with sales.app_context():
+        department = db.session().execute(select(Department.id).where(Department.name == "Sales")).scalar_one()
+    set_targets(sales, {f"d{department}-{THIS_MONTH.month}": "5000000"})
     admin, ctx = run(sales, "admin@example.com", period="this_month", level="department")
     figures = expected(sales, ctx, set(people.values()))
     sales_row = next(r.values for r in admin.rows if r.values["name"] == "Sales")
@@ -220,3 +223,22 @@ def test_grid_shows_departments_and_employees_with_their_stored_targets(sales):
     html = client_as(sales, "admin@example.com").get("/admin/targets/").get_data(as_text=True)
     assert "Sales North" in html and "Support" in html
     assert f'name="u{people["north"]}-5"' in html and 'value="250000.00"' in html
+
+
+def test_won_weighted_and_forecast_drill_down_to_exactly_their_deals(sales):
+    from tests.test_reports_activity import listed_as
+
+    generate(sales)
+    for email, level in (("admin@example.com", "employee"), ("boss@example.com", "employee"), ("admin@example.com", "department")):
+        result, _ctx = run(sales, email, period="this_month", level=level)
+        with sales.app_context():
+            deals = {d.id: d for d in db.session().execute(select(Deal)).scalars()}
+            stages = {s.id: s for s in db.session().execute(select(Stage)).scalars()}
+        for row in [*result.rows, *([result.totals] if result.totals else [])]:
+            won = listed_as(sales, email, "deal", row.drill["won"])
+            still_open = listed_as(sales, email, "deal", row.drill["weighted"])
+            assert sum((deals[i].won_amount for i in won), Decimal("0.00")) == row.values["won"]
+            weighted = sum((deals[i].amount * (deals[i].probability if deals[i].probability is not None
+                                                else stages[deals[i].stage_id].probability) / 100 for i in still_open), Decimal(0))
+            assert weighted.quantize(CENT) == row.values["weighted"]
+            assert sorted(listed_as(sales, email, "deal", row.drill["forecast"])) == sorted(won + still_open)

@@ -8,14 +8,15 @@ same SQL through the counts' owner.
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from sqlalchemy import case, false, func, literal, select
 
-from crmkit.core.activities.rollup import MISSED, SECONDS, ActivityHour
+from crmkit.core.activities.models import Activity
+from crmkit.core.activities.rollup import MISSED, SECONDS, ActivityHour, hour_expression
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.reports import Chart, Column, Filter, Report, Result, Row, Series
@@ -40,9 +41,10 @@ def hour_bounds(ctx) -> list[Any]:
     return found
 
 
-def owner_conditions(ctx) -> list[Any]:
-    """The activities the user sees, narrowed by the bar's office, department and employee."""
-    table = ActivityHour.__table__
+def owner_conditions(ctx, table=None) -> list[Any]:
+    """The activities the user sees, narrowed by the bar's office, department and employee (over
+    the counts, or over the activity table)."""
+    table = ActivityHour.__table__ if table is None else table
     found = [ctx.visible("activity", table.c.owner_id)]
     owners = ctx.owners()
     if owners is not None:
@@ -103,13 +105,57 @@ def calls_heatmap(ctx) -> Result:
         values["total"] = sum(grid[shown][d][hour] for d in range(7))
         values["answered"] = sum(grid["answered"][d][hour] for d in range(7))
         values["missed"] = sum(grid["missed"][d][hour] for d in range(7))
-        rows.append(Row(values))
+        drill = {f"d{d}": ctx.members_args(day=d, hour=hour, calls=shown) for d in range(7)}
+        drill |= {"total": ctx.members_args(hour=hour, calls=shown), "answered": ctx.members_args(hour=hour, calls="answered"),
+                  "missed": ctx.members_args(hour=hour, calls="missed")}
+        rows.append(Row(values, drill))
     totals = {"hour": _("Total")}
     for column in columns[1:]:
         totals[column.name] = sum(row.values[column.name] for row in rows)
+    drill = {f"d{d}": ctx.members_args(day=d, calls=shown) for d in range(7)}
+    drill |= {"total": ctx.members_args(calls=shown), "answered": ctx.members_args(calls="answered"),
+              "missed": ctx.members_args(calls="missed")}
     title = dict(CALLS)[shown]
     chart = Chart("heatmap", hours, [Series(days[d], grid[shown][d]) for d in range(7)], title=title)
-    return Result(columns, rows, chart, Row(totals))
+    return Result(columns, rows, chart, Row(totals, drill))
+
+
+def calls_members(ctx, figure: dict[str, str]):
+    """The calls behind a heatmap figure (a weekday and hour, an hour, a weekday, all; answered,
+    missed or all), read from the activity table with the counts' own rule: the hour a call
+    happened in, placed on the user's clock by the zone's offset at that hour."""
+    table = Activity.__table__
+    hour = hour_expression(ctx.db, table.c.happened_at)
+    slot = local_hour_of_week(ctx, hour)
+    query = select(table.c.id).where(table.c.kind == "call", table.c.archived_at.is_(None), table.c.happened_at.is_not(None),
+                                     *owner_conditions(ctx, table))
+    if ctx.start is not None:
+        query = query.where(table.c.happened_at >= hour_start(ctx.start))
+    if ctx.end is not None:
+        query = query.where(table.c.happened_at < hour_start(ctx.end))
+    if figure.get("calls") == "answered":
+        query = query.where(table.c.outcome == "answered")
+    elif figure.get("calls") == "missed":
+        query = query.where(table.c.outcome.in_(MISSED))
+    day, at = as_int(figure.get("day")), as_int(figure.get("hour"))
+    if day is not None and at is not None:
+        query = query.where(slot == day * 24 + at)
+    elif at is not None:
+        query = query.where(slot % 24 == at)
+    elif day is not None:
+        query = query.where(slot // 24 == day)
+    return query
+
+
+def as_int(raw: Any) -> int | None:
+    """A figure's small number (a weekday 0-6, an hour 0-23), or None."""
+    text = str(raw) if raw is not None else ""
+    return int(text) if text.isdigit() and len(text) <= 3 else None
+
+
+def hour_start(moment: datetime) -> datetime:
+    """The start of the UTC hour holding ``moment``: where the counts' hours begin."""
+    return datetime.fromtimestamp(int(moment.timestamp()) // SECONDS * SECONDS, UTC)
 
 
 # what each employee did
@@ -178,15 +224,34 @@ def calls_choices(_ctx) -> list[tuple[str, Any]]:
     return list(CALLS)
 
 
+def hour_range(ctx) -> dict[str, int]:
+    return {"low": int(ctx.start.timestamp()) // SECONDS, "high": int(ctx.end.timestamp()) // SECONDS}
+
+
+def calls_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
+    """The heatmap's default view by hand (an admin, this month in one offset)."""
+    offset = int(ctx.start.astimezone(ctx.tz).utcoffset().total_seconds()) // 60
+    return [(f"SELECT ((hour * 60 + {offset}) / 60 + {THURSDAY}) % {WEEK} AS slot, sum(total), sum(answered), sum(missed) "
+             "FROM activities_hourly WHERE kind = 'call' AND hour >= :low AND hour < :high GROUP BY slot", hour_range(ctx))]
+
+
+def employees_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
+    return [("SELECT owner_id, kind, sum(total), sum(answered), sum(missed) FROM activities_hourly "
+             "WHERE kind IN ('call', 'meeting', 'email', 'task') AND hour >= :low AND hour < :high GROUP BY owner_id, kind",
+             hour_range(ctx)),
+            ("SELECT id, name, email FROM core_user", {})]
+
+
 def register() -> list[Report]:
     common = ("period", "office", "department", "employee")
     return [
         Report("activity", _l("Activity by employee"), "activity",
                description=_l("Calls (answered and missed), meetings, emails and tasks done by each employee in the period."),
-               common=common, period_field="happened_at", script=by_employee, chart="bar", order=40),
+               common=common, period_field="happened_at", script=by_employee, chart="bar", order=40, raw_sql=employees_sql),
         Report("calls_heatmap", _l("Calls by hour and weekday"), "activity",
                description=_l("When calls happen on your clock: answered and missed apart."),
                common=common, period_field="happened_at", script=calls_heatmap, chart="heatmap", order=41,
+               members=calls_members, raw_sql=calls_sql,
                filters=(Filter("calls", _l("Calls"), choices=calls_choices, default="all",
                                condition=lambda _ctx, _table, _value: literal(True)),)),
     ]

@@ -79,27 +79,29 @@ def between(column, low, high) -> list[ColumnElement]:
     return [c for c in ((column >= low) if low is not None else None, (column < high) if high is not None else None) if c is not None]
 
 
+def won_conditions(period: Period, currency: str, visible) -> list[ColumnElement]:
+    """Deals won in the period, in ``currency``, that the viewer sees (with Stage joined)."""
+    return [Stage.kind == "won", Deal.archived_at.is_(None), Deal.currency == currency, Deal.owner_id.is_not(None),
+            *between(Deal.closed_at, period.start, period.end), *visible(Deal.owner_id)]
+
+
+def open_conditions(period: Period, currency: str, visible) -> list[ColumnElement]:
+    """Open deals expected to close in the period, in ``currency``, that the viewer sees."""
+    return [Stage.kind == "open", Deal.closed_at.is_(None), Deal.archived_at.is_(None), Deal.currency == currency,
+            Deal.owner_id.is_not(None), *between(Deal.expected_close_on, period.first_day, period.end_day),
+            *visible(Deal.owner_id)]
+
+
 def won_by_owner(session, period: Period, currency: str, visible) -> dict[int, tuple[Decimal, int]]:
-    query = (
-        select(Deal.owner_id, func.sum(Deal.won_amount), func.count())
-        .join(Stage, Stage.id == Deal.stage_id)
-        .where(Stage.kind == "won", Deal.archived_at.is_(None), Deal.currency == currency, Deal.owner_id.is_not(None),
-               *between(Deal.closed_at, period.start, period.end), *visible(Deal.owner_id))
-        .group_by(Deal.owner_id)
-    )
+    query = (select(Deal.owner_id, func.sum(Deal.won_amount), func.count()).join(Stage, Stage.id == Deal.stage_id)
+             .where(*won_conditions(period, currency, visible)).group_by(Deal.owner_id))
     return {owner: (cents(total), count) for owner, total, count in session.execute(query)}
 
 
 def weighted_by_owner(session, period: Period, currency: str, visible) -> dict[int, tuple[Decimal, int]]:
     probability = func.coalesce(Deal.probability, Stage.probability)
-    query = (
-        select(Deal.owner_id, func.sum(Deal.amount * probability), func.count())
-        .join(Stage, Stage.id == Deal.stage_id)
-        .where(Stage.kind == "open", Deal.closed_at.is_(None), Deal.archived_at.is_(None), Deal.currency == currency,
-               Deal.owner_id.is_not(None), *between(Deal.expected_close_on, period.first_day, period.end_day),
-               *visible(Deal.owner_id))
-        .group_by(Deal.owner_id)
-    )
+    query = (select(Deal.owner_id, func.sum(Deal.amount * probability), func.count()).join(Stage, Stage.id == Deal.stage_id)
+             .where(*open_conditions(period, currency, visible)).group_by(Deal.owner_id))
     return {owner: (cents(Decimal(str(total or 0)) / 100), count) for owner, total, count in session.execute(query)}
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from crmkit.core.access.models import Department
 from crmkit.core.access.policy import department_subtree
 from crmkit.core.auth.models import User
+from crmkit.core.pipelines.models import Deal, Stage
 from crmkit.core.targets import plan
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.reports import Chart, Column, Filter, Report, Result, Row, Series
+from crmkit.reports.context import as_int
 
 LEVELS = (("employee", _l("Employees")), ("department", _l("Departments")))
 MAX_ROWS = 500
@@ -66,14 +68,21 @@ def shown_departments(ctx, members: dict[int, set[int]], owners: frozenset[int] 
     return found
 
 
+def visibility(ctx):
+    """``visible(owner column)``: the user's visibility and the bar's office, department, employee."""
+    chosen = ctx.owners()
+
+    def visible(column):
+        return [ctx.visible("deal", column)] + ([column.in_(sorted(chosen) or [0])] if chosen is not None else [])
+
+    return visible
+
+
 def run(ctx) -> Result:
     period = period_of(ctx)
     owners = visible_owner_ids(ctx)
     level = ctx.values.get("level") if ctx.values.get("level") in dict(LEVELS) else "employee"
-
-    def visible(column):
-        return [ctx.visible("deal", column)] + ([column.in_(sorted(owners) or [0])] if ctx.owners() is not None else [])
-
+    visible = visibility(ctx)
     won = plan.won_by_owner(ctx.db, period, currency(), visible)
     weighted = plan.weighted_by_owner(ctx.db, period, currency(), visible)
     user_targets, department_targets = plan.targets(ctx.db, period, currency())
@@ -88,7 +97,7 @@ def run(ctx) -> Result:
             figures = plan.Figures(target=user_targets.get(user.id))
             figures.won, figures.won_count = won.get(user.id, (plan.ZERO, 0))
             figures.weighted, figures.open_count = weighted.get(user.id, (plan.ZERO, 0))
-            rows.append(row_of(user.name or user.email, figures))
+            rows.append(row_of(user.name or user.email, figures, drills(ctx, owner=user.id)))
             total.add(figures)
     else:
         members = plan.department_members(ctx.db)
@@ -97,19 +106,59 @@ def run(ctx) -> Result:
             for member in members.get(department.id, set()):
                 figures.won += won.get(member, (plan.ZERO, 0))[0]
                 figures.weighted += weighted.get(member, (plan.ZERO, 0))[0]
-            rows.append(row_of(department.name, figures))
+            rows.append(row_of(department.name, figures, drills(ctx, department=department.id)))
     chart = Chart("bar", [r.values["name"] for r in rows], [
         Series(_l("Target"), [float(r.values["target"] or 0) for r in rows]),
         Series(_l("Won"), [float(r.values["won"]) for r in rows]),
         Series(_l("Forecast"), [float(r.values["forecast"]) for r in rows]),
     ])
-    totals = row_of(_("Total"), total) if level == "employee" and rows else None
+    totals = row_of(_("Total"), total, drills(ctx)) if level == "employee" and rows else None
     return Result(columns, rows, chart, totals)
 
 
-def row_of(name: str, figures: plan.Figures) -> Row:
+def row_of(name: str, figures: plan.Figures, drill: dict[str, dict[str, str]]) -> Row:
     return Row({"name": name, "target": figures.target, "won": figures.won, "done": figures.done_share,
-                "weighted": figures.weighted, "forecast": figures.forecast, "forecast_share": figures.forecast_share})
+                "weighted": figures.weighted, "forecast": figures.forecast, "forecast_share": figures.forecast_share}, drill)
+
+
+def drills(ctx, **holder: int) -> dict[str, dict[str, str]]:
+    """Won, weighted and forecast figures link to their deals (``members``)."""
+    return {name: ctx.members_args(what=name, **holder) for name in ("won", "weighted", "forecast")}
+
+
+def members(ctx, figure: dict[str, str]):
+    """The deals behind a figure: won, open (weighted) or both (forecast), of one employee, one
+    department (its members) or everyone the row set counts."""
+    period, visible = period_of(ctx), visibility(ctx)
+    won = and_(*plan.won_conditions(period, currency(), visible))
+    still_open = and_(*plan.open_conditions(period, currency(), visible))
+    chosen = {"won": won, "weighted": still_open}.get(figure.get("what"), or_(won, still_open))
+    query = select(Deal.id).join(Stage, Stage.id == Deal.stage_id).where(chosen)
+    if (owner := as_int(figure.get("owner"))) is not None:
+        query = query.where(Deal.owner_id == owner)
+    elif (department := as_int(figure.get("department"))) is not None:
+        people = plan.department_members(ctx.db).get(department, set())
+        query = query.where(Deal.owner_id.in_(sorted(people) or [0]))
+    return query
+
+
+def raw_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
+    """The default view's statements by hand (an admin: every deal): won and weighted per owner,
+    the targets of the period, the users."""
+    period = period_of(ctx)
+    params = {"start": ctx.start, "end": ctx.end, "first": period.first_day, "after": period.end_day, "currency": currency()}
+    return [
+        ("SELECT d.owner_id, sum(d.won_amount), count(*) FROM pipelines_deal d JOIN pipelines_stage s ON s.id = d.stage_id "
+         "WHERE s.kind = 'won' AND d.archived_at IS NULL AND d.currency = :currency AND d.owner_id IS NOT NULL "
+         "AND d.closed_at >= :start AND d.closed_at < :end GROUP BY d.owner_id", params),
+        ("SELECT d.owner_id, sum(d.amount * coalesce(d.probability, s.probability)), count(*) FROM pipelines_deal d "
+         "JOIN pipelines_stage s ON s.id = d.stage_id WHERE s.kind = 'open' AND d.closed_at IS NULL AND d.archived_at IS NULL "
+         "AND d.currency = :currency AND d.owner_id IS NOT NULL AND d.expected_close_on >= :first "
+         "AND d.expected_close_on < :after GROUP BY d.owner_id", params),
+        ("SELECT user_id, department_id, sum(amount) FROM targets_sales_target WHERE currency = :currency "
+         "AND month >= :first AND month < :after GROUP BY user_id, department_id", params),
+        ("SELECT * FROM core_user ORDER BY name, email LIMIT 500", {}),
+    ]
 
 
 def level_choices(_ctx) -> list[tuple[str, Any]]:
@@ -122,5 +171,6 @@ def register() -> list[Report]:
         description=_l("Sales targets against won deals, with a forecast from the weighted open pipeline."),
         common=("period", "office", "department", "employee"), period_field="closed_at", script=run, chart="bar",
         filters=(Filter("level", _l("Rows"), choices=level_choices, default="employee"),), order=30,
+        members=members, raw_sql=raw_sql,
     )]
 
