@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crmkit import Job, NavItem, PeriodicJob, Permission, hookimpl
+from crmkit import Job, NavItem, PeriodicJob, Permission, db, hookimpl
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.jobs import crontab
 from crmkit.reports import clients, drilldown, mailing, registry, views
@@ -41,7 +41,8 @@ def register_jobs():
 
 @hookimpl
 def nav_items(user):
-    if not user.is_authenticated:
+    """"Reports" for whoever may run one (the permission checks are in memory once per request)."""
+    if not user.is_authenticated or not registry.reports().runnable_by(user, db.session()):
         return []
     return [NavItem(_l("Reports"), endpoint="reports.index", order=60)]
 
