@@ -84,6 +84,7 @@ def test_a_plugins_page_speaks_its_domain_and_the_core_layout_the_cores(admin_cl
     assert text_of(html, "trans") == "Новая"  # {% trans %}
     assert text_of(html, "plural") == "3 новые жалобы"  # ngettext(), Russian's three forms
     assert text_of(html, "fallback") == "Название"  # a msgid it left to the core
+    assert text_of(html, "context") == "Открыта Открыта"  # {% trans "context" %} and pgettext()
     assert 'placeholder="Найти жалобу"' in html  # its search box...
     assert 'placeholder="Поиск"' in html  # ...and the core layout's, which it extends
     core_part = text_of(html, "core-part")
