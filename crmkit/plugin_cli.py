@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from crmkit import plugin_translations as catalogs
+from crmkit.i18n import SOURCE_LOCALE
 from crmkit.i18n import gettext as _
 from crmkit.i18n import ngettext
 
@@ -85,7 +86,7 @@ def report(counts: list[catalogs.Counts]) -> None:
                 fuzzy=found.fuzzy,
             )
         )
-    if any(found.untranslated for found in counts):
+    if any(found.untranslated for found in counts if found.language != SOURCE_LOCALE):  # English: the msgids
         click.echo(_("Untranslated messages are shown in the core's translation when it has one, else in English."))
 
 
