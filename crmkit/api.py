@@ -33,11 +33,13 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError
 from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.record import Record
+from crmkit.core.pipelines.schemas import Money
 from crmkit.core.timeline.entries import TimelineEntry
 from crmkit.entities.workflow import State, Workflow
 from crmkit.hookspecs import hookimpl, hookspec
 from crmkit.jobs import Job, PeriodicJob, crontab
 from crmkit.mail import MailError
+from crmkit.plugin_i18n import Messages
 from crmkit.redirects import local_url
 from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
 
@@ -51,6 +53,8 @@ __all__ = [
     "Invalid",
     "Job",
     "MailError",
+    "Messages",
+    "Money",
     "NavItem",
     "NotFound",
     "Panel",
@@ -151,7 +155,8 @@ class Records(_service.Records):
             raise PermissionDenied("records are read and written as a user; pass user=")
         super().__init__(_lookup(entity), acting, db)
 
-    def list(self, *conditions: Any, order_by: Any = None, limit: int | None = 50, include_archived: bool = False) -> list:
+    def list(self, *conditions: Any, order_by: Any = None, limit: int | None = 50,
+             include_archived: bool = False) -> list:
         """The records this user sees that meet ``conditions`` (SQLAlchemy expressions on
         ``self.model``), in ``order_by`` order (default: newest first), at most ``limit``."""
         statement = self.select(include_archived=include_archived).where(*conditions)
@@ -220,7 +225,7 @@ def import_url(entity_ref: EntityRef) -> str:
     return url_for("transfer.upload", entity_key=entity(entity_ref).key)
 
 
-def export_url(entity_ref: EntityRef, format: str = "csv", **filters: Any) -> str:  # noqa: A002 - the page's own argument
+def export_url(entity_ref: EntityRef, format: str = "csv", **filters: Any) -> str:  # noqa: A002 - the page's argument
     """The export of what the user sees, filtered like the list; ``format`` is csv or xlsx."""
     return url_for("transfer.export", entity_key=entity(entity_ref).key, format=format, **filters)
 

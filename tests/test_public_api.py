@@ -17,7 +17,7 @@ from tests.plugins.tickets import hooks as tickets
 ROOT = Path(__file__).parent.parent
 PLUGINS_DOC = ROOT / "docs" / "plugins.md"
 # Plugins written only against crmkit.api (their tests against crmkit.testing too), as third parties would.
-API_ONLY = {"tutorial": ROOT / "tests" / "plugins" / "tutorial"}
+API_ONLY = {"tutorial": ROOT / "tests" / "plugins" / "tutorial", "complaints": ROOT / "plugins" / "complaints"}
 ALLOWED = {"crmkit.api", "crmkit.testing"}
 
 

@@ -13,11 +13,12 @@ def save(client, url, **fields):
     return client.post(url, data={"csrf_token": csrf_token(client, "/loans/loan/new"), **fields})
 
 
-def test_a_loan_is_lent_then_returned(agent_client):
-    lent = save(agent_client, "/loans/loan/new", item="Projector", status="lent")
-    returned = save(agent_client, lent.location + "/edit", item="Projector", status="returned", version=1)
+def test_a_loan_is_lent_then_returned(client_for, make_user):
+    client = client_for(make_user("agent", locale="en"))
+    lent = save(client, "/loans/loan/new", item="Projector", status="lent")
+    returned = save(client, lent.location + "/edit", item="Projector", status="returned", version=1)
     assert returned.status_code == 302
-    assert "Returned" in agent_client.get(lent.location).get_data(as_text=True)
+    assert "Returned" in client.get(lent.location).get_data(as_text=True)
 
 
 def test_a_lost_loan_needs_a_note(agent_client):
@@ -31,3 +32,8 @@ def test_a_persons_page_lists_what_they_have(agent_client):
     person_id = person.location.rsplit("/", 1)[1]
     save(agent_client, "/loans/loan/new", item="Drill", person_id=person_id, status="lent")
     assert "Drill" in agent_client.get(person.location).get_data(as_text=True)
+
+
+def test_it_speaks_russian(client_for, make_user):
+    page = client_for(make_user("agent", locale="ru")).get("/loans/loan/").get_data(as_text=True)
+    assert "Выдачи" in page and "Вернуть до" in page
