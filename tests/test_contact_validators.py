@@ -105,8 +105,8 @@ def test_an_app_without_the_setting_reads_numbers_in_kazakhstan(app):
         assert phones.default_region() == "KZ"
 
 
-def test_pretty_shows_a_number_in_the_international_format():
-    assert phones.pretty("+77011234567") == "+7 701 123 4567"
+def test_pretty_shows_a_number_as_people_write_it():
+    assert phones.pretty("+77011234567") == "+7 701 123 45 67"
     assert phones.pretty("+79161234567") == "+7 916 123-45-67"
     assert phones.pretty("not a number") == "not a number"
 

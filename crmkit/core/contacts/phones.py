@@ -20,7 +20,7 @@ from functools import lru_cache
 import phonenumbers
 from flask import current_app, has_app_context
 
-from crmkit.core.contacts import plus7
+from crmkit.core.contacts import kz_area_codes, plus7
 from crmkit.i18n import gettext
 
 REGION_SETTING = "DEFAULT_PHONE_REGION"  # CRMKIT_DEFAULT_PHONE_REGION in the environment
@@ -109,14 +109,36 @@ def country_of(e164: str) -> str | None:
 
 @lru_cache(maxsize=65_536)
 def pretty(e164: str) -> str:
-    """The number for display, in the international format ("+7 701 123 4567"); as given if unreadable.
+    """The number for display as people there write it; as given if unreadable. Every page, list,
+    export, search result and message shows phones through this one function.
 
+    Kazakhstan: the area code then the number in groups of two ("+7 727 250 12 34" in Almaty,
+    "+7 7172 50 12 34" in Astana, "+7 71036 4 12 34" in Balkhash), a mobile as "+7 701 123 45 67".
+    Elsewhere phonenumbers' international format, which already writes Russia's "+7 495 123-45-67".
     Cached: lists show the same numbers page after page, and formatting costs ~100 us a number."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
+    national = str(number.national_number)
+    if number.country_code == 7 and len(national) == 10 and national[0] == "7" and phonenumbers.is_valid_number(number):
+        return "+7 " + _kazakh(national)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _kazakh(national: str) -> str:
+    """A Kazakhstan number's ten digits grouped: its area (or mobile operator's) code, then the
+    rest in twos after a leading three or one (727 250 12 34, 7172 50 12 34, 71036 4 12 34)."""
+    if national.startswith(kz_area_codes.ALMATY) or national[1] not in "12":  # mobiles: 70x, 747, 77x
+        size = 3
+    elif national[:5] in kz_area_codes.FIVE_DIGIT:
+        size = 5
+    else:
+        size = 4
+    code, rest = national[:size], national[size:]
+    lead = 3 if len(rest) == 7 else len(rest) % 2  # 250 12 34, 50 12 34, 4 12 34
+    pairs = [rest[i : i + 2] for i in range(lead, len(rest), 2)]
+    return " ".join([code, *([rest[:lead]] if lead else []), *pairs])
 
 
 def split(text: str | None) -> list[str]:
