@@ -90,8 +90,8 @@ def plugin_name(module: ModuleType) -> str:
     parts = module.__name__.split(".")
     if parts[-1] == "hooks" and len(parts) > 1:
         parts = parts[:-1]
-    if parts[:2] == ["crmkit", "core"]:
-        return "core." + parts[-1]
+    if parts[:2] == ["crmkit", "core"] or (parts[0] == "crmkit" and len(parts) == 2):
+        return "core." + parts[-1]  # crmkit.core.<name> and crmkit.<name> (crmkit.reports): built-ins
     name = parts[-1]
     return name.removeprefix("crmkit_")
 

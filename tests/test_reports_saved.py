@@ -120,7 +120,7 @@ def test_a_mailing_delivers_each_recipient_the_report_they_may_see_as_xlsx(app, 
         assert planned.next_run_at > datetime.now(UTC)
         planned.next_run_at = datetime.now(UTC) - timedelta(minutes=1)
         session.commit()
-        jobs.enqueue("reports.send_due_mailings", user=None)
+        jobs.enqueue("core.reports.send_due_mailings", user=None)
         assert mailing.send_due_mailings() == 0  # claimed already: moved on to next week
     received = {message["To"]: message for message in inbox.parsed()}
     assert set(received) == {"boss@example.com", "north@example.com"}

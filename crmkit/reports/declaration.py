@@ -285,7 +285,7 @@ class Report:
     @property
     def key(self) -> str:
         """Core reports are called by their name; others carry their plugin's: ``real_estate.showings``."""
-        if not self.plugin or self.plugin.startswith("core.") or self.plugin == "reports":
+        if not self.plugin or self.plugin.startswith("core."):
             return self.name
         return f"{self.plugin}.{self.name}"
 

@@ -1,5 +1,5 @@
-"""Mailing saved reports as XLSX: the ``reports.send_due_mailings`` periodic job and the
-``reports.mail_report`` job it queues once per recipient.
+"""Mailing saved reports as XLSX: the ``core.reports.send_due_mailings`` periodic job and the
+``core.reports.mail_report`` job it queues once per recipient.
 
 A due mailing is claimed by moving its ``next_run_at`` on (an UPDATE that names the old value,
 so two schedulers never both take it) and committed before any mail is queued. Each recipient's
@@ -55,7 +55,7 @@ def send_due_mailings(now: datetime | None = None) -> int:
         if not claimed:
             continue
         for recipient_id in mailing.recipients:
-            jobs.enqueue("reports.mail_report", mailing.id, user=recipient_id)
+            jobs.enqueue("core.reports.mail_report", mailing.id, user=recipient_id)
             queued += 1
     return queued
 
