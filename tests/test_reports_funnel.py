@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from flask import current_app
 from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.auth.models import User
+from crmkit.core.pipelines.reports import common
 from crmkit.core.pipelines.reports import funnel as funnel_reports
 from crmkit.core.pipelines.reports import funnel_data
 from crmkit.reports.context import Context
@@ -76,8 +76,6 @@ def check(funnel: funnel_data.Funnel, expected: replay.Expected, world: World) -
 def computed(app, world: World, who: str, dimension: str | None = None):
     with app.test_request_context():
         ctx = context(app, world, who)
-        from crmkit.core.pipelines.reports import common
-
         stages = funnel_data.stage_refs(ctx.db, world.pipeline)
         found = funnel_data.period_funnels(ctx.db, common.deals(ctx), stages, ctx.start, ctx.end, NOW, "KZT", dimension)
         deals = list(replay.in_scope(world, owners_seen(world, who), pipeline=world.pipeline))
@@ -121,8 +119,6 @@ def test_open_deals_as_of_a_date_equal_replaying_the_history_to_that_date(app, w
     moment_day = START + timedelta(days=days_in)
     with app.test_request_context():
         ctx = context(app, world, "admin", "funnel_as_of")
-        from crmkit.core.pipelines.reports import common
-
         stages = [s for s in funnel_data.stage_refs(ctx.db, world.pipeline) if s.kind == "open"]
         found = funnel_data.snapshots(ctx.db, common.deals(ctx), stages, moment_day, "KZT")
     deals = list(replay.in_scope(world, None, pipeline=world.pipeline))

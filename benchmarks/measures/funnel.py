@@ -41,12 +41,13 @@ def stage_sql(engine: str, found: deals.DealSet, mine: str) -> str:
     stay = seconds(engine, "t.at", f"coalesce({LEFT_AT}, :now)")
     stays = (f"SELECT t.record_id, t.to_state AS stage, CASE WHEN t.to_state IN ({opens}) THEN {stay} END AS seconds "
              + ENTRIES.format(stages=every, mine=mine))
+    stays = f"WITH s AS MATERIALIZED ({stays}) "
     if engine == "postgresql":
-        return (f"SELECT stage, count(DISTINCT record_id), avg(seconds), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) "
-                f"FROM ({stays}) s GROUP BY stage")
-    ranked = (f"SELECT s.*, row_number() OVER (PARTITION BY stage ORDER BY seconds) AS rank, "
-              f"count(seconds) OVER (PARTITION BY stage) AS counted FROM ({stays}) s")
-    return ("SELECT stage, count(DISTINCT record_id), avg(seconds), avg(CASE WHEN rank IN ((counted + 1) / 2, (counted + 2) / 2) "
+        return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) "
+                "FROM s GROUP BY stage")
+    ranked = ("SELECT s.*, row_number() OVER (PARTITION BY stage ORDER BY seconds) AS rank, "
+              "count(seconds) OVER (PARTITION BY stage) AS counted FROM s")
+    return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), avg(CASE WHEN rank IN ((counted + 1) / 2, (counted + 2) / 2) "
             f"AND seconds IS NOT NULL THEN seconds END) FROM ({ranked}) r GROUP BY stage")
 
 

@@ -120,7 +120,8 @@ def stage_statement(dialect: str, deals: Select, stages: Sequence[StageRef], sta
         select(scoped.c.key, T.c.record_id, T.c.to_state.label("stage"), seconds.label("seconds"))
         .select_from(T.join(scoped, scoped.c.id == T.c.record_id))
         .where(entered_in([s.key for s in stages], start, end))
-        .subquery("stays")
+        .cte("stays")
+        .prefix_with("MATERIALIZED")  # each stay's end sought once, not once per aggregate reading it
     )
     source, middle = median(dialect, stays.c.seconds, (stays.c.key, stays.c.stage), stays)
     return (
