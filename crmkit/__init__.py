@@ -4,8 +4,9 @@ The public API for plugin authors is ``crmkit.api``: declarations, ``hookimpl``,
 service, entity lookup, URLs of entity pages, the current user and permission checks, jobs and
 mail, each documented in docs/plugins.md. This module re-exports the declarations and value types
 (``hookimpl``, ``hookspec``, ``EntityType``, ``NavItem``, ``public``...) as the same objects, and
-``create_app``. The test kit is ``crmkit.testing``. Everything else (``crmkit.entities``,
-``crmkit.core``, ``crmkit.db``, ...) is internal and may change without notice.
+``create_app``. Two more modules are public: ``crmkit.reports`` (declaring reports) and
+``crmkit.testing`` (the test kit). Everything else (``crmkit.entities``, ``crmkit.core``,
+``crmkit.db``, ...) is internal and may change without notice.
 """
 
 from crmkit.entities.declaration import EntityType
