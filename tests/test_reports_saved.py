@@ -19,21 +19,10 @@ from crmkit.reports import mailing
 from crmkit.reports.models import ReportMailing, SavedReport
 from crmkit.reports.saved import next_run
 from tests.people import client_as, page, post
-from tests.test_reminders import Inbox, free_port
+from tests.test_reminders import smtp_server  # noqa: F401 - the real SMTP server fixture (aiosmtpd)
 from tests.test_reports_frame import NOW, generate, run_as, staff
 
 REPORT = "/reports/clients_new/?period=all&by=owner"
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture
