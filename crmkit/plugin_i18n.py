@@ -187,30 +187,37 @@ class DomainExtension(InternationalizationExtension):
     call that plugin's functions (template globals named by ``global_name``). Bound by the file,
     not the render: with ``{% extends %}`` and ``{% include %}`` each template keeps its own
     domain, which a per-render variable could not do (an included template shares the context).
+    A deployment's override of a plugin's template (``<instance>/templates/<plugin>/...``) speaks
+    the plugin's domain too, so it can keep the plugin's words.
     """
 
     def __init__(self, environment: Environment):
         super().__init__(environment)
-        environment.extend(crmkit_template_domains=[])
+        environment.extend(crmkit_template_domains=[], crmkit_override_folder=None)
 
-    def plugin_of(self, filename: str | None) -> str | None:
-        if not filename or not self.environment.crmkit_template_domains:
+    def plugin_of(self, filename: str | None, name: str | None) -> str | None:
+        domains = self.environment.crmkit_template_domains
+        if not filename or not domains:
             return None
         path = os.path.realpath(filename)
-        for folder, plugin in self.environment.crmkit_template_domains:
+        for folder, plugin in domains:
             if path.startswith(folder + os.sep):
                 return plugin
+        overrides = self.environment.crmkit_override_folder
+        if overrides and name and path.startswith(overrides + os.sep):
+            first = name.split("/", 1)[0]
+            return next((plugin for _folder, plugin in domains if plugin == first), None)
         return None
 
     def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
-        plugin = self.plugin_of(stream.filename)
+        plugin = self.plugin_of(stream.filename, stream.name)
         if plugin is None:
             return stream
         return _rename_calls(list(stream), plugin)
 
     def parse(self, parser):
         found = super().parse(parser)
-        plugin = self.plugin_of(parser.filename)
+        plugin = self.plugin_of(parser.filename, parser.name)
         if plugin is not None:
             for node in found if isinstance(found, list) else [found]:
                 for name in node.find_all(nodes.Name):
@@ -233,8 +240,9 @@ def _rename_calls(tokens: list[Token], plugin: str) -> Iterator[Token]:
         yield token
 
 
-def install(environment: Environment, plugins: Iterable) -> None:
-    """Translate each plugin's templates in the plugin's domain (``plugins``: crmkit.plugins.Plugin).
+def install(environment: Environment, plugins: Iterable, overrides: Path | None = None) -> None:
+    """Translate each plugin's templates in the plugin's domain (``plugins``: crmkit.plugins.Plugin),
+    and the deployment's overrides of them (under ``overrides``, the instance's templates folder).
 
     Replaces Jinja's i18n extension, which flask-babel added, by ``DomainExtension``; the
     gettext callables already installed stay the core's.
@@ -253,3 +261,4 @@ def install(environment: Environment, plugins: Iterable) -> None:
         for function, callable_ in messages.template_functions().items():
             environment.globals[global_name(plugin.name, function)] = callable_
     environment.crmkit_template_domains = domains
+    environment.crmkit_override_folder = os.path.realpath(overrides) if overrides else None

@@ -21,13 +21,18 @@ from crmkit.plugins import Plugin
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 
 
+def instance_templates(app: Flask) -> Path:
+    """A deployment's own templates, which override the plugins' and the core's."""
+    return Path(app.instance_path) / "templates"
+
+
 def build_loader(app: Flask, plugins: Sequence[Plugin]) -> BaseLoader:
     core_dirs = [CORE_TEMPLATES] + [d for p in plugins if p.builtin if (d := p.subfolder("templates"))]
     plugin_dirs = [d for p in plugins if not p.builtin if (d := p.subfolder("templates"))]
     core = FileSystemLoader([str(d) for d in core_dirs])
     return ChoiceLoader(
         [
-            FileSystemLoader(str(Path(app.instance_path) / "templates")),
+            FileSystemLoader(str(instance_templates(app))),
             FileSystemLoader([str(d) for d in plugin_dirs]),
             core,
             PrefixLoader({"core": core}, delimiter=":"),
@@ -38,7 +43,7 @@ def build_loader(app: Flask, plugins: Sequence[Plugin]) -> BaseLoader:
 
 def init_app(app: Flask, plugins: Sequence[Plugin], pm) -> None:
     app.jinja_env.loader = build_loader(app, plugins)
-    plugin_i18n.install(app.jinja_env, [p for p in plugins if not p.builtin])
+    plugin_i18n.install(app.jinja_env, [p for p in plugins if not p.builtin], instance_templates(app))
     app.jinja_env.globals["nav_items"] = lambda: sorted(
         (item for items in pm.hook.nav_items(user=current_user) for item in items or []),
         key=lambda item: (item.order, str(item.label)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -98,6 +99,15 @@ def test_a_plugins_panel_on_a_core_page_keeps_the_plugins_words(admin_client, ap
     assert '<p class="wording-status">Новая</p>' in html
     assert '<p class="wording-trans">Жалобу ещё не рассматривали.</p>' in html
     assert "<h2>Рассмотрение</h2>" in html and "<h2>История изменений</h2>" in html  # panel, core
+
+
+def test_a_deployments_override_of_a_plugins_template_keeps_the_plugins_words(app, admin_client_for):
+    override = Path(app.instance_path) / "templates" / "wording" / "index.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "base.html" %}{% block content %}<p id="mine">{{ _("New") }}</p>'
+                        '{% endblock %}', encoding="utf-8")
+    html = page(admin_client_for(app), "/wording/", "ru")
+    assert text_of(html, "mine") == "Новая" and 'placeholder="Поиск"' in html
 
 
 def test_outside_an_app_a_plugin_speaks_the_shells_language(monkeypatch):
