@@ -36,7 +36,7 @@ from babel.support import NullTranslations, Translations
 from flask import has_app_context
 from flask_babel.speaklater import LazyString
 from jinja2 import Environment, nodes
-from jinja2.ext import (
+from jinja2.ext import (  # Jinja's own newstyle wrappers (private, unchanged since 2.10): autoescape, %()s
     InternationalizationExtension,
     _make_new_gettext,
     _make_new_ngettext,
