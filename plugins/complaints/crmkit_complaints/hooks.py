@@ -13,6 +13,7 @@ from crmkit import api
 
 messages = api.Messages(__name__)
 _l = messages.lazy_gettext
+KEY = "complaints.complaint"
 
 STATES = (
     api.State("new", _l("New")),  # "Новая" here; the core's "New" button stays "Создать"
@@ -30,6 +31,7 @@ WORKFLOW = api.Workflow("status", STATES, {
     "rejected": ["new"],
 })
 OPEN = [state.key for state in STATES if state.kind == "open"]
+ABOUT = {"organization": "organization_id", "person": "person_id", "deal": "deal_id"}  # pages showing their complaints
 CAUSES = {
     "product": _l("Product defect"),
     "delivery": _l("Delivery"),
@@ -122,21 +124,38 @@ def register_entities():
 
 @api.hookimpl
 def entity_event(event, entity, record, changes, user):
-    if entity.key == "complaints.complaint" and event in ("before_create", "before_update"):
+    if entity.key == KEY and event in ("before_create", "before_update"):
         record.received_on = record.received_on or api.today(user)
         record.overdue = late(record.deadline, record.status, api.today())
 
 
 @api.hookimpl
+def entity_panels(entity, record, user):
+    """A customer's, contact's or deal's latest complaints, and a form to register one about it."""
+    field = ABOUT.get(entity.key)
+    if field is None or not api.can(user, f"{KEY}.view"):
+        return []
+    about = {field: record.id}
+    found = api.Records(KEY, user).list(getattr(Complaint, field) == record.id, order_by=Complaint.id.desc(), limit=10)
+    context = {
+        "rows": [(complaint, api.detail_url(KEY, complaint)) for complaint in found],
+        "statuses": {state.key: state.label for state in STATES},
+        "all": api.list_url(KEY, **about),
+        "new": api.new_url(KEY, **about) if api.can(user, f"{KEY}.create") else None,
+    }
+    return [api.Panel(_l("Complaints"), "complaints/panel.html", context, order=60)]
+
+
+@api.hookimpl
 def entity_list_actions(entity, user, args):
-    if entity.key == "complaints.complaint" and args.get("overdue") != "true":
+    if entity.key == KEY and args.get("overdue") != "true":
         return [api.Action(_l("Overdue only"), api.list_url(entity, **{**args, "overdue": "true"}))]
     return []
 
 
 @api.hookimpl
 def records_imported(entity, created_ids, updated_ids, user):
-    if entity.key == "complaints.complaint":
+    if entity.key == KEY:
         mark_overdue(Complaint.__table__.c.id.in_([*created_ids, *updated_ids]))
 
 

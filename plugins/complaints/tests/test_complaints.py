@@ -156,3 +156,12 @@ def test_imported_complaints_past_their_deadline_are_overdue(runner, make_user, 
     assert result.exit_code == 0, result.output
     found = {c["title"]: c["overdue"] for c in api_client(manager).get(URL).get_json()["items"]}
     assert found == {"Dented case": True, "Late delivery": False}
+
+
+def test_a_customers_page_lists_its_complaints_and_registers_one_about_it(client_for, api_client, make_user):
+    agent = make_user("agent", locale="en")
+    customer = api_client(agent).post("/api/v1/organization", json={"name": "Asem Trade"}).get_json()
+    create(api_client(agent), title="Seal broken", organization_id=customer["id"])
+    page = client_for(agent).get(f"/organization/{customer['id']}").get_data(as_text=True)
+    assert "Seal broken" in page and "· New</span>" in page  # its state, in the plugin's words
+    assert f'href="/complaints/complaint/new?organization_id={customer["id"]}"' in page
