@@ -47,13 +47,13 @@ def board_sql(ctx, found: deals.DealSet, owner: int | None = None) -> list[tuple
     first_day = totals.day_of(since)
     params = {"since": since_param(ctx), "owner": owner, "day": first_day,
               "until": since_param(ctx, totals.day_start(first_day + 1))}
-    open_ids = ", ".join(str(s) for s in found.open_stage_ids)
     closed = [found.stages["Won"], found.stages["Lost"]]
     closed_ids = ", ".join(map(str, closed))
+    kept = "SELECT stage_id, currency, deals, amounts, amount, unweighted, weighted FROM pipelines_deal_total WHERE stage_id = "
+    ranges = [f"{kept}{stage} {mine}" for stage in found.open_stage_ids] + [f"{kept}{stage} AND day > :day {mine}" for stage in closed]
     statements = [
         (f"SELECT stage_id, currency, sum(deals), sum(amounts), sum(amount), sum(unweighted), sum(weighted) "
-         f"FROM pipelines_deal_total WHERE (stage_id IN ({open_ids}) OR (stage_id IN ({closed_ids}) AND day > :day)) {mine} "
-         "GROUP BY stage_id, currency HAVING sum(deals) != 0", params),
+         f"FROM ({' UNION ALL '.join(ranges)}) AS kept GROUP BY stage_id, currency HAVING sum(deals) != 0", params),
         (f"SELECT stage_id, currency, count(*), count(amount), sum(amount), sum(CASE WHEN probability IS NULL THEN amount END), "
          f"sum(amount * probability) FROM pipelines_deal WHERE archived_at IS NULL {mine} AND stage_id IN ({closed_ids}) "
          "AND closed_at >= :since AND closed_at < :until GROUP BY stage_id, currency", params),
