@@ -29,9 +29,7 @@ PLUGIN = "crmkit.testing.plugin"
 def pytest_configure(config):
     """pytest loads crmkit.testing from crmkit's ``pytest11`` entry point; an install made before
     that entry point existed lacks it, so it is loaded here (``pip install -e .`` adds it)."""
-    manager = config.pluginmanager
-    if not manager.has_plugin("crmkit") and not manager.is_blocked("crmkit") and not manager.has_plugin(PLUGIN):
-        manager.import_plugin(PLUGIN)
+    config.pluginmanager.import_plugin(PLUGIN)  # nothing when loaded or blocked (-p no:crmkit.testing.plugin)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """crmkit's pytest plugin, loaded by pytest from the ``pytest11`` entry point wherever crmkit is
-installed (``-p no:crmkit`` turns it off). docs/testing.md describes every fixture.
+installed (``-p no:crmkit.testing.plugin`` turns it off). docs/testing.md describes every fixture.
 
 crmkit itself is imported only when a fixture runs, so the plugin costs nothing to a test that
 uses none, and a coverage run that starts after plugins load still sees crmkit's modules load.
