@@ -25,7 +25,7 @@ from crmkit.reports.timezones import EARLIEST, offsets
 HOURS = range(24)
 WEEK = 7 * 24
 THURSDAY = 3 * 24  # 1970-01-01, hour 0 of the counts, was a Thursday: hours from the Monday before
-CALLS = (("all", _l("All calls")), ("answered", _l("Answered")), ("missed", _l("Missed, busy or not answered")))
+CALLS = (("all", _l("All calls")), ("answered", _l("Answered calls")), ("missed", _l("Missed, busy or not answered")))
 KINDS = (("call", _l("Calls")), ("meeting", _l("Meetings")), ("email", _l("Emails")), ("task", _l("Tasks done")))
 
 
@@ -97,7 +97,7 @@ def calls_heatmap(ctx) -> Result:
     days = day_names()
     hours = [f"{h:02d}" for h in HOURS]
     columns = [Column("hour", _l("Hour"), "text"), *(Column(f"d{d}", days[d]) for d in range(7)),
-               Column("total", _l("Total")), Column("answered", _l("Answered")), Column("missed", _l("Missed"))]
+               Column("total", _l("Total")), Column("answered", _l("Answered calls")), Column("missed", _l("Missed calls"))]
     rows = []
     for hour in HOURS:
         values: dict[str, Any] = {"hour": f"{hour:02d}:00"}
@@ -108,7 +108,7 @@ def calls_heatmap(ctx) -> Result:
         drill = {f"d{d}": ctx.members_args(day=d, hour=hour, calls=shown) for d in range(7)}
         drill |= {"total": ctx.members_args(hour=hour, calls=shown), "answered": ctx.members_args(hour=hour, calls="answered"),
                   "missed": ctx.members_args(hour=hour, calls="missed")}
-        rows.append(Row(values, drill))
+        rows.append(Row(values, linked(values, drill)))
     totals = {"hour": _("Total")}
     for column in columns[1:]:
         totals[column.name] = sum(row.values[column.name] for row in rows)
@@ -117,7 +117,12 @@ def calls_heatmap(ctx) -> Result:
               "missed": ctx.members_args(calls="missed")}
     title = dict(CALLS)[shown]
     chart = Chart("heatmap", hours, [Series(days[d], grid[shown][d]) for d in range(7)], title=title)
-    return Result(columns, rows, chart, Row(totals, drill))
+    return Result(columns, rows, chart, Row(totals, linked(totals, drill)))
+
+
+def linked(values: dict[str, Any], drill: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Drill-downs of the figures that are not zero (an empty list says nothing a 0 doesn't)."""
+    return {name: args for name, args in drill.items() if values.get(name)}
 
 
 def calls_members(ctx, figure: dict[str, str]):
@@ -195,17 +200,17 @@ def by_employee(ctx) -> Result:
     found = employee_counts(ctx)
     names = ctx.user_names(list(found))
     names[0] = _("Nobody")
-    columns = [Column("employee", _l("Employee"), "text"), Column("call", _l("Calls")), Column("answered", _l("Answered")),
-               Column("missed", _l("Missed")), Column("meeting", _l("Meetings")), Column("email", _l("Emails")),
+    columns = [Column("employee", _l("Employee"), "text"), Column("call", _l("Calls")), Column("answered", _l("Answered calls")),
+               Column("missed", _l("Missed calls")), Column("meeting", _l("Meetings")), Column("email", _l("Emails")),
                Column("task", _l("Tasks done"))]
     ordered = sorted(found.items(), key=lambda item: (-sum(item[1][k] for k, _l2 in KINDS), names.get(item[0], "")))
-    rows = [Row({"employee": names.get(owner, str(owner)), **figures}, figure_drills(ctx, owner) if owner else {})
+    rows = [Row({"employee": names.get(owner, str(owner)), **figures}, linked(figures, figure_drills(ctx, owner)) if owner else {})
             for owner, figures in ordered]  # no owner: the list has no "owner is empty" filter
     totals = {"employee": _("Total")}
     totals.update({name: sum(figures[name] for _o, figures in ordered) for name in ("call", "answered", "missed", "meeting", "email", "task")})
     chart = Chart("bar", [r.values["employee"] for r in rows],
                   [Series(label, [r.values[kind] for r in rows]) for kind, label in KINDS])
-    return Result(columns, rows, chart, Row(totals, figure_drills(ctx, None)))
+    return Result(columns, rows, chart, Row(totals, linked(totals, figure_drills(ctx, None))))
 
 
 def figure_drills(ctx, owner: int | None) -> dict[str, dict[str, str]]:

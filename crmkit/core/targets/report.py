@@ -23,7 +23,8 @@ MAX_ROWS = 500
 
 
 def currency() -> str:
-    return current_app.config.get("TARGETS_CURRENCY", "KZT")
+    """Targets are in the deployment's currency; won deals in it count toward them."""
+    return current_app.config.get("DEFAULT_CURRENCY") or "KZT"
 
 
 def period_of(ctx) -> plan.Period:
@@ -87,7 +88,7 @@ def run(ctx) -> Result:
     weighted = plan.weighted_by_owner(ctx.db, period, currency(), visible)
     user_targets, department_targets = plan.targets(ctx.db, period, currency())
     columns = [Column("name", _l("Employee") if level == "employee" else _l("Department"), "text"),
-               Column("target", _l("Target"), "money"), Column("won", _l("Won"), "money"),
+               Column("target", _l("Target"), "money"), Column("won", _l("Won amount"), "money"),
                Column("done", _l("Done"), "percent"), Column("weighted", _l("Weighted pipeline"), "money"),
                Column("forecast", _l("Forecast"), "money"), Column("forecast_share", _l("Forecast of target"), "percent")]
     rows: list[Row] = []
@@ -109,7 +110,7 @@ def run(ctx) -> Result:
             rows.append(row_of(department.name, figures, drills(ctx, department=department.id)))
     chart = Chart("bar", [r.values["name"] for r in rows], [
         Series(_l("Target"), [float(r.values["target"] or 0) for r in rows]),
-        Series(_l("Won"), [float(r.values["won"]) for r in rows]),
+        Series(_l("Won amount"), [float(r.values["won"]) for r in rows]),
         Series(_l("Forecast"), [float(r.values["forecast"]) for r in rows]),
     ])
     totals = row_of(_("Total"), total, drills(ctx)) if level == "employee" and rows else None
@@ -117,8 +118,9 @@ def run(ctx) -> Result:
 
 
 def row_of(name: str, figures: plan.Figures, drill: dict[str, dict[str, str]]) -> Row:
-    return Row({"name": name, "target": figures.target, "won": figures.won, "done": figures.done_share,
-                "weighted": figures.weighted, "forecast": figures.forecast, "forecast_share": figures.forecast_share}, drill)
+    values = {"name": name, "target": figures.target, "won": figures.won, "done": figures.done_share,
+              "weighted": figures.weighted, "forecast": figures.forecast, "forecast_share": figures.forecast_share}
+    return Row(values, {k: v for k, v in drill.items() if values[k]})  # a zero has no deals to list
 
 
 def drills(ctx, **holder: int) -> dict[str, dict[str, str]]:
