@@ -78,6 +78,10 @@ def deals_by_id(world: World) -> dict[int, DealHistory]:
     return {deal.id: deal for deal in world.deals}
 
 
+def number(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def mean(values) -> float | None:
     return statistics.fmean(values) if values else None
 

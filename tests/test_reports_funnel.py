@@ -5,17 +5,17 @@ as each role sees it, and as of a date; each figure's drill-down lists exactly i
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, text
 
 from crmkit import db
 from crmkit.core.auth.models import User
 from crmkit.core.pipelines.reports import common
 from crmkit.core.pipelines.reports import funnel as funnel_reports
-from crmkit.core.pipelines.reports import funnel_data
+from crmkit.core.pipelines.reports import funnel_data, raw
 from crmkit.reports.context import Context
 from tests import funnel_replay as replay
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, add_user
@@ -236,3 +236,24 @@ def test_the_other_funnel_pages_answer(app, world, name):
     client = client_as(app, "boss@example.com")
     response = client.get(f"/reports/{name}/", query_string={"pipeline": world.pipeline, **PERIOD})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("who", ["admin", "north"])
+def test_the_hand_written_sql_the_benchmarks_time_gives_the_reports_figures(app, world, who):
+    with app.test_request_context():
+        ctx = context(app, world, who)
+        stages = funnel_data.stage_refs(ctx.db, world.pipeline)
+        [funnel] = funnel_data.period_funnels(ctx.db, common.deals(ctx), stages, ctx.start, ctx.end, NOW, "KZT")
+        process = DateTime(timezone=True).bind_processor(ctx.db.get_bind().dialect) or (lambda value: value)
+        stage_rows, [closing] = (
+            ctx.db.execute(text(sql), {k: process(v) if isinstance(v, datetime) else v for k, v in params.items()}).all()
+            for sql, params in raw.funnel_sql(ctx)
+        )
+    for stage, entered, average, middle in stage_rows:
+        figures = funnel.stage(int(stage))
+        assert (figures.entered, figures.avg_seconds, figures.median_seconds) == pytest.approx(
+            (entered, replay.number(average), replay.number(middle)))
+    assert sum(row[1] for row in stage_rows) == sum(f.entered for f in funnel.stages)
+    won, lost, total, average, cycle = closing
+    assert (funnel.won, funnel.lost, funnel.cycle_seconds) == pytest.approx((won, lost, replay.number(cycle)))
+    assert replay.number(funnel.won_total) == pytest.approx(replay.number(total), abs=0.01)

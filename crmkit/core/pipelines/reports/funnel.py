@@ -12,7 +12,7 @@ from sqlalchemy import false, select
 from crmkit.core.access.models import Department, Office
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import Deal
-from crmkit.core.pipelines.reports import common, funnel_data, funnel_sql
+from crmkit.core.pipelines.reports import common, funnel_data, funnel_sql, raw
 from crmkit.core.pipelines.reports.funnel_data import Funnel, StageFigures
 from crmkit.core.pipelines.reports.funnel_sql import StageRef
 from crmkit.i18n import gettext as _
@@ -196,7 +196,8 @@ def reports() -> list[Report]:
     return [
         Report("funnel", _l("Sales funnel"), description=_l(
             "Deals entering each stage in the period, conversion, time in stage, win rate, won deal size and cycle."),
-            filters=(common.CURRENCY,), chart="funnel", script=funnel_script, members=members, order=10, **shared),
+            filters=(common.CURRENCY,), chart="funnel", script=funnel_script, members=members, raw_sql=raw.funnel_sql,
+            order=10, **shared),
         Report("funnel_by", _l("Sales funnel side by side"), description=_l(
             "The funnel of each employee, department or office, with win rate, won amount and cycle."),
             dimensions=DIMENSIONS, filters=(common.CURRENCY,), script=side_by_side_script, members=members, order=11, **shared),

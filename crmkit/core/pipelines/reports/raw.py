@@ -1,0 +1,74 @@
+"""The funnel's figures as hand-written SQL (``Report.raw_sql``): what the benchmarks time the
+report beside, and what a test holds the report's figures to. Two statements, as the report runs:
+per stage the entries and the time in stage, then the closings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crmkit.core.pipelines.reports import common, funnel_data
+from crmkit.reports.context import Context
+
+ENTRIES = ("FROM core_transition t JOIN pipelines_deal d ON d.id = t.record_id WHERE t.entity = 'deal' "
+           "AND t.to_state IN ({stages}) {period} AND d.archived_at IS NULL AND d.pipeline_id = :pipeline {mine}")
+LEFT_AT = ("(SELECT min(l.at) FROM core_transition l WHERE l.entity = 'deal' AND l.record_id = t.record_id "
+           "AND l.at >= t.at AND (l.at > t.at OR l.id > t.id))")
+
+
+def seconds(dialect: str, start: str, end: str) -> str:
+    if dialect == "postgresql":
+        return f"CAST(round(extract(epoch FROM {end} - {start})) AS INTEGER)"
+    return f"CAST(round((julianday({end}) - julianday({start})) * 86400) AS INTEGER)"
+
+
+def quoted(ids) -> str:
+    return ", ".join(f"'{int(i)}'" for i in ids) or "''"
+
+
+def scope(ctx: Context) -> str:
+    """The reader's visibility, the bar's owners and source, written out."""
+    found = []
+    for owners in (ctx.access.owner_ids(ctx.access.level("deal")), ctx.owners()):
+        if owners is not None:
+            found.append(f"AND d.owner_id IN ({', '.join(str(int(i)) for i in sorted(owners)) or 'NULL'})")
+    if ctx.values.get("source"):
+        found.append("AND d.source = :source")
+    return " ".join(found)
+
+
+def stage_sql(dialect: str, stages, period: str, mine: str) -> str:
+    opens = quoted(s.id for s in stages if s.kind == "open")
+    stay = seconds(dialect, "t.at", f"coalesce({LEFT_AT}, :now)")
+    stays = (f"WITH s AS MATERIALIZED (SELECT t.record_id, t.to_state AS stage, CASE WHEN t.to_state IN ({opens}) "
+             f"THEN {stay} END AS seconds " + ENTRIES.format(stages=quoted(s.id for s in stages), period=period, mine=mine) + ") ")
+    if dialect == "postgresql":
+        return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), "
+                "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FROM s GROUP BY stage")
+    ranked = ("SELECT s.*, row_number() OVER (PARTITION BY stage ORDER BY seconds) AS rank, "
+              "count(seconds) OVER (PARTITION BY stage) AS counted FROM s")
+    return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), avg(CASE WHEN rank IN ((counted + 1) / 2, "
+            f"(counted + 2) / 2) AND seconds IS NOT NULL THEN seconds END) FROM ({ranked}) r GROUP BY stage")
+
+
+def closing_sql(dialect: str, stages, period: str, mine: str) -> str:
+    won, lost = quoted(s.id for s in stages if s.kind == "won"), quoted(s.id for s in stages if s.kind == "lost")
+    per_deal = (f"SELECT t.record_id, d.created_at, d.won_amount, d.currency, max(CASE WHEN t.to_state IN ({won}) "
+                f"THEN t.at END) AS won_at, max(CASE WHEN t.to_state IN ({lost}) THEN 1 END) AS lost "
+                + ENTRIES.format(stages=f"{won}, {lost}", period=period, mine=mine)
+                + " GROUP BY t.record_id, d.created_at, d.won_amount, d.currency")
+    amount = "CASE WHEN c.won_at IS NOT NULL AND c.currency = :currency THEN c.won_amount END"
+    return (f"SELECT count(c.won_at), count(c.lost), sum({amount}), avg({amount}), "
+            f"avg(CASE WHEN c.won_at IS NOT NULL THEN {seconds(dialect, 'c.created_at', 'c.won_at')} END) FROM ({per_deal}) c")
+
+
+def funnel_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
+    """The funnel report's default figures (no side by side) for ``ctx``."""
+    pipeline = common.pipeline_of(ctx)
+    if pipeline is None:
+        return []
+    stages = funnel_data.stage_refs(ctx.db, pipeline.id)
+    period = " ".join(part for part, bound in (("AND t.at >= :start", ctx.start), ("AND t.at < :end", ctx.end)) if bound)
+    params = {"start": ctx.start, "end": ctx.end, "now": ctx.now, "pipeline": pipeline.id,
+              "currency": common.currency_of(ctx, pipeline), "source": ctx.values.get("source")}
+    mine = scope(ctx)
+    return [(stage_sql(ctx.dialect, stages, period, mine), params), (closing_sql(ctx.dialect, stages, period, mine), params)]
