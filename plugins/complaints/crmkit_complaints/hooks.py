@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import and_, case, update
+from sqlalchemy import and_, case, or_, update
 from sqlmodel import Field
 
 from crmkit import api
@@ -95,10 +95,13 @@ def late(deadline, status, today):
 
 
 def mark_overdue(*where):
-    """Recompute ``overdue`` for the complaints ``where`` selects, in one UPDATE of those that changed."""
+    """Recompute ``overdue`` for the complaints ``where`` selects, in one UPDATE of those that change:
+    the flagged ones and the late ones, which the indexes on overdue and deadline find."""
     table = Complaint.__table__
-    now_late = case((and_(table.c.deadline < api.today(), table.c.status.in_(OPEN)), True), else_=False)
-    api.session().execute(update(table).where(*where, table.c.overdue != now_late).values(overdue=now_late))
+    is_late = and_(table.c.deadline < api.today(), table.c.status.in_(OPEN))
+    now_late = case((is_late, True), else_=False)
+    changing = and_(or_(table.c.overdue.is_(True), is_late), table.c.overdue != now_late)
+    api.session().execute(update(table).where(*where, changing).values(overdue=now_late))
 
 
 def mark_overdue_hourly():
