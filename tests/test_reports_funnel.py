@@ -4,11 +4,13 @@ as each role sees it, and as of a date; each figure's drill-down lists exactly i
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import DateTime, select, text
 
 from crmkit import db
@@ -257,3 +259,14 @@ def test_the_hand_written_sql_the_benchmarks_time_gives_the_reports_figures(app,
     won, lost, total, average, cycle = closing
     assert (funnel.won, funnel.lost, funnel.cycle_seconds) == pytest.approx((won, lost, replay.number(cycle)))
     assert replay.number(funnel.won_total) == pytest.approx(replay.number(total), abs=0.01)
+
+
+def test_the_funnel_exported_as_xlsx_holds_the_figures_of_the_page(app, world):
+    client = client_as(app, ADMIN_EMAIL, ADMIN_PASSWORD)
+    query = {"pipeline": world.pipeline, **PERIOD}
+    response = client.get("/reports/funnel/export", query_string={**query, "format": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    exported = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    shown = {r.values["stage"]: r.values["entered"] for r in script_result(app, world, "admin", "funnel").rows}
+    assert exported == shown and sum(shown.values()) > 0
