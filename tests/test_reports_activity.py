@@ -288,3 +288,19 @@ def test_every_heatmap_figure_drills_down_to_exactly_its_calls(staffed, email):
             assert len(listed_as(staffed, email, "activity", args)) == row.values[name], (row.values["hour"], name)
             checked += 1
     assert checked > 20
+
+
+def test_imported_activities_are_counted_as_they_are_written(staffed, tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("kind,subject,happened_at,outcome\n" + "".join(
+        f"call,Call {n},2024-05-0{1 + n % 7}T1{n % 10}:00:00+00:00,{('answered', 'missed', 'busy')[n % 3]}\n" for n in range(30)
+    ) + "task,Plan,2024-05-02T09:00:00+00:00,\n", encoding="utf-8")
+    result = staffed.test_cli_runner().invoke(args=["import", "activity", str(path)])
+    assert result.exit_code == 0, result.output
+    with staffed.app_context():
+        session = db.session()
+        kept = sorted(session.execute(select(rollup.ActivityHour.__table__)).all())
+        rollup.rebuild(session)
+        session.commit()
+        recounted = sorted(session.execute(select(rollup.ActivityHour.__table__)).all())
+    assert kept == recounted and sum(row.total for row in kept) == 30
