@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from crmkit.reports import Chart, Series
 from crmkit.reports.charts import heatmap_cells, svg
 
@@ -39,3 +41,22 @@ def test_a_heatmap_shades_each_cell_by_its_share_of_the_largest_and_titles_it(ap
     assert drawn.startswith("<?xml") and drawn.count("<rect") == 6
     assert "<title>Mon, 11: 8</title>" in drawn and "style=" not in drawn  # fills are attributes the CSP allows
     assert re.search(r'<text[^>]*>Tue</text>', drawn)
+
+
+def test_the_chart_draws_the_measure_the_user_picks(app):
+    from crmkit.reports import Dimension, Measure, Report, engine
+    from crmkit.reports.context import Context
+    from tests.people import person
+
+    report = Report("calls", "Calls", entity="activity", period_field="happened_at", plugin="core.test",
+                    dimensions=(Dimension("kind", "Kind", column="kind"),),
+                    measures=(Measure("all", "All"), Measure("calls", "Calls", where={"kind": "call"})))
+    person(app, "admin@example.com", role="admin")
+    with app.test_request_context():
+        from crmkit import db
+        from crmkit.core.auth.models import User
+
+        admin = db.session().execute(select(User)).scalar_one()
+        picked = engine.run(report, Context.build(report, admin, {"measure": "calls"}))
+        default = engine.run(report, Context.build(report, admin, {}))
+    assert picked.chart.series[0].label == "Calls" and default.chart.series[0].label == "All"

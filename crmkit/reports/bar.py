@@ -81,6 +81,8 @@ def fields(ctx: Context) -> list[Field]:
             found.append(Field(name, COMMON_LABELS[name], "choice", values.get(name), common_choices(ctx, name)))
     if len(report.dimensions) > 1:
         found.append(Field("by", _l("Group by"), "choice", values.get("by"), [(d.name, d.label) for d in report.dimensions]))
+    if len(report.measures) > 1:  # which figure the chart draws; the table shows them all
+        found.append(Field("measure", _l("Chart"), "choice", values.get("measure"), [(m.name, m.label) for m in report.measures]))
     for extra in report.filters:
         choices = list(extra.choices(ctx)) if extra.choices else []
         found.append(Field(extra.name, extra.label, extra.kind, values.get(extra.name), choices))

@@ -220,7 +220,8 @@ class Report:
     :param description: a sentence under the title on /reports, a lazy gettext string.
     :param dimensions: what the table may be grouped by; the user picks one (``?by=``), the first
         is the default. Declared form only.
-    :param measures: the figures per group; the first is charted. Declared form only.
+    :param measures: the figures per group; the chart draws the first, or the one the user picks
+        (``?measure=``). Declared form only.
     :param filters: filters this report adds to the common bar.
     :param common: which of ``COMMON_FILTERS`` the bar shows; ``period`` needs ``period_field``,
         ``pipeline`` and ``source`` need ``pipeline_field``/``source_field``; ``office``,

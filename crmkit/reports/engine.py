@@ -90,7 +90,7 @@ def run_declared(report: Report, ctx: Context) -> Result:
         chart_kind = "hbar"
     elif dimension.bucket and chart_kind in ("bar", "hbar") and len(rows) > 31:
         chart_kind = "line"
-    first = report.measures[0]
+    first = next((m for m in report.measures if m.name == ctx.values.get("measure")), report.measures[0])
     chart = Chart(
         chart_kind,
         [str(r.values[dimension.name]) for r in rows],
