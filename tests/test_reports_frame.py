@@ -250,3 +250,10 @@ def test_date_bucket_helpers_read_both_engines_values():
     assert Context.bucket_day("2026-03-01") == date(2026, 3, 1)
     assert Context.bucket_day(datetime(2026, 3, 1, 0, 0)) == date(2026, 3, 1)
     assert Context.bucket_day(date(2026, 3, 1)) == date(2026, 3, 1)
+
+
+def test_dates_without_a_preset_are_a_custom_period_and_a_preset_ignores_stale_dates(app, world):
+    _, dated = run_as(app, "admin@example.com", "clients_new", start="2026-01-01", end="2026-01-31")
+    assert dated.values["period"] == "custom" and dated.days() == (date(2026, 1, 1), date(2026, 1, 31))
+    _, preset = run_as(app, "admin@example.com", "clients_new", period="all", start="2026-01-01")
+    assert (preset.start, preset.end) == (None, None)

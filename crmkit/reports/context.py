@@ -121,7 +121,8 @@ class Context:
         zone = zone_of(user)
         now = now or datetime.now(UTC)
         values: dict[str, Any] = {
-            "period": args.get("period") if args.get("period") in PERIODS else report.default_period,
+            "period": args.get("period") if args.get("period") in PERIODS
+            else "custom" if args.get("start") or args.get("end") else report.default_period,  # dates alone mean them
             "start": as_date(args.get("start", "")),
             "end": as_date(args.get("end", "")),
             "by": args.get("by") or (report.dimensions[0].name if report.dimensions else None),
