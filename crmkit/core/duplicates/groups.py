@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 
 from crmkit.core.contacts import phones
 from crmkit.core.contacts.models import Channel
+from crmkit.core.duplicates import switchboard
 from crmkit.entities.service import Records
 
 KINDS = ("phone", "email", "id")
@@ -49,16 +50,19 @@ def find(records: Records, kind: str, after: str | None = None, size: int = PAGE
             .where(model.id.in_(visible), column.is_not(None))
             .group_by(column)
         )
+        counted = func.count()
+    elif kind == "phone" and records.entity.key == "person":  # colleagues sharing a switchboard left out
+        column, statement, counted = switchboard.people_groups(visible)
     else:
-        column = Channel.value
+        column, counted = Channel.value, func.count()
         statement = (
-            select(column, func.count())
+            select(column, counted)
             .where(Channel.kind == kind, Channel.entity == records.entity.key, Channel.record_id.in_(visible))
             .group_by(column)
         )
     if after:
         statement = statement.where(column > after)
-    rows = records.db.execute(statement.having(func.count() > 1).order_by(column).limit(size + 1)).all()
+    rows = records.db.execute(statement.having(counted > 1).order_by(column).limit(size + 1)).all()
     groups = [Group(value, count, label=phones.pretty(value) if kind == "phone" else value) for value, count in rows[:size]]
     fill(records, kind, groups)
     return Page(groups, rows[size - 1][0] if len(rows) > size else None)
@@ -76,5 +80,8 @@ def fill(records: Records, kind: str, groups: list[Group]) -> None:
     else:
         mine = and_(Channel.record_id == model.id, Channel.entity == records.entity.key, Channel.kind == kind)
         statement = records.select().join(Channel, mine).add_columns(Channel.value).where(Channel.value.in_(by_value))
-    for record, value in records.db.execute(statement.order_by(model.id).limit(MEMBERS_LIMIT)):
-        by_value[value].members.append(record)
+    rows = records.db.execute(statement.order_by(model.id).limit(MEMBERS_LIMIT)).all()
+    skipped = switchboard.left_out(rows) if kind == "phone" and records.entity.key == "person" else set()
+    for record, value in rows:
+        if (record.id, value) not in skipped:
+            by_value[value].members.append(record)

@@ -1,6 +1,6 @@
 """Finding the people and organisations a new or changed one looks like: the record_warnings hook.
 
-A record is similar when it shares a phone or an email (through the ``contacts_channel`` index),
+A record is similar when it shares a phone (not a switchboard: ``switchboard.py``) or an email (through the ``contacts_channel`` index),
 an IIN or a BIN, or, for a person, has a close name in the same organisation; for an
 organisation, the same name once case, "ё", punctuation and spaces are folded away.
 
@@ -24,6 +24,7 @@ from sqlalchemy import or_, select
 from crmkit import search
 from crmkit.core.contacts import channels, phones
 from crmkit.core.contacts.models import Organization, Person
+from crmkit.core.duplicates import switchboard
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
@@ -86,7 +87,10 @@ def matches(records: Records, values: dict[str, Any], record: Any):
     old = set(channels.values_of(record)) if record is not None else set()
     new = [(kind, value) for kind, value in channels.values_of(mine) if (kind, value) not in old]
     for kind in ("phone", "email"):  # one indexed query per kind
-        for owner_key, owner_id, value in channels.owners_of(db, kind, [v for k, v in new if k == kind]):
+        owners = channels.owners_of(db, kind, [v for k, v in new if k == kind])
+        if kind == "phone":
+            owners = switchboard.without_colleagues(db, key, values, record, owners)
+        for owner_key, owner_id, value in owners:
             if kind == "phone":
                 yield (owner_key, owner_id), _("same phone %(value)s", value=phones.pretty(value))
             else:
