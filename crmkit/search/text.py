@@ -80,8 +80,9 @@ def document(values: list[Any]) -> Document:
     texts = [text for text in (str(v).strip() for v in values if v is not None) if text]
     phones = []
     for text in texts:  # is_phone_like(text, PHONE_MIN_DIGITS), the text being stripped already
-        if PHONE_LIKE.fullmatch(text) and len(found := digits_of(text)) >= PHONE_MIN_DIGITS:
-            phones.append(found)
+        for line in text.splitlines() if "\n" in text else (text,):  # other phones: one number a line
+            if PHONE_LIKE.fullmatch(line) and len(found := digits_of(line)) >= PHONE_MIN_DIGITS:
+                phones.append(found)
     digits = " ".join(phones)
     # Folded in one piece: folding works character by character, and leaves "\n" as it is.
     return Document(content=marked(fold("\n".join(texts))), digits=digits, digit_pairs=pairs(digits))
