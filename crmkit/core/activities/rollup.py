@@ -33,6 +33,7 @@ from sqlmodel import Field, SQLModel
 
 from crmkit import db as database
 from crmkit.core.activities.models import Activity
+from crmkit.entities.history import Change
 from crmkit.i18n import ngettext
 from crmkit.i18n import lazy_gettext as _l
 
@@ -150,7 +151,14 @@ def imported(session, created_ids: list[int], updated_ids: list[int]) -> None:
         apply(session, changes)
     if updated_ids:
         owners = set(session.execute(select(Activity.owner_id).where(Activity.id.in_(updated_ids)).distinct()).scalars())
-        rebuild(session, owners={o or NOBODY for o in owners})
+        rebuild(session, owners={o or NOBODY for o in owners | former_owners(session, updated_ids)})
+
+
+def former_owners(session, ids: list[int]) -> set[int | None]:
+    """Owners the import took these activities from: its history entries name the old owner."""
+    entries = select(Change.changes).where(Change.entity == "activity", Change.record_id.in_(ids), Change.action == "update")
+    return {changes["owner_id"][0] for changes in session.execute(entries.order_by(Change.id.desc()).limit(10 * len(ids))).scalars()
+            if isinstance(changes, dict) and isinstance(changes.get("owner_id"), list)}
 
 
 # rebuilding from the activity table
