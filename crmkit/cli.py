@@ -95,7 +95,8 @@ def ensure_admin(app: Flask, email: str | None, password: str | None, interactiv
             else:
                 password = generated = generate_password(email, "Admin")
         try:
-            create_user(session, email, password, name="Admin", is_admin=True)
+            # A generated password is one-time: the first browser login asks for a real email and password.
+            create_user(session, email, password, name="Admin", is_admin=True, must_change_password=generated is not None)
         except UserError as exc:
             raise click.ClickException(_("Administrator %(email)s: %(error)s", email=email, error=exc)) from exc
         return email, generated
@@ -135,8 +136,8 @@ def init_command():
     if password:  # generated without a terminal to ask: this is the only time it is shown
         click.echo(
             _(
-                "Log in as %(email)s with the password %(password)s (shown once; change it with "
-                "`crmkit user password %(email)s`).",
+                "Log in as %(email)s with the password %(password)s (shown once; the first login "
+                "asks for your real email address and a password of your own).",
                 email=email,
                 password=password,
             )
@@ -169,8 +170,8 @@ def serve_command(host, port, threads, no_demo, no_worker):
     if password:
         click.echo(
             _(
-                "Log in as %(email)s with the password %(password)s (shown once; change it with "
-                "`crmkit user password %(email)s`).",
+                "Log in as %(email)s with the password %(password)s (shown once; the first login "
+                "asks for your real email address and a password of your own).",
                 email=email,
                 password=password,
             )

@@ -275,7 +275,11 @@ def test_serve_sets_up_prints_the_url_and_a_password_and_lets_the_admin_log_in(s
     form = browser.open(url + "login", timeout=30).read().decode()
     token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', form).group(1)
     body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
-    home = browser.open(url + "login", data=body, timeout=30)
+    first = browser.open(url + "login", data=body, timeout=30)  # the one-time password: choose one's own
+    assert urllib.parse.urlsplit(first.url).path == "/login/first"
+    token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', first.read().decode()).group(1)
+    own = {"email": "owner@agency.kz", "password": "a long admin passphrase", "confirm": "a long admin passphrase"}
+    home = browser.open(url + "login/first", data=urllib.parse.urlencode({**own, "csrf_token": token}).encode(), timeout=30)
     assert home.status == 200
     assert urllib.parse.urlsplit(home.url).path == "/"
     assert "Welcome, Admin" in home.read().decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import LoginManager
 
 from crmkit import hookimpl
-from crmkit.core.auth import commands, sessions, throttle, views
+from crmkit.core.auth import commands, first_login, sessions, throttle, views
 from crmkit.core.auth.models import RecoveryCode, User, UserSession
 
 
@@ -19,6 +19,7 @@ def init_app(app):
     manager.session_protection = "basic"
     throttle.init_app(app)
     app.before_request(views.require_login)
+    app.before_request(first_login.require_own_password)  # before 2FA enrolment, which needs it done
     app.before_request(views.require_two_factor_enrolment)
 
 

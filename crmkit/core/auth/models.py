@@ -48,6 +48,9 @@ class User(SQLModel, table=True):
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_enabled_at: datetime | None = None
     totp_last_step: int | None = None
+    # Set for a password someone else chose (the first admin's one-time password, an admin's
+    # temporary one): the next browser login must choose a new one (crmkit.core.auth.first_login).
+    must_change_password: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 

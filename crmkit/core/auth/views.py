@@ -145,6 +145,8 @@ def require_two_factor_enrolment():
     """With CRMKIT_REQUIRE_2FA_FOR_ADMINS on, an admin without 2FA may only enrol or log out."""
     if not current_user.is_authenticated or not two_factor.required_for(current_user):
         return None
+    if current_user.must_change_password and sessions.current() is not None:
+        return None  # crmkit.core.auth.first_login comes first
     allowed = ("account.two_factor", "account.two_factor_start", "account.two_factor_confirm", "auth.logout")
     if request.endpoint in allowed or request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
         return None

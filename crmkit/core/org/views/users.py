@@ -72,6 +72,7 @@ def user_new():
                 user = create_user(
                     session, form.email.data, form.password.data, name=form.name.data or "", role=form.role.data,
                     department_id=form.department_id.data, manager_id=form.manager_id.data, is_active=form.is_active.data,
+                    must_change_password=True,  # a temporary password: the user chooses theirs at the first login
                 )
             except UserError as error:
                 form.email.errors.append(str(error))
@@ -105,6 +106,7 @@ def user_edit(user_id: int):
             if changes:
                 audit.record("user_changed", target=user.email, changes=changes, commit=False)
             if values["password"]:
+                user.must_change_password = True  # the admin knows it: the user chooses theirs at the next login
                 audit.record("password_changed", target=user.email, commit=False)
             session.commit()
             flash(_("Changes saved."), "success")
