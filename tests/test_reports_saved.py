@@ -120,3 +120,12 @@ def test_a_mailing_delivers_each_recipient_the_report_they_may_see_as_xlsx(app, 
         exported = {row[0]: row[1] for row in list(sheet.iter_rows(values_only=True))[1:-1]}
         result, _ = run_as(app, email, "clients_new", period="all", by="owner")
         assert exported == figures_of(result)  # the agent's file counts only their own clients
+
+
+def test_a_save_without_a_name_goes_back_to_the_report_with_its_filters_and_nothing_else(app, world):
+    boss = client_as(app, "boss@example.com")
+    refused = post(boss, "/reports/clients_new/save", {"name": " ", "period": "all", "by": "owner"}, REPORT)
+    assert refused.status_code == 302 and "csrf_token" not in refused.location
+    assert "period=all" in refused.location and "by=owner" in refused.location
+    with app.app_context():
+        assert db.session().execute(select(SavedReport)).first() is None

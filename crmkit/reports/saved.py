@@ -21,7 +21,7 @@ from crmkit.reports.models import FREQUENCIES, ReportMailing, SavedReport
 
 MANAGE = "reports.manage"
 KEPT_LIMIT = 40  # arguments of one saved report
-FRAME_ARGS = ("saved", "format")  # never saved: they say how to show, not what
+FRAME_ARGS = ("saved", "format", "csrf_token", "name", "shared")  # never saved: how to show, or the save form's own
 
 
 def params_of(args) -> dict[str, str]:

@@ -122,8 +122,7 @@ def save(key):
     if not name:
         flash(_("Give the saved report a name."), "error")
         return redirect(url_for("reports.page", key=report.key, **saved.params_of(request.form)))
-    args = {k: v for k, v in request.form.items() if k not in ("csrf_token", "name", "shared")}
-    kept = saved.save(database.session(), current_user, report.key, name, request.form.get("shared") == "1", args)
+    kept = saved.save(database.session(), current_user, report.key, name, request.form.get("shared") == "1", request.form)
     flash(_("Report saved."), "success")
     return redirect(url_for("reports.page", key=report.key, saved=kept.id, **kept.params))
 
