@@ -84,3 +84,23 @@ def test_zero_turns_the_switchboard_rule_off(make_app, admin_client_for):
     create(app, "person", name="Aigerim Sadykova", phone=BOARD, organization_id=org_id)
     response = submit(client, "person", name="Daniyar Nurlanov", phone=BOARD, organization_id=org_id)
     assert "Aigerim Sadykova" in alert(response)
+
+
+def test_a_page_cut_short_by_switchboards_leads_on_to_the_next(app, admin_client, monkeypatch):
+    from crmkit.core.duplicates import groups
+
+    monkeypatch.setattr(groups, "PAGE_SIZE", 1)
+    monkeypatch.setattr(groups, "SCAN_LIMIT", 2)  # shared numbers checked for one page
+    kaspi, halyk = create(app, "organization", name="Kaspi"), create(app, "organization", name="Halyk")
+    for number in ("+77272501230", "+77272501231", "+77272501232"):  # switchboards, each also someone else's
+        create(app, "person", name=f"A {number}", phone=number, organization_id=kaspi)
+        create(app, "person", name=f"B {number}", phone=number, organization_id=kaspi)
+        create(app, "person", name=f"C {number}", phone=number, organization_id=halyk)
+    create(app, "person", name="Outsider", phone="+77272501239")
+    create(app, "person", name="Outsider too", phone="+77272501239")
+    first = admin_client.get("/duplicates/?entity=person&kind=phone").get_data(as_text=True)
+    later = re.search(r'rel="next" href="([^"]*)"', first)
+    assert later and "duplicate-group" not in first
+    second = admin_client.get(later.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    [row] = re.findall(r'<tr class="duplicate-group">(.*?)</tr>', second, re.DOTALL)
+    assert "Outsider too" in row

@@ -19,6 +19,7 @@ from crmkit.entities.service import Records
 
 KINDS = ("phone", "email", "id")
 PAGE_SIZE = 25
+SCAN_LIMIT = 5000  # shared numbers checked for switchboards for one page at most
 MEMBERS_LIMIT = 500  # per page; a group shows how many it has even when not all are listed
 
 
@@ -51,8 +52,6 @@ def find(records: Records, kind: str, after: str | None = None, size: int = PAGE
             .group_by(column)
         )
         counted = func.count()
-    elif kind == "phone" and records.entity.key == "person":  # colleagues sharing a switchboard left out
-        column, statement, counted = switchboard.people_groups(visible)
     else:
         column, counted = Channel.value, func.count()
         statement = (
@@ -60,12 +59,38 @@ def find(records: Records, kind: str, after: str | None = None, size: int = PAGE
             .where(Channel.kind == kind, Channel.entity == records.entity.key, Channel.record_id.in_(visible))
             .group_by(column)
         )
-    if after:
-        statement = statement.where(column > after)
-    rows = records.db.execute(statement.having(counted > 1).order_by(column).limit(size + 1)).all()
+    statement = statement.having(counted > 1).order_by(column)
+    cut = None
+    if kind == "phone" and records.entity.key == "person" and switchboard.people_needed():  # colleagues sharing a switchboard left out
+        rows, cut = without_switchboards(records, switchboard.candidates(visible), column, visible, after, size + 1)
+    else:
+        rows = records.db.execute((statement.where(column > after) if after else statement).limit(size + 1)).all()
     groups = [Group(value, count, label=phones.pretty(value) if kind == "phone" else value) for value, count in rows[:size]]
     fill(records, kind, groups)
-    return Page(groups, rows[size - 1][0] if len(rows) > size else None)
+    return Page(groups, rows[size - 1][0] if len(rows) > size else cut)
+
+
+def without_switchboards(records: Records, statement, column, visible, after: str | None, wanted: int) -> tuple[list, str | None]:
+    """Up to ``wanted`` (phone, people) groups of ``statement`` (shared numbers in order, read
+    through the channel index) that still have two people once switchboard colleagues are set
+    aside: candidates a page at a time, larger each time, checked by ``switchboard.remaining``.
+    At most SCAN_LIMIT candidates are checked for one page; when that cuts it short, the last
+    one checked is returned as where the next page starts (else None)."""
+    found: list = []
+    batch, scanned = wanted, 0
+    while len(found) < wanted:
+        page = records.db.execute((statement.where(column > after) if after else statement).limit(batch)).all()
+        if not page:
+            return found, None
+        left = switchboard.remaining(records.db, visible, [value for value, _count in page])
+        found.extend((value, left[value]) for value, _count in page if left.get(value, 0) > 1)
+        after, scanned = page[-1][0], scanned + len(page)
+        if len(page) < batch:
+            return found[:wanted], None
+        if scanned >= SCAN_LIMIT and len(found) < wanted:
+            return found, after
+        batch = min(batch * 4, SCAN_LIMIT)
+    return found[:wanted], None
 
 
 def fill(records: Records, kind: str, groups: list[Group]) -> None:

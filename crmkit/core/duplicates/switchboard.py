@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, not_, select
 
 from crmkit.core.contacts.models import Channel, Person
 
@@ -64,22 +64,43 @@ def without_colleagues(db: Any, entity_key: str, values: dict[str, Any], record:
     ]
 
 
-def people_groups(visible: Any):
-    """For the duplicates page: (phone, people) of each number two or more visible people share
-    once each organisation's switchboard holders are left out. Grouped twice over the channel
-    index: by number and organisation, then by number, keeping a colleague group only when it is
-    smaller than a switchboard. Callers add the keyset, HAVING and limit."""
-    needed = people_needed()
-    pairs = (
-        select(Channel.value.label("value"), Person.organization_id.label("org"), func.count().label("size"))
-        .join(Person, and_(Person.id == Channel.record_id))
-        .where(Channel.kind == "phone", Channel.entity == "person", Channel.record_id.in_(visible))
-        .group_by(Channel.value, Person.organization_id)
-        .subquery()
+def candidates(visible: Any):
+    """For the duplicates page: (phone, people) of each number two or more visible people share,
+    in order, but those held only by one organisation's people, enough of them to be its
+    switchboard; one GROUP BY walking the channel index (kind, value). A number its switchboard
+    colleagues share with someone else is left for ``remaining`` to count."""
+    people = func.count()
+    one_office = and_(
+        func.count(func.distinct(Person.organization_id)) == 1,
+        func.count(Person.organization_id) == people,
+        people >= people_needed(),
     )
-    counted = pairs.c.size if not needed else case((pairs.c.org.is_(None), pairs.c.size), (pairs.c.size < needed, pairs.c.size), else_=0)
-    total = func.sum(counted)
-    return pairs.c.value, select(pairs.c.value, total).group_by(pairs.c.value), total
+    return (
+        select(Channel.value, people)
+        .join(Person, Person.id == Channel.record_id)
+        .where(Channel.kind == "phone", Channel.entity == "person", Channel.record_id.in_(visible))
+        .group_by(Channel.value)
+        .having(people > 1, not_(one_office))
+        .order_by(Channel.value)
+    )
+
+
+def remaining(db: Any, visible: Any, values: list[str]) -> dict[str, int]:
+    """For the duplicates page: how many of the visible people holding each of ``values`` are
+    left once each organisation's switchboard holders are set aside. One query on the channel
+    index (kind, value) for the page's candidate numbers, never the whole table."""
+    needed = people_needed()
+    statement = (
+        select(Channel.value, Person.organization_id, func.count())
+        .join(Person, Person.id == Channel.record_id)
+        .where(Channel.kind == "phone", Channel.entity == "person", Channel.value.in_(values), Channel.record_id.in_(visible))
+        .group_by(Channel.value, Person.organization_id)
+    )
+    left: dict[str, int] = {}
+    for value, org_id, size in db.execute(statement):
+        kept = size if not needed or org_id is None or size < needed else 0
+        left[value] = left.get(value, 0) + kept
+    return left
 
 
 def left_out(rows: list[tuple[Any, str]]) -> set[tuple[int, str]]:
