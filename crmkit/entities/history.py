@@ -1,10 +1,14 @@
-"""The change history of every record: who did what, when, and each field's old and new value."""
+"""The change history of every record: who did what, when, and each field's old and new value,
+and how a page reads those values back (``entries``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
+from flask_babel import format_date, format_datetime
+from marshmallow import fields
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +35,10 @@ class Change(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
+    def shown_entries(self, entity: Any, shown: Callable[[str, Any], Any] | None = None) -> list[tuple[str, Any, Any]]:
+        """For templates: ``entries`` of this change."""
+        return entries(self, entity, shown)
+
 
 def plain(value: Any) -> Any:
     """A JSON-safe copy of a field value for the history."""
@@ -47,3 +55,39 @@ def plain(value: Any) -> Any:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [plain(before.get(k)), plain(after[k])] for k in after if plain(before.get(k)) != plain(after[k])}
+
+
+def _field(entity: Any, name: str) -> Any:
+    return entity.schema._declared_fields.get(name) if entity is not None else None
+
+
+def shown_value(entity: Any, name: str, value: Any, shown: Callable[[str, Any], Any] | None = None) -> Any:
+    """A stored history value as a person reads it: a date or time (kept as ISO text) in the
+    user's time zone and format; anything else through ``shown`` (the page's: a link by its
+    record's title, a choice by its label), else the entity's display."""
+    field = _field(entity, name)
+    if isinstance(value, str) and isinstance(field, (fields.DateTime, fields.Date)):
+        try:
+            if isinstance(field, fields.DateTime):
+                return format_datetime(datetime.fromisoformat(value), "short")
+            return format_date(date.fromisoformat(value[:10]), "medium")
+        except ValueError:
+            return value
+    if shown is not None:
+        return shown(name, value)
+    return entity.display(name, value) if entity is not None else value
+
+
+def entries(change: Change, entity: Any, shown: Callable[[str, Any], Any] | None = None) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) of a change as its history lists them, each value as ``shown_value``
+    reads it. Mappings (a person's phones as typed, kept beside the numbers) are bookkeeping, not
+    something a person changed, and are left out; so are the empty fields of a new record."""
+    found = []
+    for name, pair in (change.changes or {}).items():
+        old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        if isinstance(old, dict) or isinstance(new, dict):
+            continue
+        if change.action == "create" and new in (None, "", False, []):
+            continue
+        found.append((name, shown_value(entity, name, old, shown), shown_value(entity, name, new, shown)))
+    return found
