@@ -7,7 +7,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -17,6 +19,8 @@ from crmkit.core.access.models import Department, Office
 from crmkit.testing import FROZEN_AT, FrozenClock
 from crmkit.testing.databases import schema_name
 from tests.plugins.install import HELLO_TEMPLATE, install_hello, site, write_distribution  # noqa: F401 - site is a fixture
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_make_user_puts_a_user_of_the_role_in_a_department_and_office_made_by_name(app, make_user):
@@ -174,3 +178,44 @@ def test_a_plugin_out_of_the_tree_runs_its_tests_on_crmkit_testing_alone(tmp_pat
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 passed" in done.stdout
+
+
+SHARED_FIXTURE_TESTS = """
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def expensive():
+    folder = os.environ["MADE_IN"]
+    with open(os.path.join(folder, os.environ["PYTEST_XDIST_WORKER"]), "a") as made:
+        made.write("made\\n")
+
+
+@pytest.mark.parametrize("n", range(8))
+def test_shares_the_module_fixture(expensive, n):
+    pass
+"""
+
+
+def project_distribution() -> list[str]:
+    """The ``--dist`` crmkit's own ``addopts`` choose for ``pytest -n``."""
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    words = options["addopts"].split()
+    return words[words.index("--dist"):][:2]
+
+
+def test_under_xdist_the_suites_distribution_makes_a_module_fixture_once(tmp_path):
+    """pytest -n 2 with the suite's --dist: a module's expensive fixture is not made once per worker."""
+    project, made_in = tmp_path / "project", tmp_path / "made"
+    project.mkdir(), made_in.mkdir()
+    (project / "test_shared.py").write_text(textwrap.dedent(SHARED_FIXTURE_TESTS), encoding="utf-8")
+    (project / "pyproject.toml").write_text("[tool.pytest.ini_options]\naddopts = '-p no:cacheprovider'\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "2", *project_distribution()],
+        cwd=project, env={**os.environ, "MADE_IN": str(made_in)}, capture_output=True, text=True, timeout=300,
+    )
+    assert "8 passed" in done.stdout, done.stdout + done.stderr
+    made = {path.name: path.read_text().count("made") for path in made_in.iterdir()}
+    assert list(made.values()) == [1], made

@@ -32,36 +32,6 @@ def resolve_plugins(plugins) -> list:
     return found
 
 
-SHARED_SCOPES = ("class", "module", "package")
-
-
-def shared_scope_group(item) -> str | None:
-    """Where the widest shared (class, module or package) fixture of ``item`` lives, if any."""
-    info = getattr(item, "_fixtureinfo", None)
-    scopes = {
-        definitions[-1].scope
-        for definitions in (info.name2fixturedefs.values() if info else ())
-        if definitions and definitions[-1].scope in SHARED_SCOPES
-    }
-    if not scopes:
-        return None
-    path = item.nodeid.split("::")[0]
-    return path.rsplit("/", 1)[0] if "package" in scopes else path
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Under ``pytest -n N --dist loadgroup`` tests are spread one by one, except that those
-    sharing a module- or class-scoped fixture (a demo database, a benchmark run) stay on one
-    worker, so the fixture is made once rather than once per worker. Runs before xdist reads
-    the groups (tryfirst)."""
-    if not getattr(config.option, "loadgroup", False):
-        return
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and (group := shared_scope_group(item)):
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
 # Settings and the database
 
 
