@@ -41,10 +41,11 @@ from crmkit.jobs import Job, PeriodicJob, crontab
 from crmkit.mail import MailError
 from crmkit.plugin_i18n import Messages
 from crmkit.redirects import local_url
-from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
+from crmkit.types import Action, AuditAction, DashboardWidget, NavItem, Panel, Permission
 
 __all__ = [
     "Action",
+    "AuditAction",
     "Conflict",
     "DashboardWidget",
     "EntityExtension",

@@ -4,6 +4,8 @@ Call it from a request, a command or a job: the acting user (the logged-in one u
 is given) and the client's IP address are filled in. The entry is added to the current database
 session and committed with whatever the caller has pending; pass ``commit=False`` to make it part
 of a transaction you commit yourself, so the entry and the change it describes land together.
+How the log names an action and words its details comes from ``AuditAction`` declarations
+(``register_audit_actions``; the core's in crmkit.core.audit.actions).
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from sqlmodel import Session
 from crmkit import db
 from crmkit.core.audit.models import AUDIT_ACTIONS, AuditEntry
 from crmkit.entities.history import plain
+from crmkit.types import AuditAction
 
-__all__ = ["AUDIT_ACTIONS", "AuditEntry", "record"]
+__all__ = ["AUDIT_ACTIONS", "AuditAction", "AuditEntry", "record"]
 
 
 def record(action: str, *, user: Any = None, commit: bool = True, session: Session | None = None, **detail: Any) -> AuditEntry:
     """Write one audit entry.
 
-    :param action: one of ``AUDIT_ACTIONS``, or ``<plugin>.<what>`` for a plugin's own.
+    :param action: one of ``AUDIT_ACTIONS``, or ``<plugin>.<what>`` for a plugin's own (declare it
+        with ``register_audit_actions`` so admins read it in their language).
     :param user: who acted (a user or a user id); default: the logged-in user, if any.
     :param commit: commit the session now (default) or leave it to the caller.
     :param session: the database session to write with; default: the current one.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from crmkit.entities.extensions import EntityExtension
     from crmkit.entities.workflow import State
     from crmkit.reports.declaration import Report
-    from crmkit.types import Action, DashboardWidget, NavItem, Panel, Permission
+    from crmkit.types import Action, AuditAction, DashboardWidget, NavItem, Panel, Permission
 
 PROJECT = "crmkit"
 
@@ -153,6 +153,14 @@ def register_permissions() -> list[Permission]:
     ``.export`` without declaring them.
 
     :return: ``crmkit.Permission`` values named ``<plugin>.<what>``.
+    """
+
+
+@hookspec
+def register_audit_actions() -> list[AuditAction]:
+    """Name the actions a plugin writes to the audit log, so admins read them in their language.
+
+    :return: ``crmkit.api.AuditAction`` values, one per ``<plugin>.<what>`` the plugin records.
     """
 
 

@@ -56,7 +56,27 @@ class Action:
 
 @dataclass(frozen=True)
 class Permission:
-    """A permission a role can be granted; name it ``<plugin>.<what>``."""
+    """A permission a role can be granted; name it ``<plugin>.<what>``.
+
+    ``label`` says what it allows and ``group`` is the heading the role form lists it under (say,
+    the plugin's name); pass lazy gettext strings. Without a group it is listed under "Other".
+    """
 
     name: str
     label: Any
+    group: Any = None
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """An action the audit log records (``crmkit.api.audit(name, **details)``), as admins read it.
+
+    ``label`` names it in the log's action column and filter. ``sentence`` tells one entry, a lazy
+    gettext string formatted with the entry's details (``_l("Exported %(entity)s as %(format)s")``);
+    a detail the sentence does not name is listed after it, and an entry lacking a detail the
+    sentence names shows the label alone.
+    """
+
+    name: str
+    label: Any
+    sentence: Any = None

@@ -14,10 +14,11 @@ def register_models():
 
 @hookimpl
 def register_permissions():
+    administration = _l("Administration")
     return [
-        Permission("core.manage_plugins", _l("Enable and disable plugins")),
-        Permission("core.manage_users", _l("Manage users, roles and the org structure")),
-        Permission("core.audit_log", _l("Read the audit log")),
-        Permission("core.customize", _l("Add custom fields to entities")),
-        Permission("core.manage_webhooks", _l("Manage outgoing webhooks")),
+        Permission("core.manage_plugins", _l("Enable and disable plugins"), administration),
+        Permission("core.manage_users", _l("Manage users, roles and the org structure"), administration),
+        Permission("core.audit_log", _l("Read the audit log"), administration),
+        Permission("core.customize", _l("Add custom fields to entities"), administration),
+        Permission("core.manage_webhooks", _l("Manage outgoing webhooks"), administration),
     ]

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.access.policy import requiring
-from crmkit.core.audit.models import AUDIT_ACTIONS, AuditEntry
+from crmkit.core.audit.actions import Names, describe, registered
+from crmkit.core.audit.models import AuditEntry
 from crmkit.core.auth.models import User
 from crmkit.i18n import gettext as _
 from crmkit.i18n import select_timezone
@@ -55,14 +56,14 @@ def index():
     rows = list(session.execute(statement.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE + 1)).scalars())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    user_ids = {row.user_id for row in rows if row.user_id}
-    users = {u.id: u for u in session.execute(select(User).where(User.id.in_(user_ids))).scalars()} if user_ids else {}
+    names = Names.for_entries(rows)
     filter_args = {k: v for k, v in args.items() if k != "before" and v}
     return render_template(
         "audit/index.html",
-        rows=rows,
-        users=users,
-        actions=AUDIT_ACTIONS,
+        rows=[(row, describe(row, names)) for row in rows],
+        names=names,
+        actions=(actions := sorted(((name, str(a.label)) for name, a in registered().items()), key=lambda pair: pair[1])),
+        actions_labels=dict(actions),
         args=args,
         errors=errors,
         filter_args=filter_args,

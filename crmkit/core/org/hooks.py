@@ -6,7 +6,14 @@ from __future__ import annotations
 from crmkit import NavItem, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.org import commands, views
+from crmkit.core.org.service import role_label
 from crmkit.i18n import lazy_gettext as _l
+
+
+@hookimpl
+def init_app(app):
+    """``role|role_label``: a role's name in the viewer's language, for every page that shows one."""
+    app.add_template_filter(role_label, "role_label")
 
 
 @hookimpl

@@ -21,6 +21,7 @@ from crmkit.core.auth.models import User
 from crmkit.core.auth.policy import password_problem
 from crmkit.entities.declaration import ACTIONS
 from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_pgettext
 
 
 class OrgError(ValueError):
@@ -87,6 +88,25 @@ def apply_user_changes(db: Session, user: User, values: dict[str, Any]) -> dict[
 
 
 # roles
+# The roles the first migration creates, with the label it stored: shown in the viewer's language
+# until an admin types another label.
+BUILT_IN_ROLES = {
+    "admin": ("Administrator", lazy_pgettext("role", "Administrator")),
+    "manager": ("Manager", lazy_pgettext("role", "Manager")),
+    "agent": ("Agent", lazy_pgettext("role", "Agent")),
+}
+
+
+def role_label(role: Role | None, name: str = "") -> str:
+    """What a role is called on a page: a built-in role's label translated, an admin's as typed."""
+    name = role.name if role is not None else name
+    label = role.label if role is not None else ""
+    built_in = BUILT_IN_ROLES.get(name)
+    if built_in is not None and label in ("", built_in[0]):
+        return str(built_in[1])
+    return label or name
+
+
 @dataclass(frozen=True)
 class PermissionChoice:
     pattern: str
@@ -94,26 +114,37 @@ class PermissionChoice:
 
 
 def permission_choices(permissions: dict, entities) -> dict[str, list[PermissionChoice]]:
-    """The patterns a role may be given, grouped: everything, each action on every entity,
-    each entity (its wildcard and actions), and the other registered permissions."""
+    """The patterns a role may be given, by heading: everything and each action on every entity;
+    each entity (its wildcard and actions); then each group of the other permissions ("Other"
+    for those without one), by heading."""
     from crmkit.core.access.permissions import ACTION_LABELS
 
+    every = _("Every entity")
     groups: dict[str, list[PermissionChoice]] = {
-        "": [PermissionChoice("*", _("Everything"))]
-        + [PermissionChoice(f"*.{action}", str(ACTION_LABELS[action]) % {"entity": _("every entity")}) for action in ACTIONS]
+        _("Everything"): [PermissionChoice("*", _("Everything"))]
+        + [PermissionChoice(f"*.{action}", _("%(entity)s: %(action)s", entity=every, action=ACTION_LABELS[action]))
+           for action in ACTIONS]
     }
     entity_permissions = set()
     for entity in entities:
-        group = [PermissionChoice(f"{entity.key}.*", _("Everything on %(entity)s", entity=entity.label_plural))]
+        group = [PermissionChoice(f"{entity.key}.*", _("%(entity)s: everything", entity=entity.label_plural))]
         for action in ACTIONS:
             name = entity.permission(action)
             entity_permissions.add(name)
             group.append(PermissionChoice(name, permissions[name].label))
-        groups[entity.key] = group
-    others = [PermissionChoice(p.name, p.label) for name, p in sorted(permissions.items()) if name not in entity_permissions]
-    if others:
-        groups["other"] = others
+        groups[str(entity.label_plural)] = group
+    others: dict[str, list[PermissionChoice]] = {}
+    for name, permission in sorted(permissions.items()):
+        if name not in entity_permissions:
+            others.setdefault(str(permission.group or _("Other")), []).append(PermissionChoice(name, permission.label))
+    for heading in sorted(others):
+        groups.setdefault(heading, []).extend(others[heading])
     return groups
+
+
+def pattern_labels(groups: dict[str, list[PermissionChoice]]) -> dict[str, str]:
+    """Each pattern a role may hold, as the role form words it."""
+    return {choice.pattern: str(choice.label) for group in groups.values() for choice in group}
 
 
 def save_role(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crmkit import audit, db
 from crmkit.core.access.models import VISIBILITY_LEVELS, Role
-from crmkit.core.org.service import OrgError, permission_choices, save_role
+from crmkit.core.org.service import BUILT_IN_ROLES, OrgError, pattern_labels, permission_choices, role_label, save_role
 from crmkit.core.org.views import bp
 from crmkit.i18n import gettext as _
 
@@ -26,7 +26,12 @@ def level_labels() -> dict[str, str]:
 @bp.route("/roles")
 def roles():
     rows = list(db.session().execute(select(Role).order_by(Role.name)).scalars())
-    return render_template("org/roles.html", rows=rows, levels=level_labels())
+    state = current_app.extensions["crmkit"]
+    return render_template(
+        "org/roles.html", rows=rows, levels=level_labels(),
+        pattern_labels=pattern_labels(permission_choices(state.permissions, list(state.entities))),
+        entity_labels={entity.key: entity.label_plural for entity in state.entities},
+    )
 
 
 @bp.route("/roles/new", methods=["GET", "POST"])
@@ -67,9 +72,12 @@ def role_form(role: Role | None):
             "visibility": visibility,
         }
         session = db.session()
+        label = values["label"]
+        if role is not None and label.strip() == role_label(role) and role.name in BUILT_IN_ROLES:
+            label = role.label  # the translated built-in label left as shown: keep it translatable
         try:
             saved, changes = save_role(
-                session, role, values["name"], values["label"], values["permissions"], visibility,
+                session, role, values["name"], label, values["permissions"], visibility,
                 allowed, set(entity_labels), current_user,
             )
         except OrgError as error:
@@ -78,7 +86,7 @@ def role_form(role: Role | None):
             if changes:
                 audit.record("role_changed", role=saved.name, created=role is None, changes=changes, commit=False)
             session.commit()
-            flash(_("Role %(name)s saved.", name=saved.label or saved.name), "success")
+            flash(_("Role %(name)s saved.", name=role_label(saved)), "success")
             return redirect(url_for("org.roles"))
     kept = [p for p in values["permissions"] if p not in allowed]
     return render_template(

@@ -15,7 +15,7 @@ from crmkit.core.auth import two_factor
 from crmkit.core.auth.models import User
 from crmkit.core.auth.policy import password_problem
 from crmkit.core.auth.service import UserError, create_user
-from crmkit.core.org.service import OrgError, apply_user_changes
+from crmkit.core.org.service import OrgError, apply_user_changes, role_label
 from crmkit.core.org.views import bp, optional_int
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter an email address."))])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"))
     department_id = SelectField(_l("Department"), coerce=optional_int)
     manager_id = SelectField(_l("Manager"), coerce=optional_int)
@@ -33,7 +33,7 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password"))
 
     def fill_choices(self, session, user: User | None) -> None:
-        self.role.choices = [(r.name, r.label or r.name) for r in session.execute(select(Role).order_by(Role.name)).scalars()]
+        self.role.choices = [(r.name, role_label(r)) for r in session.execute(select(Role).order_by(Role.name)).scalars()]
         none = [("", "—")]
         departments = session.execute(select(Department).order_by(Department.name)).scalars()
         self.department_id.choices = none + [(d.id, d.name) for d in departments]
