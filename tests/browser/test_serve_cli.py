@@ -172,9 +172,16 @@ def test_first_run_login_page_languages_log_in_and_out(served, new_page):
     assert session is not None, f"chromium kept no session cookie; cookies: {page.context.cookies()}"
     assert session["secure"] and session["httpOnly"] and session["sameSite"] == "Lax"
 
-    # Log in with what `crmkit serve` printed; the home page follows the chosen language.
+    # Log in with what `crmkit serve` printed: the one-time password leads to choosing a real email
+    # and one's own password first; then the home page follows the chosen language.
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
+    page.locator("button[type=submit].primary").click()
+    page.wait_for_url(re.compile(r"/login/first$"))
+    expect(page.locator("h1")).to_have_text(tr("kk", "Set your email and password"))
+    page.locator("input[name=email]").fill("director@agency.kz")
+    page.locator("input[name=password]").fill("tulips along the river bank")
+    page.locator("input[name=confirm]").fill("tulips along the river bank")
     page.locator("button[type=submit].primary").click()
     page.wait_for_url(url)
     expect(page.locator("h1")).to_have_text(tr("kk", "Welcome, %(name)s", name="Admin"))
