@@ -70,3 +70,12 @@ def test_a_changed_time_is_shown_in_the_users_zone_and_format(app, admin_client)
     shown = history(admin_client, f"/activity/{activity}")
     assert "12/7/26, 10:00" in shown and "12/8/26, 9:30" in shown  # UTC+5
     assert "T05:00" not in shown and "+00:00" not in shown
+
+
+def test_the_timeline_shows_changes_as_the_history_does(app, admin_client):
+    person_id = create(app, "person", name="Aigerim", phone="8 701 123 45 67", segment="a")
+    update(app, "person", person_id, phone="8 727 250 12 34", segment="b")
+    page = admin_client.get(f"/timeline/person/{person_id}").get_data(as_text=True)
+    details = " ".join(re.sub(r"<[^>]+>", " ", d) for d in re.findall(r'<dl class="tl-details">(.*?)</dl>', page, re.DOTALL)).replace("\xa0", " ")
+    assert "+7 701 123 45 67 → +7 727 250 12 34" in details
+    assert "+77" not in details and "{" not in details and " a → b" not in details

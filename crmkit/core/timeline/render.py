@@ -17,6 +17,7 @@ from crmkit.core.activities.schemas import (
 )
 from crmkit.core.contacts.phones import pretty
 from crmkit.core.timeline.entries import TimelineEntry
+from crmkit.entities import history
 from crmkit.entities.history import Change
 from crmkit.i18n import gettext as _
 from crmkit.types import Action
@@ -94,9 +95,12 @@ ACTION_TITLES = {
 }
 
 
-def change_entry(change: Change, names: dict[int, str], label_of, linked: dict[str, dict[int, str]] | None = None) -> TimelineEntry:
+def change_entry(change: Change, names: dict[int, str], label_of, linked: dict[str, dict[int, str]] | None = None,
+                 entity: Any = None) -> TimelineEntry:
     """A history row: who changed which fields, from what to what; ``linked``: the titles of the
-    records link fields pointed at (sources.link_titles)."""
+    records link fields pointed at (sources.link_titles); other values as the record's history
+    shows them (``history.shown_value``: choices by label, times in the user's zone), mappings
+    (the phones as typed) left out."""
     title = ACTION_TITLES.get(change.action)
     details = []
     changes = change.changes or {}
@@ -104,8 +108,12 @@ def change_entry(change: Change, names: dict[int, str], label_of, linked: dict[s
         changes = changes.get("fields") or {}
     for name, values in changes.items():
         old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        if isinstance(old, dict) or isinstance(new, dict):
+            continue
         if titles := (linked or {}).get(name):
             old, new = titles.get(old, old), titles.get(new, new)
+        elif entity is not None:
+            old, new = history.shown_value(entity, name, old), history.shown_value(entity, name, new)
         if change.action == "create":
             if new not in (None, "", False, [], {}):
                 details.append((label_of(name), shown(new)))

@@ -63,7 +63,7 @@ def load(entity: EntityType, record: Any, user: Any, kind: str = "all", before: 
     found = [render.activity_entry(a, names, can_edit) for a in activities]
     if changes:
         label_of, linked = labeller(entity, user), link_titles(entity, changes)
-        found += [render.change_entry(c, names, label_of, linked) for c in changes]
+        found += [render.change_entry(c, names, label_of, linked, entity) for c in changes]
     if kind == "all":
         found += plugin_entries(entity, record, user, before, fetch)
     found.sort(key=lambda entry: entry.position, reverse=True)
