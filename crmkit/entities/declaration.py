@@ -89,6 +89,14 @@ class EntityType:
     choice_label = display
 
     def field_label(self, field_name: str) -> Any:
+        """A field's label; the owner every record has, and a column the schema computes
+        (``computed_columns``: name -> object with ``label`` and ``values(records)``), too."""
         field = self.schema._declared_fields.get(field_name)
         label = field.metadata.get("label") if field is not None else None
+        if label is None and field_name == "owner_id":
+            from crmkit.i18n import lazy_gettext
+
+            label = lazy_gettext("Owner")
+        if label is None and (computed := getattr(self.schema, "computed_columns", {}).get(field_name)) is not None:
+            label = computed.label
         return label or field_name.replace("_", " ").capitalize()

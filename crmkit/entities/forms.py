@@ -17,6 +17,7 @@ from crmkit.core.records import links
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.fields import local_form_value
+from crmkit.entities.linking import USER
 
 INPUT_TYPES: list[tuple[type, str]] = [
     (mf.Boolean, "checkbox"),
@@ -47,6 +48,10 @@ class FormField:
     search_url: str | None = None  # a link field with too many records for a select: where its picker searches
     title: str = ""  # what a picker's text box shows: the linked record's title, or the text typed
     read_only: bool = False  # a computed field (``dump_only``): shown on a record's page, never an input
+    when: tuple[str, tuple[str, ...]] | None = None  # shown only while another field holds one of these values
+    hidden: bool = False  # ``when`` does not hold for the values shown: rendered hidden, ignored on saving
+    pair: str | None = None  # the id of a pair such as about_id: its sibling naming the entity (about_entity)
+    kinds_of_records: bool = False  # that sibling: a select of the entities the user may see
 
 
 def input_type(schema_field: mf.Field) -> str:
@@ -87,11 +92,47 @@ def display_value(value: Any, kind: str) -> Any:
     return value
 
 
+OWNER = "owner_id"  # every record's owner: no schema declares it, yet every list shows and filters it
+
+
 def build(entity: EntityType, values: dict[str, Any], errors: dict[str, Any], only=None, read_only=False) -> list[FormField]:
     """The form's fields, in schema order, with the given values and per-field errors; ``only``:
-    the names wanted (a list's filters), where building every field would be wasted;
-    ``read_only``: computed fields too, for a record's page (see ``shown``)."""
-    return build_fields(entity.schema, values, errors, label_of=entity.field_label, only=only, read_only=read_only)
+    the names wanted (a list's filters), where building every field would be wasted, the owner
+    among them when asked for; ``read_only``: computed fields too, for a record's page (see
+    ``shown``), where a pair's entity field is left out: its id field links to the record."""
+    built = build_fields(entity.schema, values, errors, label_of=entity.field_label, only=only, read_only=read_only)
+    if only is not None and OWNER in only and OWNER not in entity.schema._declared_fields:
+        built.append(FormField(name=OWNER, label=entity.field_label(OWNER), input_type="select", value=values.get(OWNER),
+                               link=USER))
+    return built
+
+
+def condition(schema_field: mf.Field) -> tuple[str, tuple[str, ...]] | None:
+    """``metadata["when"] = ("kind", ("call", "email"))``: the field belongs to a call or an email
+    only; forms show it while the kind is one of them and ignore it otherwise."""
+    when = schema_field.metadata.get("when")
+    return (when[0], tuple(when[1])) if when else None
+
+
+def applies(when: tuple[str, tuple[str, ...]] | None, values: Any, prefix: str = "") -> bool:
+    return when is None or str(values.get(prefix + when[0]) or "") in when[1]
+
+
+def pair_entity_fields(schema) -> set[str]:
+    """The sibling fields that name the entity of a pair (``about_entity``)."""
+    return {f.metadata["link_entity_field"] for f in schema._declared_fields.values() if f.metadata.get("link_entity_field")}
+
+
+def column_label(entity: EntityType, name: str) -> Any:
+    """A list's column heading: a pair's id column is headed by the pair's name (About)."""
+    field = entity.schema._declared_fields.get(name)
+    pair = field.metadata.get("link_entity_field") if field is not None else None
+    return entity.field_label(pair or name)
+
+
+def controlling(fields: list[FormField]) -> set[str]:
+    """The fields whose value decides which others a form shows (``kind``)."""
+    return {f.when[0] for f in fields if f.when}
 
 
 def shown(schema_field: mf.Field, read_only: bool) -> bool:
@@ -106,13 +147,19 @@ def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix:
                  read_only=False) -> list[FormField]:
     """Fields of ``schema``; with a prefix (``campaigns.``) names, values and errors use dotted keys."""
     result = []
+    entity_fields = pair_entity_fields(schema)
     for name, schema_field in schema._declared_fields.items():
         if not shown(schema_field, read_only) or (only is not None and name not in only):
             continue
+        if read_only and name in entity_fields:
+            continue  # a record's page shows the pair as one link, under the entity field's label
         kind = input_type(schema_field)
         key = prefix + name
         found = errors.get(key, [])
-        label = label_of(name) if label_of else schema_field.metadata.get("label") or name.replace("_", " ").capitalize()
+        pair = schema_field.metadata.get("link_entity_field")
+        labelled = pair if pair and read_only else name  # a page shows the pair as one link, under the pair's name
+        label = label_of(labelled) if label_of else schema_field.metadata.get("label") or name.replace("_", " ").capitalize()
+        when = condition(schema_field)
         result.append(
             FormField(
                 name=key,
@@ -126,8 +173,12 @@ def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix:
                 max_length=max_length_of(schema_field),
                 multiline=bool(schema_field.metadata.get("multiline")),
                 step="any" if kind == "number" and not isinstance(schema_field, mf.Integer) else None,
-                link=schema_field.metadata.get("link"),
+                link=schema_field.metadata.get("link") or (values.get(prefix + pair) or None if pair else None),
                 read_only=schema_field.dump_only,
+                when=when,
+                hidden=not applies(when, values, prefix),
+                pair=prefix + pair if pair else None,
+                kinds_of_records=name in entity_fields,
             )
         )
     return result
@@ -148,24 +199,33 @@ def build_groups(parts: list[EntityExtension], values: dict[str, Any], errors: d
             for p in parts]
 
 
-def parse(entity: EntityType, form: Any, parts: list[EntityExtension] = ()) -> dict[str, Any]:
-    """Form data as schema input, each extension group's fields nested under its name."""
-    data = parse_fields(entity.schema, form)
+def parse(entity: EntityType, form: Any, parts: list[EntityExtension] = (), keep_hidden: bool = False) -> dict[str, Any]:
+    """Form data as schema input, each extension group's fields nested under its name;
+    ``keep_hidden``: also the fields the chosen kind hides, for a form shown again, not saved."""
+    data = parse_fields(entity.schema, form, keep_hidden=keep_hidden)
     for part in parts:
-        data[part.namespace] = parse_fields(part.schema, form, prefix=part.namespace + ".")
+        data[part.namespace] = parse_fields(part.schema, form, prefix=part.namespace + ".", keep_hidden=keep_hidden)
     return data
 
 
-def parse_fields(schema, form: Any, prefix: str = "") -> dict[str, Any]:
+def parse_fields(schema, form: Any, prefix: str = "", keep_hidden: bool = False) -> dict[str, Any]:
     """Unchecked boxes are False, empty optional fields are None; a link field's picker sends the
-    text typed in it, which names the record (see links.from_form)."""
+    text typed in it, which names the record (see links.from_form); a field another's value hides
+    (``metadata["when"]``) is emptied, so a task keeps no call's outcome."""
     data: dict[str, Any] = {}
     for name, schema_field in schema._declared_fields.items():
         key = prefix + name
         if schema_field.dump_only:
             continue
+        if not keep_hidden and not applies(condition(schema_field), form, prefix):
+            if schema_field.allow_none:
+                data[name] = None
+            continue
         if isinstance(schema_field, mf.Boolean):
             data[name] = key in form
+            continue
+        if (pair := schema_field.metadata.get("link_entity_field")) and key + links.TYPED in form:
+            data.update(links.pair_from_form(form, key, prefix + pair, name, pair))
             continue
         if (target := schema_field.metadata.get("link")) and key + links.TYPED in form:
             data[name] = links.from_form(form, key, target)

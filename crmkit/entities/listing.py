@@ -175,6 +175,9 @@ def extension_condition(entity: EntityType, parts, key: str, raw: str):
 
 
 def is_user_field(entity: EntityType, name: str) -> bool:
+    """A field naming a user: a schema's user field, or the owner every record has."""
+    if name == "owner_id":
+        return True
     field = entity.schema._declared_fields.get(name)
     return field is not None and field.metadata.get("link") == USER
 

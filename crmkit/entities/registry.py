@@ -46,7 +46,8 @@ def check(entity: EntityType) -> None:
     columns = set(entity.model.__table__.c.keys())
     fields = set(entity.schema._declared_fields)
     for attr in ("list_columns", "filters", "sort_keys", "search_fields", "dedup_keys"):
-        unknown = sorted(set(getattr(entity, attr)) - columns)
+        computed = set(getattr(entity.schema, "computed_columns", {})) if attr == "list_columns" else set()
+        unknown = sorted(set(getattr(entity, attr)) - columns - computed)
         if unknown:
             raise EntityError(f"{where}: {attr} names fields the table does not have: {', '.join(unknown)}")
     unknown = sorted(name for name in fields - columns if not settable_property(entity.model, name))

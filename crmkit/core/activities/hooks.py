@@ -27,7 +27,7 @@ def register_entities():
             label=_l("Activity"),
             label_plural=_l("Activities"),
             title_field="subject",
-            list_columns=("kind", "subject", "happened_at", "status", "outcome"),
+            list_columns=("kind", "subject", "happened_at", "about_id", "counterpart", "status", "outcome"),
             filters=("kind", "status", "priority", "direction", "outcome", "about_entity", "about_id", "happened_at", "owner_id",
                      "done_at"),
             sort_keys=("happened_at",),

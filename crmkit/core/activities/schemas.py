@@ -18,7 +18,9 @@ from crmkit.core.activities.models import (
     PRIORITIES,
     STATUSES,
 )
-from crmkit.entities.fields import LocalDateTime
+from crmkit.core.activities.counterpart import Counterpart
+from crmkit.db import utcnow
+from crmkit.entities.fields import LocalDateTime, local_form_value
 from crmkit.i18n import lazy_gettext as _l
 
 KIND_LABELS = {"call": _l("Call"), "email": _l("Email"), "meeting": _l("Meeting"), "task": _l("Task"), "note": _l("Note")}
@@ -28,8 +30,22 @@ PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High")}
 STATUS_LABELS = {"open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 
 
-def choice(label, choices, labels, **options):
-    return fields.String(validate=validate.OneOf(choices), metadata={"label": label, "choices_labels": labels}, **options)
+# Which kinds a field belongs to: forms show it for those kinds only (crmkit.entities.forms).
+CALL = {"when": ("kind", ("call",))}
+CALL_OR_EMAIL = {"when": ("kind", ("call", "email"))}
+MEETING = {"when": ("kind", ("meeting",))}
+TASK = {"when": ("kind", ("task",))}
+TASK_OR_MEETING = {"when": ("kind", ("task", "meeting"))}
+
+
+def choice(label, choices, labels, metadata_extra=None, **options):
+    metadata = {"label": label, "choices_labels": labels, **(metadata_extra or {})}
+    return fields.String(validate=validate.OneOf(choices), metadata=metadata, **options)
+
+
+def now_typed() -> str:
+    """A new activity's time: now, as the user's datetime-local input shows it."""
+    return local_form_value(utcnow())
 
 
 class ActivitySchema(Schema):
@@ -38,28 +54,30 @@ class ActivitySchema(Schema):
         {"properties": {"kind": {"enum": [k for k in KINDS if k not in ("meeting", "task")]}}},
         {"required": ["happened_at"], "properties": {"happened_at": {"type": "string"}}},
     ], "description": "A meeting or a task needs happened_at; the end is not before the start."}]}
-    kind = choice(_l("Kind"), KINDS, KIND_LABELS, required=True)
+    kind = choice(_l("Kind"), KINDS, KIND_LABELS, required=True, metadata_extra={"form_default": lambda: "call"})
     subject = fields.String(validate=validate.Length(max=200), load_default="", metadata={"label": _l("Subject")})
     happened_at = LocalDateTime(
-        allow_none=True, metadata={"label": _l("When"), "help": _l("For a task, when it is due.")}
+        allow_none=True, metadata={"label": _l("When"), "help": _l("For a task, when it is due."), "form_default": now_typed}
     )
     about_entity = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"label": _l("About")})
     about_id = fields.Integer(
         allow_none=True, strict=False, metadata={"label": _l("Record"), "link_entity_field": "about_entity"}
     )  # with about_entity, a link to a record of any entity, checked as every link is (crmkit.entities.linking)
     body = fields.String(allow_none=True, validate=validate.Length(max=100000), metadata={"label": _l("Text"), "multiline": True})
-    direction = choice(_l("Direction"), DIRECTIONS, DIRECTION_LABELS, allow_none=True)
-    their_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Their number or address")})
-    our_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Our number or address")})
-    duration_seconds = fields.Integer(allow_none=True, strict=False, validate=validate.Range(min=0), metadata={"label": _l("Duration, seconds")})
-    outcome = choice(_l("Outcome"), OUTCOMES, OUTCOME_LABELS, allow_none=True)
-    recording_url = fields.Url(allow_none=True, validate=validate.Length(max=1000), metadata={"label": _l("Recording")})
-    ends_at = LocalDateTime(allow_none=True, metadata={"label": _l("Ends")})
-    place = fields.String(allow_none=True, validate=validate.Length(max=300), metadata={"label": _l("Place")})
-    participants = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Participants"), "multiline": True})
-    priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True)
-    status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True)
-    reminder_at = LocalDateTime(allow_none=True, metadata={"label": _l("Remind at")})
+    direction = choice(_l("Direction"), DIRECTIONS, DIRECTION_LABELS, allow_none=True, metadata_extra=CALL_OR_EMAIL)
+    their_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Their number or address"), **CALL_OR_EMAIL})
+    our_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Our number or address"), **CALL_OR_EMAIL})
+    duration_seconds = fields.Integer(allow_none=True, strict=False, validate=validate.Range(min=0), metadata={"label": _l("Duration, seconds"), **CALL})
+    outcome = choice(_l("Outcome"), OUTCOMES, OUTCOME_LABELS, allow_none=True, metadata_extra=CALL)
+    recording_url = fields.Url(allow_none=True, validate=validate.Length(max=1000), metadata={"label": _l("Recording"), **CALL})
+    ends_at = LocalDateTime(allow_none=True, metadata={"label": _l("Ends"), **MEETING})
+    place = fields.String(allow_none=True, validate=validate.Length(max=300), metadata={"label": _l("Place"), **MEETING})
+    participants = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Participants"), "multiline": True, **MEETING})
+    priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True, metadata_extra=TASK)
+    status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True, metadata_extra=TASK)
+    reminder_at = LocalDateTime(allow_none=True, metadata={"label": _l("Remind at"), **TASK_OR_MEETING})
+
+    computed_columns = {"counterpart": Counterpart()}  # the list's "With" column (counterpart.py)
 
     @validates_schema
     def check_kind(self, data, partial=None, **_kwargs):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from markupsafe import Markup, escape
 
@@ -69,8 +69,42 @@ def decimal_text(value: Decimal) -> str:
 
 def table_cells(entity: EntityType, items: Sequence[Any], columns: Sequence[str], linked: dict) -> list[list[Markup]]:
     """Each record's cells, in column order."""
-    shows = [(column, column_renderer(entity, column, linked.get(column))) for column in columns]
-    return [[show(getattr(record, column, None)) for column, show in shows] for record in items]
+    shows = [cell_function(entity, column, linked.get(column), items) for column in columns]
+    return [[show(record) for show in shows] for record in items]
+
+
+def cell_function(entity: EntityType, column: str, titles: dict | None, items: Sequence[Any]) -> Callable[[Any], Markup]:
+    """How one column shows a record: a pair (about_entity/about_id) as a link to the record it
+    names, a computed column (the schema's ``computed_columns``) by its values for the whole page,
+    any other by its value (``column_renderer``)."""
+    field = entity.schema._declared_fields.get(column)
+    if field is not None and (pair := field.metadata.get("link_entity_field")):
+        return pair_renderer(column, pair, titles or {})
+    if (computed := getattr(entity.schema, "computed_columns", {}).get(column)) is not None:
+        values = computed.values(items)
+        return lambda record: escape(values[record.id]) if values.get(record.id) else EMPTY
+    show = column_renderer(entity, column, titles)
+    return lambda record: show(getattr(record, column, None))
+
+
+def pair_renderer(column: str, entity_column: str, titles: dict) -> Callable[[Any], Markup]:
+    """A pair's cell: the title of the record it names, linked to its page; ``#id`` for one the
+    user can't see."""
+    entities = current_app.extensions["crmkit"].entities
+    prefixes: dict[str, str] = {}
+
+    def show(record: Any) -> Markup:
+        key, value = getattr(record, entity_column, None), getattr(record, column, None)
+        if not key or value is None:
+            return EMPTY
+        title = titles.get((key, value))
+        if title is None or key not in entities:
+            return escape(f"#{value}")
+        if key not in prefixes:
+            prefixes[key] = url_for(f"records.{entities.get(key).endpoint_prefix}_detail", record_id=0)[:-1]
+        return Markup('<a href="{}{}">{}</a>').format(prefixes[key], value, title)
+
+    return show
 
 
 class Row(NamedTuple):

@@ -24,6 +24,7 @@ from crmkit.i18n import lazy_gettext as _l
 SELECT_UP_TO = 200  # a link field lists this many visible records at most in a select; past that, a picker
 SUGGESTIONS = 20  # what a picker offers at a time
 TYPED = "-title"  # a picker sends the chosen id as <name> and its text box as <name>-title
+NO_KIND = _l("Choose what kind of record it is about first.")
 NONE_FOUND = _l("Nothing matches this name. Type part of it and choose from the suggestions.")
 SEVERAL = _l("Several records match this name. Type more of it, or choose from the suggestions.")
 
@@ -112,6 +113,12 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
     list's filters have, sparing every list page the query. Returns the fields, for templates."""
     known: dict[str, list[tuple[str, str]] | None] = {}  # per target entity: fields pointing at one share its query
     for field in fields:
+        if field.kinds_of_records and not field.choices:
+            field.choices, field.input_type = kinds_of_records(field.value), "select"
+            continue
+        if field.pair:  # a pair's id: always a picker, its entity chosen beside it
+            pair_picker(field)
+            continue
         if not field.link or field.choices or field.search_url:
             continue
         if field.link == USER:  # users are few: always a select
@@ -137,6 +144,38 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
         field.choices = options
         field.input_type = "select"
     return fields
+
+
+def kinds_of_records(value: Any = None) -> list[tuple[str, str]]:
+    """The entities a pair (about_entity/about_id) may point at: those the user sees, by label;
+    the stored one kept, so saving leaves it as it was."""
+    options = [(e.key, str(e.label)) for e in current_app.extensions["crmkit"].entities
+               if Records(e, current_user).can("view")]
+    if value and value not in {key for key, _label in options}:
+        options.append((str(value), str(value)))
+    return options
+
+
+def pair_picker(field: Any) -> None:
+    """A pair's id field as a picker among the records of the entity its sibling names; with no
+    entity chosen yet, a picker with nowhere to search until one is (crmkit/static/forms.js)."""
+    value = field.value
+    field.search_url = url_for("records.pick", entity_key=field.link) if field.link else ""
+    typed = isinstance(value, Unresolved)
+    field.title = str(value) if typed else (shown_title(field.link, value) if field.link else "")
+    field.value = "" if typed else value
+
+
+def pair_from_form(form: Any, key: str, entity_key: str, name: str, entity_name: str) -> dict[str, Any]:
+    """A pair's picker as schema input: both halves empty when nothing is typed, else the entity
+    chosen and the record the text names in it (``from_form``)."""
+    typed = form.get(key + TYPED, "").strip()
+    target = form.get(entity_key, "").strip()
+    if not typed:
+        return {name: None, entity_name: None}
+    if not target:
+        return {name: Unresolved(typed, str(NO_KIND)), entity_name: None}
+    return {name: from_form(form, key, target), entity_name: target}
 
 
 def shown_title(entity_key: str, value: Any) -> str:
@@ -236,12 +275,20 @@ def history_values(entity, parts: list[Any], history: list[Any]):
     return shown
 
 
-def link_titles(entity, rows: list[Any], fields: list[str]) -> dict[str, dict[int, str]]:
-    """For a list or detail page: field name -> {id: title} of the records its link fields point at."""
-    found: dict[str, dict[int, str]] = {}
+OWNER = "owner_id"
+
+
+def link_titles(entity, rows: list[Any], fields: list[str]) -> dict[str, dict[Any, str]]:
+    """For a list or detail page: field name -> {id: title} of the records its link fields point at
+    (the owner's name for ``owner_id``); for a pair's id field, {(entity key, id): title}. One
+    query per entity pointed at."""
+    found: dict[str, dict[Any, str]] = {}
     for name in fields:
         schema_field = entity.schema._declared_fields.get(name)
-        target = schema_field.metadata.get("link") if schema_field is not None else None
+        target = USER if name == OWNER else schema_field.metadata.get("link") if schema_field is not None else None
+        if schema_field is not None and (pair := schema_field.metadata.get("link_entity_field")):
+            found[name] = pair_titles(rows, name, pair)
+            continue
         if not target:
             continue
         try:
@@ -249,3 +296,24 @@ def link_titles(entity, rows: list[Any], fields: list[str]) -> dict[str, dict[in
         except RecordError:
             found[name] = {}
     return found
+
+
+def pair_titles(rows: list[Any], name: str, entity_name: str) -> dict[tuple[str, int], str]:
+    """{(entity key, id): title} of the records a pair points at, one query per entity."""
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        key, value = getattr(row, entity_name, None), getattr(row, name, None)
+        if key and isinstance(value, int):
+            wanted.setdefault(key, set()).add(value)
+    found: dict[tuple[str, int], str] = {}
+    for key, ids in wanted.items():
+        try:
+            found.update({(key, i): title for i, title in titles(key, ids).items()})
+        except RecordError:
+            continue
+    return found
+
+
+def by_id(linked: dict[str, dict[Any, str]]) -> dict[str, dict[int, str]]:
+    """For one record's page: a pair's titles by id alone (one record points at one entity)."""
+    return {name: {(k[1] if isinstance(k, tuple) else k): title for k, title in found.items()} for name, found in linked.items()}

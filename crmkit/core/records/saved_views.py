@@ -23,17 +23,24 @@ from crmkit.redirects import local_url
 KEPT_ARGS = {"sort", "limit", "archived"}  # besides filters; cursors are never saved
 
 
+OWNER = "owner_id"
+
+
 def column_choices(entity: EntityType) -> list[str]:
-    """The fields a list can show as columns, in the form's order: the entity's own table columns."""
+    """The fields a list can show as columns, in the form's order: the entity's own table columns,
+    the columns its schema computes per page (``computed_columns``), and every record's owner."""
     table_columns = entity.model.__table__.c
-    return [name for name in entity.schema._declared_fields if name in table_columns]
+    computed = getattr(entity.schema, "computed_columns", {})
+    own = [name for name in entity.schema._declared_fields if name in table_columns or name in computed]
+    return [*own, *(name for name in computed if name not in own), OWNER]
 
 
 def columns_of(entity: EntityType, args) -> list[str]:
-    """The list's columns: ``?columns=a,b`` when each names a field of the entity, else the declared ones."""
+    """The list's columns: ``?columns=a,b`` when each names a field of the entity, else the
+    declared ones and the owner."""
     allowed = set(column_choices(entity))
     asked = [c for c in args.get("columns", "").split(",") if c in allowed]
-    return asked or list(entity.list_columns)
+    return asked or [*entity.list_columns, *([] if OWNER in entity.list_columns else [OWNER])]
 
 
 def visible(records: Records) -> list[SavedView]:

@@ -60,8 +60,9 @@ def list_view(entity_key: str):
         page=page,
         query=query,
         archived=archived,
-        filter_fields=forms.build(entity, request.args, {}, only=entity.filters),
+        filter_fields=forms.build(entity, request.args, {}, only=(*entity.filters, forms.OWNER)),
         columns=columns,
+        headers=[forms.column_label(entity, column) for column in columns],
         rows=cells.table_rows(entity, page.items, columns, links.link_titles(entity, page.items, columns)),
         views=saved_views.visible(records),
         column_choices=saved_views.column_choices(entity),
@@ -92,7 +93,7 @@ def detail_view(entity_key: str, record_id: int):
     hooks_args = {"entity": records.entity, "record": record, "user": current_user}
     parts = records.extension_groups()
     values = extensions.flatten(records.values_of(record), parts)
-    linked = links.link_titles(records.entity, [record], list(records.entity.schema._declared_fields))
+    linked = links.by_id(links.link_titles(records.entity, [record], [*records.entity.schema._declared_fields, forms.OWNER]))
     groups = forms.build_groups(parts, values, {}, read_only=True)
     history = records.history(record)
     return render_template(
@@ -129,7 +130,9 @@ def form_view(entity_key: str, record_id: int | None = None):
     conflict = None
     status = 200
     warnings: list = []
-    if request.method == "POST":
+    if request.method == "POST" and request.form.get("change_form"):  # another kind chosen without scripts
+        values = {**values, **extensions.flatten(forms.parse(entity, request.form, parts, keep_hidden=True), parts)}
+    elif request.method == "POST":
         data = forms.parse(entity, request.form, parts)
         try:
             if request.form.get("confirm_warnings") != "1":
@@ -160,6 +163,7 @@ def form_view(entity_key: str, record_id: int | None = None):
         record=record,
         fields=form_fields,
         groups=forms.build_groups(parts, values, errors),
+        controllers=forms.controlling(form_fields),
         version=conflict.version if conflict else (record.version if record else None),
         conflict=all_fields(entity, parts, saved) if conflict else None,
         mine=all_fields(entity, parts, values),
@@ -183,9 +187,13 @@ def empty_fields(record, fields) -> list[str]:
 
 
 def prefilled(entity: EntityType) -> dict:
-    """A new record's form may be opened with values (``/person/new?organization_id=5``)."""
+    """A new record's form may be opened with values (``/person/new?organization_id=5``); the
+    fields it leaves out take their ``metadata["form_default"]`` (a function: now, a kind)."""
     declared = entity.schema._declared_fields
-    return {name: value for name, value in request.args.items() if name in declared and not declared[name].dump_only}
+    given = {name: value for name, value in request.args.items() if name in declared and not declared[name].dump_only}
+    defaults = {name: field.metadata["form_default"]() for name, field in declared.items()
+                if name not in given and callable(field.metadata.get("form_default"))}
+    return {**defaults, **given}
 
 
 def all_fields(entity: EntityType, parts, values: dict) -> list:
@@ -244,7 +252,7 @@ def bulk_view(entity_key: str):
 
 
 def build_blueprint(entities) -> Blueprint:
-    bp = Blueprint("records", __name__, template_folder="templates")
+    bp = Blueprint("records", __name__, template_folder="templates", static_folder="static", static_url_path="/records-static")
     picker.add_to(bp)
     for entity in entities:
         base, name, key = f"/{entity.path}", entity.endpoint_prefix, {"entity_key": entity.key}
