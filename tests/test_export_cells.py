@@ -111,3 +111,17 @@ def test_the_phones_as_typed_mapping_is_not_exported(app, client):
     create(app, "person", name="Aigerim", phone="8 701 123 45 67")
     [row] = csv_table(client, "person")
     assert "Phones as typed" not in row and not any("{" in value for value in row.values())
+
+
+def test_a_choice_exports_its_label_and_imports_back_as_its_code(app, client, tmp_path):
+    create(app, "person", name="Aigerim", segment="b", source="website")
+    exported = tmp_path / "people.csv"
+    exported.write_bytes(client.get("/transfer/person/export").get_data())
+    [row] = csv_table(client, "person")
+    assert (row["Segment"], row["Source"]) == ("B: regular", "Website")
+    result = app.test_cli_runner().invoke(args=["import", "person", str(exported), "--dedup", "create"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        from crmkit.core.contacts.models import Person
+
+        assert db.session().execute(select(Person.segment, Person.source)).all() == [("b", "website")] * 2

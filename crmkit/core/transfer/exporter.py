@@ -8,7 +8,8 @@ nothing but digits after the plus: no function, no reference. In an XLSX every t
 cell (never a formula), and one starting so is marked "quote prefix", so editing it in Excel
 keeps it text; phones are written as pages show them ("+7 701 123 45 67").
 
-A field naming a user exports the user's name (their email when they have none), a link to a
+A choice exports its label in the user's language (the import reads labels in every language),
+a field naming a user the user's name (their email when they have none), a link to a
 record the linked record's title, both of which the import reads back; a title the import could
 not tell from another's (two visible records share it) or would not find (archived, not visible)
 is exported as the number, which it also reads. Mappings (a person's phones as typed) are not
@@ -33,6 +34,7 @@ from sqlalchemy import func, select
 from crmkit.core.auth.models import User
 from crmkit.core.contacts.fields import Phone, PhoneList
 from crmkit.core.contacts.phones import pretty
+from crmkit.core.transfer import mapping
 from crmkit.entities import listing
 from crmkit.entities.linking import USER
 from crmkit.entities.service import Records
@@ -83,6 +85,7 @@ def rows(records: Records, filters: dict[str, str], sort: str = "", archived: bo
     users = [i for i, target in link_of.items() if target == USER]
     linked = {i: target for i, target in link_of.items() if target and target != USER and target in entities_by_key()}
     phone_fields = [i for i, name in enumerate(fields) if isinstance(declared.get(name), (Phone, PhoneList))]
+    labels = {i: found for i, name in enumerate(fields) if name in declared and (found := choice_labels(declared[name]))}
     names = user_names(records) if users else {}
     result = records.db.execute(statement.execution_options(yield_per=BATCH)).scalars()
     for batch in result.partitions(BATCH):
@@ -96,6 +99,8 @@ def rows(records: Records, filters: dict[str, str], sort: str = "", archived: bo
         for row in table:
             for index in users:
                 row[index] = names.get(row[index], row[index])
+            for index, shown in labels.items():
+                row[index] = shown.get(row[index], row[index])
             for index in phone_fields:
                 row[index] = Phones(row[index]) if isinstance(row[index], str) else row[index]
             yield [neutralise(value) for value in row]
@@ -123,6 +128,16 @@ def link_cells(records: Records, target: str, ids: set[Any]) -> dict[int, str]:
     )
     unique = {t: first for t, count, first in records.db.execute(same) if count == 1}
     return {record_id: str(t) for record_id, t in found.items() if t and not str(t).isdigit() and unique.get(t) == record_id}
+
+
+def choice_labels(schema_field: Any) -> dict[str, str]:
+    """A choice field's code -> label in the user's language, for each label the import reads
+    back as that code (``mapping.choice_words``); a label two choices share stays a code."""
+    labels = schema_field.metadata.get("choices_labels")
+    if not isinstance(labels, dict) or not labels:
+        return {}
+    words = mapping.choice_words(schema_field)
+    return {code: str(label) for code, label in labels.items() if words.get(mapping.normalise(str(label))) == code}
 
 
 def user_names(records: Records) -> dict[int, str]:
