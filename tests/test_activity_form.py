@@ -145,3 +145,13 @@ def test_the_activity_page_names_the_record_it_is_about_by_title(app, admin_clie
     fields = re.search(r'<dl class="fields">.*?</dl>', page, re.S).group(0)
     assert re.search(rf'<dt>About</dt>\s*<dd><a href="/person/{person}">Dana Client</a></dd>', fields)
     assert ">person<" not in fields and f">{person}<" not in fields
+
+
+def test_the_activity_history_names_the_kind_of_record_and_the_record(app, admin_client):
+    person = person_id(new_person(admin_client, "Dana Client"))
+    activity = saved(app, post(admin_client, "/activity/new", kind="note", happened_at="2026-03-02T10:00",
+                               **about("person", "Dana Client", str(person))))
+    history = admin_client.get(f"/activity/{activity.id}").get_data(as_text=True).split('id="history"')[1]
+    text = re.sub(r"<[^>]+>", "", history)
+    assert "About: Contact" in text and "Record: Dana Client" in text
+    assert "person" not in text and f"Record: {person}" not in text

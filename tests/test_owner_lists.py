@@ -129,3 +129,10 @@ def test_a_record_page_names_its_responsible_agent(app, team):
     give(app, "person", person, team["aigerim"])
     page = team["admin"].get(f"/person/{person}").get_data(as_text=True)
     assert re.search(r'<p class="record-owner">Owner: <strong>Aigerim Agent</strong></p>', page)
+
+
+def test_the_history_names_the_new_owner(app, team):
+    person = create(app, "person", ADMIN, name="Dana Client")
+    give(app, "person", person, team["aigerim"])
+    history = team["admin"].get(f"/person/{person}").get_data(as_text=True).split('id="history"')[1]
+    assert "Owner" in history and "Aigerim Agent" in history

@@ -21,6 +21,7 @@ from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 
+OWNER = "owner_id"
 SELECT_UP_TO = 200  # a link field lists this many visible records at most in a select; past that, a picker
 SUGGESTIONS = 20  # what a picker offers at a time
 TYPED = "-title"  # a picker sends the chosen id as <name> and its text box as <name>-title
@@ -255,27 +256,40 @@ def history_values(entity, parts: list[Any], history: list[Any]):
     for part in parts:
         targets.update({f"{part.namespace}.{name}": field.metadata["link"]
                         for name, field in part.schema._declared_fields.items() if field.metadata.get("link")})
+    targets.setdefault(OWNER, USER)  # every record's owner, given to another
+    pairs = {name: field.metadata["link_entity_field"] for name, field in entity.schema._declared_fields.items()
+             if field.metadata.get("link_entity_field")}
     wanted: dict[str, set[int]] = {}
     for change in history:
-        for name, pair in (change.changes or {}).items():
+        changes = change.changes or {}
+        for name, pair in changes.items():
             if name in targets and isinstance(pair, list):
                 wanted.setdefault(targets[name], set()).update(v for v in pair if isinstance(v, int))
+        for name, entity_name in pairs.items():  # a pair names its entity in the same change
+            ids, keys = changes.get(name), changes.get(entity_name)
+            if isinstance(ids, list) and isinstance(keys, list):
+                for key, value in zip(keys, ids, strict=False):
+                    if key and isinstance(value, int):
+                        wanted.setdefault(key, set()).add(value)
     found: dict[str, dict[int, str]] = {}
     for target, ids in wanted.items():
         try:
             found[target] = titles(target, ids)
         except RecordError:
             found[target] = {}
+    labels = {e.key: e.label for e in current_app.extensions["crmkit"].entities}
 
     def shown(name: str, value: Any) -> Any:
         if name in targets and isinstance(value, int):
             return found.get(targets[name], {}).get(value, f"#{value}")
+        if name in pairs.values() and value in labels:
+            return labels[value]
+        if name in pairs and isinstance(value, int):  # the one entity of the history holding this id
+            named = [found[key][value] for key in found if key in labels and value in found[key]]
+            return named[0] if len(named) == 1 else f"#{value}"
         return entity.display(name, value)
 
     return shown
-
-
-OWNER = "owner_id"
 
 
 def link_titles(entity, rows: list[Any], fields: list[str]) -> dict[str, dict[Any, str]]:
