@@ -125,3 +125,13 @@ def test_a_choice_exports_its_label_and_imports_back_as_its_code(app, client, tm
         from crmkit.core.contacts.models import Person
 
         assert db.session().execute(select(Person.segment, Person.source)).all() == [("b", "website")] * 2
+
+
+def test_the_phones_as_typed_mapping_is_not_offered_as_a_list_column(app, client):
+    from crmkit.core.records.saved_views import column_choices
+
+    with app.app_context():
+        offered = column_choices(app.extensions["crmkit"].entities.get("person"))
+    assert "phones_typed" not in offered and "phone" in offered
+    create(app, "person", name="Aigerim", phone="8 701 123 45 67")
+    assert "Phones as typed" not in client.get("/person/?columns=name,phones_typed").get_data(as_text=True)

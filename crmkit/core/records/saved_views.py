@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from marshmallow import fields
 from sqlalchemy import or_, select
 
 from crmkit.core.auth.models import User
@@ -27,11 +28,13 @@ OWNER = "owner_id"
 
 
 def column_choices(entity: EntityType) -> list[str]:
-    """The fields a list can show as columns, in the form's order: the entity's own table columns,
-    the columns its schema computes per page (``computed_columns``), and every record's owner."""
+    """The fields a list can show as columns, in the form's order: the entity's own table columns
+    but mappings (a person's phones as typed: bookkeeping no cell shows), the columns its schema
+    computes per page (``computed_columns``), and every record's owner."""
     table_columns = entity.model.__table__.c
     computed = getattr(entity.schema, "computed_columns", {})
-    own = [name for name in entity.schema._declared_fields if name in table_columns or name in computed]
+    own = [name for name, field in entity.schema._declared_fields.items()
+           if (name in table_columns and not isinstance(field, fields.Dict)) or name in computed]
     return [*own, *(name for name in computed if name not in own), OWNER]
 
 
