@@ -86,6 +86,13 @@ def people_list(ctx):
     yield judged(with_baseline(ctx, "list", "people, first page, as an agent (own records)", ["/person/?sort=name"],
                                [[(LIST_SQL.format(where="AND owner_id = :owner", after=""), {"owner": ctx.data.owner_ids[0]})]],
                                label, client=ctx.client(ctx.agent_email), target=target), "p50_ms", LIST_TARGET_MS)
+    owner = ctx.data.owner_ids[0]  # a director lists one agent's clients: the owner list index
+    yield judged(with_baseline(ctx, "list", "people, first page, one owner's (owner filter)", [f"/person/?owner_id={owner}&sort=name"],
+                               [[(LIST_SQL.format(where="AND owner_id = :owner", after=""), {"owner": owner})]],
+                               label, target=target), "p50_ms", LIST_TARGET_MS)
+    yield judged(with_baseline(ctx, "list", "activities, first page (about, with whom, owner)", ["/activity/"],
+                               [[("SELECT * FROM activity WHERE archived_at IS NULL ORDER BY id DESC LIMIT " + str(PAGE_SIZE + 1), {})]],
+                               label, target=target), "p50_ms", LIST_TARGET_MS)
 
 
 # search
