@@ -69,6 +69,7 @@ def test_the_form_offers_kinds_of_records_by_label_not_keys(admin_client):
     select = re.search(r'<select id="f-about_entity".*?</select>', page, re.S).group(0)
     assert '<option value="person">Contact</option>' in select and '<option value="deal">Deal</option>' in select
     assert 'type="number" name="about_id"' not in page
+    assert 'value="activity"' not in select  # an activity is about a client, a deal, never another activity
 
 
 def test_a_task_shows_its_due_date_priority_and_status_and_no_call_fields(admin_client):

@@ -52,6 +52,7 @@ class FormField:
     hidden: bool = False  # ``when`` does not hold for the values shown: rendered hidden, ignored on saving
     pair: str | None = None  # the id of a pair such as about_id: its sibling naming the entity (about_entity)
     kinds_of_records: bool = False  # that sibling: a select of the entities the user may see
+    not_kinds: tuple[str, ...] = ()  # entities that sibling never names (``metadata["not_about"]``)
 
 
 def input_type(schema_field: mf.Field) -> str:
@@ -179,6 +180,7 @@ def build_fields(schema, values: dict[str, Any], errors: dict[str, Any], prefix:
                 hidden=not applies(when, values, prefix),
                 pair=prefix + pair if pair else None,
                 kinds_of_records=name in entity_fields,
+                not_kinds=tuple(schema_field.metadata.get("not_about", ())),
             )
         )
     return result

@@ -59,7 +59,7 @@ class ActivitySchema(Schema):
     happened_at = LocalDateTime(
         allow_none=True, metadata={"label": _l("When"), "help": _l("For a task, when it is due."), "form_default": now_typed}
     )
-    about_entity = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"label": _l("About")})
+    about_entity = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"label": _l("About"), "not_about": ("activity",)})
     about_id = fields.Integer(
         allow_none=True, strict=False, metadata={"label": _l("Record"), "link_entity_field": "about_entity"}
     )  # with about_entity, a link to a record of any entity, checked as every link is (crmkit.entities.linking)

@@ -115,7 +115,7 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
     known: dict[str, list[tuple[str, str]] | None] = {}  # per target entity: fields pointing at one share its query
     for field in fields:
         if field.kinds_of_records and not field.choices:
-            field.choices, field.input_type = kinds_of_records(field.value), "select"
+            field.choices, field.input_type = kinds_of_records(field.value, field.not_kinds), "select"
             continue
         if field.pair:  # a pair's id: always a picker, its entity chosen beside it
             pair_picker(field)
@@ -147,11 +147,11 @@ def fill_choices(fields: list[Any], selects: bool = True) -> list[Any]:
     return fields
 
 
-def kinds_of_records(value: Any = None) -> list[tuple[str, str]]:
-    """The entities a pair (about_entity/about_id) may point at: those the user sees, by label;
-    the stored one kept, so saving leaves it as it was."""
+def kinds_of_records(value: Any = None, leave_out: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The entities a pair (about_entity/about_id) may point at: those the user sees but
+    ``leave_out``, by label; the stored one kept, so saving leaves it as it was."""
     options = [(e.key, str(e.label)) for e in current_app.extensions["crmkit"].entities
-               if Records(e, current_user).can("view")]
+               if e.key not in leave_out and Records(e, current_user).can("view")]
     if value and value not in {key for key, _label in options}:
         options.append((str(value), str(value)))
     return options
