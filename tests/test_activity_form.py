@@ -156,3 +156,9 @@ def test_the_activity_history_names_the_kind_of_record_and_the_record(app, admin
     text = re.sub(r"<[^>]+>", "", history)
     assert "About: Contact" in text and "Record: Dana Client" in text
     assert "person" not in text and f"Record: {person}" not in text
+
+
+def test_a_new_task_starts_open_with_normal_priority(admin_client):
+    page = admin_client.get("/activity/new?kind=task").get_data(as_text=True)
+    assert re.search(r'<select id="f-priority".*?<option value="normal" selected>', page, re.S)
+    assert re.search(r'<select id="f-status".*?<option value="open" selected>', page, re.S)

@@ -73,8 +73,9 @@ class ActivitySchema(Schema):
     ends_at = LocalDateTime(allow_none=True, metadata={"label": _l("Ends"), **MEETING})
     place = fields.String(allow_none=True, validate=validate.Length(max=300), metadata={"label": _l("Place"), **MEETING})
     participants = fields.String(allow_none=True, validate=validate.Length(max=5000), metadata={"label": _l("Participants"), "multiline": True, **MEETING})
-    priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True, metadata_extra=TASK)
-    status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True, metadata_extra=TASK)
+    priority = choice(_l("Priority"), PRIORITIES, PRIORITY_LABELS, allow_none=True,
+                      metadata_extra={**TASK, "form_default": lambda: "normal"})
+    status = choice(_l("Status"), STATUSES, STATUS_LABELS, allow_none=True, metadata_extra={**TASK, "form_default": lambda: "open"})
     reminder_at = LocalDateTime(allow_none=True, metadata={"label": _l("Remind at"), **TASK_OR_MEETING})
 
     computed_columns = {"counterpart": Counterpart()}  # the list's "With" column (counterpart.py)
