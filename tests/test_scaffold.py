@@ -65,12 +65,12 @@ def test_the_installed_plugin_passes_its_own_tests(installed):
 
 
 def test_another_entity_gets_its_names_and_labels_left_to_translate(tmp_path):
-    _folder, counts = scaffold.create("complaints", tmp_path / "complaints", entity="complaint")
-    hooks = (tmp_path / "complaints" / "crmkit_complaints" / "hooks.py").read_text()
-    assert "class Complaint(api.Record, table=True)" in hooks and 'label_plural=_l("Complaints")' in hooks
-    assert "COMPLAINT = api.EntityType(" in hooks and '__tablename__ = "complaints_complaint"' in hooks
+    _folder, counts = scaffold.create("grievances", tmp_path / "grievances", entity="grievance")
+    hooks = (tmp_path / "grievances" / "crmkit_grievances" / "hooks.py").read_text()
+    assert "class Grievance(api.Record, table=True)" in hooks and 'label_plural=_l("Grievances")' in hooks
+    assert "GRIEVANCE = api.EntityType(" in hooks and '__tablename__ = "grievances_grievance"' in hooks
     ru = next(c for c in counts if c.language == "ru")
-    assert ru.untranslated == 2  # "Complaint" and "Complaints": words the scaffold can't know
+    assert ru.untranslated == 2  # "Grievance" and "Grievances": words the scaffold can't know
 
 
 def test_writing_a_plugin_leaves_nothing_imported_behind(tmp_path):
