@@ -60,3 +60,10 @@ def test_the_chart_draws_the_measure_the_user_picks(app):
         picked = engine.run(report, Context.build(report, admin, {"measure": "calls"}))
         default = engine.run(report, Context.build(report, admin, {}))
     assert picked.chart.series[0].label == "Calls" and default.chart.series[0].label == "All"
+
+
+def test_a_funnel_reads_top_down_from_its_first_stage(app):
+    with app.test_request_context():
+        drawn = svg(Chart("funnel", ["First", "Second", "Third"], [Series("Deals", [80, 15, 5])]))
+    heights = {m[2]: float(m[1]) for m in re.finditer(r'<text[^>]*y="([\d.]+)"[^>]*>(First|Second|Third)</text>', drawn)}
+    assert heights["First"] < heights["Second"] < heights["Third"]

@@ -1,5 +1,8 @@
 """Charts drawn on the server as SVG: pygal for bars, lines, pies and funnels; a heatmap of our own.
 
+A funnel is drawn as horizontal bars, first stage on top: pygal's own Funnel joins each stage to
+the next as a trapezoid around a signed axis, which reads wrongly when a later stage is larger.
+
 The SVG is served as a same-origin image (``/reports/<key>/chart.svg``), so the page needs no
 script and its strict Content-Security-Policy stays as it is; pygal's own script tags (its
 tooltips and a CDN-hosted pygal.js) are left out. Labels arrive translated; numbers are written
@@ -36,7 +39,7 @@ STYLE = Style(
     value_font_size=12,
     tooltip_font_size=13,
 )
-KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.Funnel}
+KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line, "pie": pygal.Pie, "funnel": pygal.HorizontalBar}
 
 
 def formatted(value: Any) -> str:
@@ -50,13 +53,13 @@ def svg(chart: Chart) -> str:
     if chart.kind == "heatmap":
         return heatmap_svg(chart)
     kind = KINDS[chart.kind]
-    height = HEIGHT if chart.kind != "hbar" else max(HEIGHT, 60 + 26 * len(chart.x_labels))
+    height = HEIGHT if chart.kind not in ("hbar", "funnel") else max(HEIGHT, 60 + 26 * len(chart.x_labels))
     drawing = kind(
         style=STYLE,
         width=WIDTH,
         height=height,
         js=[],
-        show_legend=len(chart.series) > 1 or chart.kind in ("pie", "funnel"),
+        show_legend=len(chart.series) > 1 or chart.kind == "pie",
         legend_at_bottom=True,
         no_data_text=_("No data"),
         value_formatter=formatted,
@@ -69,10 +72,14 @@ def svg(chart: Chart) -> str:
     )
     if chart.title:
         drawing.title = str(chart.title)
-    if chart.kind in ("pie", "funnel"):
+    if chart.kind == "pie":
         values = chart.series[0].values if chart.series else []
         for label, value in zip(chart.x_labels, values, strict=True):
-            drawing.add(str(label), [value or 0] if chart.kind == "pie" else [value or 0])
+            drawing.add(str(label), [value or 0])
+    elif chart.kind == "funnel":  # pygal draws the first bar at the bottom: reversed, it reads top down
+        drawing.x_labels = [str(label) for label in reversed(chart.x_labels)]
+        for series in chart.series:
+            drawing.add(str(series.label), list(reversed(series.values)))
     else:
         drawing.x_labels = [str(label) for label in chart.x_labels]
         for series in chart.series:
