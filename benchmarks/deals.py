@@ -23,7 +23,7 @@ from crmkit import db, statistics
 from crmkit.core.activities.models import Activity
 from crmkit.core.pipelines import setup
 from crmkit.core.pipelines.models import Deal
-from crmkit.entities.transitions import Transition
+from crmkit.entities.transitions import Transition, chained
 
 OPEN_CAP = 10_000
 OPEN_WEIGHTS = (50, 30, 20)
@@ -118,6 +118,7 @@ def _add(session, data: Dataset, deals: DealSet, upto: int, opening: int, rng: r
               "user_id": r["owner_id"], "at": r["created_at"]} for i, r in zip(ids, rows, strict=True)]
     moves += [{"entity": "deal", "record_id": ids[n], "field": "stage_id", "from_state": str(first),
                "to_state": str(rows[n]["stage_id"]), "user_id": rows[n]["owner_id"], "at": rows[n]["closed_at"]} for n in closings]
+    moves = chained(moves)  # each stay's end and length, as the next move leaves them
     for start in range(0, len(moves), BATCH):
         session.execute(insert(Transition.__table__), moves[start : start + BATCH])
     tasks = [_task(rng, now, ids[n], rows[n]) for n in sorted(open_at) if rng.random() < 0.5]

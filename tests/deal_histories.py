@@ -174,10 +174,12 @@ def write(session, world: World) -> None:
             archived_at=last.at + timedelta(days=1) if deal.archived else None,
         ).returning(Deal.__table__.c.id)).scalar_one()
         previous = None
-        for move in deal.moves:
+        for move, then in zip(deal.moves, [*deal.moves[1:], None], strict=True):
+            left_at = then.at if then is not None else None
             move.id = session.execute(insert(Transition.__table__).values(
                 entity="deal", record_id=deal.id, field="stage_id", from_state=previous, to_state=str(move.stage),
-                user_id=deal.owner, at=move.at,
+                user_id=deal.owner, at=move.at, left_at=left_at,
+                seconds=None if left_at is None else round((left_at - move.at).total_seconds()),
             ).returning(Transition.__table__.c.id)).scalar_one()
             previous = str(move.stage)
         for organization in deal.competitors:

@@ -1,13 +1,19 @@
 """The stored moves of records through their workflow: one row per transition (from, to, who,
 when), so the time a record spent in each state, and how records flow between states, are SQL
-queries over an indexed table rather than a reading of history text."""
+queries over an indexed table rather than a reading of history text.
+
+Each row also keeps when its stay ended (``left_at``, None while the record is still in that state)
+and how long it lasted (``seconds``): set by the record's next move, in its transaction, so a report
+over thousands of stays reads them from the row instead of seeking each record's next move."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, Integer, bindparam, cast, func, update
+from sqlmodel import Field, Session, SQLModel
 
 from crmkit.db import utcnow
 
@@ -16,7 +22,8 @@ class Transition(SQLModel, table=True):
     """One move of one record from ``from_state`` to ``to_state`` of its workflow field.
 
     States are stored as text (a stage id of a pipeline is stored as its digits). The first row of a
-    record has ``from_state`` None: the state it was created in.
+    record has ``from_state`` None: the state it was created in. ``left_at`` is the ``at`` of the
+    record's next row (by time, then id) and ``seconds`` the stay's length; both None on the last.
     """
 
     __tablename__ = "core_transition"
@@ -33,6 +40,8 @@ class Transition(SQLModel, table=True):
     to_state: str = Field(max_length=50)
     user_id: int | None = Field(default=None, foreign_key="core_user.id")
     at: datetime = Field(default_factory=utcnow)
+    left_at: datetime | None = Field(default=None)
+    seconds: int | None = Field(default=None)
 
 
 def new_row(model: type[SQLModel], **values) -> SQLModel:
@@ -43,3 +52,45 @@ def new_row(model: type[SQLModel], **values) -> SQLModel:
     row = model.__mapper__.class_manager.new_instance()
     row.__dict__.update(values)
     return row
+
+
+def seconds_between(dialect: str, start, end):
+    """Whole seconds from ``start`` to ``end``, in the engine's own date arithmetic."""
+    if dialect == "sqlite":
+        elapsed = (func.julianday(end) - func.julianday(start)) * 86400
+    else:
+        elapsed = func.extract("epoch", end - start)
+    return cast(func.round(elapsed), Integer)
+
+
+def close_stays(db: Session, entity: str, record_ids: Sequence[int], at: datetime) -> None:
+    """End the current stay of each record at ``at``, before its next row is added: one UPDATE of
+    the rows with no ``left_at`` yet, found through ``ix_core_transition_record`` (entity,
+    record_id, ...). Runs in the caller's transaction, so a move rolled back leaves the stay open."""
+    if not record_ids:
+        return
+    table = Transition.__table__
+    when = bindparam("left_at", at, type_=table.c.at.type)
+    found = table.c.record_id == record_ids[0] if len(record_ids) == 1 else table.c.record_id.in_(list(record_ids))
+    statement = (update(table).where(table.c.entity == entity, found, table.c.left_at.is_(None))
+                 .values(left_at=when, seconds=seconds_between(db.get_bind().dialect.name, table.c.at, when)))
+    with db.no_autoflush:  # the record's own UPDATE flushes after, where its stale version is caught
+        db.execute(statement)
+
+
+def chained(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of moves to INSERT together (dicts with ``entity``, ``record_id`` and ``at``), each
+    given ``left_at`` and ``seconds`` from the same record's next row among them (by time, then
+    their order); a record's last row stays open. For writers that store a record's history at
+    once (demo data, benchmarks) or several moves of a record in one statement (imports)."""
+    rows = list(rows)
+    last: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r["at"]):  # stable: equal times keep their order
+        row.setdefault("left_at", None)
+        row.setdefault("seconds", None)
+        record = (row["entity"], row["record_id"])
+        if (previous := last.get(record)) is not None:
+            previous["left_at"] = row["at"]
+            previous["seconds"] = round((row["at"] - previous["at"]).total_seconds())
+        last[record] = row
+    return rows

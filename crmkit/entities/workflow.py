@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, bindparam, cast, func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlmodel import Session
 
 from crmkit.db import utcnow
 from crmkit.entities.errors import Invalid
-from crmkit.entities.transitions import Transition, new_row
+from crmkit.entities.transitions import Transition, close_stays, new_row, seconds_between
 from crmkit.i18n import gettext as _
 
 KINDS = ("open", "won", "lost", "closed")
@@ -226,9 +226,13 @@ def require_fields(state: State, values: Mapping[str, Any]) -> None:
 
 
 def record_move(db: Session, entity_key: str, record_id: int, move: Move, user_id: int | None) -> None:
-    """Store a move; it commits with the record's change."""
+    """Store a move, ending the record's stay in its previous state; it commits with the record's
+    change."""
+    now = utcnow()
+    if move.source is not None:
+        close_stays(db, entity_key, [record_id], now)
     db.add(new_row(Transition, entity=entity_key, record_id=record_id, field=move.field, from_state=move.source,
-                   to_state=move.target, user_id=user_id, at=utcnow()))
+                   to_state=move.target, user_id=user_id, at=now, left_at=None, seconds=None))
 
 
 def allowed_targets(entity: Any, db: Session, record: Any) -> list[State]:
@@ -263,15 +267,6 @@ def time_in_states(db: Session, entity_key: str, record_id: int, now: datetime |
         stays.c.entered_at, stays.c.id
     )
     return [Stay(*row) for row in db.execute(statement)]
-
-
-def seconds_between(dialect: str, start, end):
-    """Whole seconds from ``start`` to ``end``, in the engine's own date arithmetic."""
-    if dialect == "sqlite":
-        elapsed = (func.julianday(end) - func.julianday(start)) * 86400
-    else:
-        elapsed = func.extract("epoch", end - start)
-    return cast(func.round(elapsed), Integer)
 
 
 def time_per_state(stays: Sequence[Stay]) -> dict[str, int]:

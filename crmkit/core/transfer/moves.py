@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from crmkit.entities.errors import Invalid
 from crmkit.entities.service import Records
-from crmkit.entities.transitions import Transition
+from crmkit.entities.transitions import Transition, chained, close_stays
 from crmkit.entities.workflow import check_move, fill_start, key_of
 
 Row = tuple[int, dict[str, Any]]
@@ -61,7 +61,7 @@ class ImportMoves:
 
     def store(self, ids: list[int], creates: list[dict[str, Any]], history: list[dict[str, Any]], now: datetime) -> None:
         """A transition for each record created (``ids``, ``creates``) and each state changed (the
-        chunk's ``history`` entries), in one INSERT."""
+        chunk's ``history`` entries), in one INSERT, after ending the changed records' stays."""
         if self.workflow is None:
             return
         field, key, user_id = self.workflow.field, self.records.entity.key, self.records.user.id
@@ -78,7 +78,9 @@ class ImportMoves:
             if key_of(new) is not None
         ]
         if transitions:
-            self.records.db.execute(insert(Transition.__table__), transitions)
+            moved = sorted({row["record_id"] for row in transitions if row["from_state"] is not None})
+            close_stays(self.records.db, key, moved, now)
+            self.records.db.execute(insert(Transition.__table__), chained(transitions))
 
 
 def stored_match(values: dict[str, Any], existing: dict, keys: list[str]) -> Any:

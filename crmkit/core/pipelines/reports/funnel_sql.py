@@ -5,8 +5,8 @@ the deal is created in it, or any later move. For a pipeline and a period ``[sta
 
 - **entered**: the deals (each once) that entered each stage of the pipeline in the period;
 - **time in stage**: each stay that began in the period in an open stage lasts until the deal's
-  next move, or until ``now`` while it is still there (as the deal page's "time in each state");
-  its average and its median (PostgreSQL's ``percentile_cont``; on SQLite the middle one or two
+  next move (the ``seconds`` its next move stored on the row), or until ``now`` while it is still
+  there (as the deal page's "time in each state"); its average and its median (PostgreSQL's ``percentile_cont``; on SQLite the middle one or two
   rows by ``ROW_NUMBER`` over ``COUNT``, which is the same value);
 - **closings**: the deals that entered a won stage and those that entered a lost stage in the
   period; the won ones' average final amount in one currency and their cycle (creation to the
@@ -84,16 +84,10 @@ def entered_in(stage_keys: Sequence[str], start: datetime | None, end: datetime 
     return and_(*found)
 
 
-def left_at():
-    """When the deal left the stay that a transition row began: its next move (by time, then id),
-    a seek of ``ix_core_transition_record`` per row."""
-    later = T.alias("later")
-    return (
-        select(func.min(later.c.at))
-        .where(later.c.entity == DEAL, later.c.record_id == T.c.record_id, later.c.at >= T.c.at,
-               or_(later.c.at > T.c.at, later.c.id > T.c.id))
-        .scalar_subquery()
-    )
+def stay_seconds(dialect: str, now: datetime):
+    """The length of the stay a transition row began: stored on the row once the deal moved on
+    (``seconds``, in ``ix_core_transition_entries`` with the entry), else counted up to ``now``."""
+    return func.coalesce(T.c.seconds, seconds_between(dialect, T.c.at, literal(now, T.c.at.type)))
 
 
 def median(dialect: str, value, partition: Sequence[Any], inner):
@@ -114,14 +108,12 @@ def stage_statement(dialect: str, deals: Select, stages: Sequence[StageRef], sta
     seconds of the stays in open stages that began then. Columns: key, stage, entered,
     avg_seconds, median_seconds."""
     scoped = keyed(deals, dimension)
-    until = func.coalesce(left_at(), literal(now, T.c.at.type))
-    seconds = case((T.c.to_state.in_(keys(stages, "open")), seconds_between(dialect, T.c.at, until)), else_=null())
+    seconds = case((T.c.to_state.in_(keys(stages, "open")), stay_seconds(dialect, now)), else_=null())
     stays = (
         select(scoped.c.key, T.c.record_id, T.c.to_state.label("stage"), seconds.label("seconds"))
         .select_from(T.join(scoped, scoped.c.id == T.c.record_id))
         .where(entered_in([s.key for s in stages], start, end))
-        .cte("stays")
-        .prefix_with("MATERIALIZED")  # each stay's end sought once, not once per aggregate reading it
+        .subquery("stays")
     )
     source, middle = median(dialect, stays.c.seconds, (stays.c.key, stays.c.stage), stays)
     return (

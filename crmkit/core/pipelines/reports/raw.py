@@ -11,8 +11,6 @@ from crmkit.reports.context import Context
 
 ENTRIES = ("FROM core_transition t JOIN pipelines_deal d ON d.id = t.record_id WHERE t.entity = 'deal' "
            "AND t.to_state IN ({stages}) {period} AND d.archived_at IS NULL AND d.pipeline_id = :pipeline {mine}")
-LEFT_AT = ("(SELECT min(l.at) FROM core_transition l WHERE l.entity = 'deal' AND l.record_id = t.record_id "
-           "AND l.at >= t.at AND (l.at > t.at OR l.id > t.id))")
 
 
 def seconds(dialect: str, start: str, end: str) -> str:
@@ -38,8 +36,8 @@ def scope(ctx: Context) -> str:
 
 def stage_sql(dialect: str, stages, period: str, mine: str) -> str:
     opens = quoted(s.id for s in stages if s.kind == "open")
-    stay = seconds(dialect, "t.at", f"coalesce({LEFT_AT}, :now)")
-    stays = (f"WITH s AS MATERIALIZED (SELECT t.record_id, t.to_state AS stage, CASE WHEN t.to_state IN ({opens}) "
+    stay = f"coalesce(t.seconds, {seconds(dialect, 't.at', ':now')})"
+    stays = (f"WITH s AS (SELECT t.record_id, t.to_state AS stage, CASE WHEN t.to_state IN ({opens}) "
              f"THEN {stay} END AS seconds " + ENTRIES.format(stages=quoted(s.id for s in stages), period=period, mine=mine) + ") ")
     if dialect == "postgresql":
         return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), "
