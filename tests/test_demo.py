@@ -1,7 +1,7 @@
-"""`crmkit demo`: a realistic company (staff, Kazakh and Russian counterparties, a year of work)
+"""`crmkit demo --profile trading`: a realistic company (staff, Kazakh and Russian counterparties, a year of work)
 held exactly as the app holds records it made itself; and `crmkit serve` loading it on the first run.
 
-Most tests read one company loaded once for the module (seed 2024, as of a fixed Monday); the
+(The default profile, the agency, is tests/test_demo_agency.py.) Most tests read one company loaded once for the module (seed 2024, as of a fixed Monday); the
 ones that load again get a database of their own.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from crmkit import db, search
 from crmkit.app import create_app
-from crmkit.core.access.models import Department
+from crmkit.core.access.models import Department, Office
 from crmkit.core.activities.models import Activity
 from crmkit.core.activities.schemas import ActivitySchema
 from crmkit.core.auth.models import User
@@ -25,22 +25,24 @@ from crmkit.core.contacts import channels, kz_ids, phones
 from crmkit.core.contacts.models import Channel, Organization, Person
 from crmkit.core.demo.clock import ZONE
 from crmkit.core.demo.deals import DEALS_BY_SIZE
+from crmkit.core.demo.profiles import PROFILES
 from crmkit.core.demo.words import KAZAKH_SURNAMES, OUR_DOMAIN
 from crmkit.core.demo.writer import as_input
 from crmkit.core.pipelines import money
-from crmkit.core.pipelines.models import Deal, DealCompetitor, LineItem, Stage
+from crmkit.core.pipelines.models import Deal, DealCompetitor, LineItem, LossReason, Pipeline, PriceItem, Stage
 from crmkit.entities.history import Change
 from crmkit.entities.transitions import Transition
 from crmkit.migrate import upgrade_all
 from tests.conftest import ADMIN_EMAIL, TEST_SECRET, add_user, login, own_database
 
 TODAY = date(2026, 3, 16)  # a Monday
-STAFF_LINE = re.compile(r"^\s+(\S+@" + re.escape(OUR_DOMAIN) + r")\s+(\S+)\s+(manager|agent)\s", re.MULTILINE)
+DOMAINS = "|".join(re.escape(p.domain) for p in PROFILES.values())
+STAFF_LINE = re.compile(r"^\s+(\S+@(?:" + DOMAINS + r"))\s+(\S+)\s+(manager|agent)\s", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The app, and what `crmkit demo --seed 2024` printed loading it."""
+    """The app, and what `crmkit demo --profile trading --seed 2024` printed loading it."""
     folder = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as env, own_database(folder) as url:
         env.setenv("CRMKIT_INSTANCE_PATH", str(folder / "instance"))
@@ -48,7 +50,7 @@ def demo(tmp_path_factory):
         app = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET, "DATABASE_URL": url, "LOAD_ENTRY_POINTS": False})
         upgrade_all(db.engine_of(app), app.extensions["crmkit"].lineages)
         add_user(app, is_admin=True, name="Admin")
-        result = app.test_cli_runner().invoke(args=["demo", "--seed", "2024", "--today", TODAY.isoformat()])
+        result = app.test_cli_runner().invoke(args=["demo", "--profile", "trading", "--seed", "2024", "--today", TODAY.isoformat()])
         assert result.exit_code == 0, result.output
         yield app, result.output
         db.engine_of(app).dispose()
@@ -297,10 +299,11 @@ def test_a_second_run_is_refused_and_changes_nothing(app):
         assert db.session().execute(select(func.count()).select_from(Organization)).scalar_one() == 20
 
 
-def test_the_same_seed_makes_the_same_company_with_new_passwords(app):
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_same_seed_makes_the_same_company_with_new_passwords(app, profile):
     add_user(app, is_admin=True, name="Admin")
-    first = demo_cli(app, "--seed", "77", "--today", TODAY.isoformat())
-    again = demo_cli(app, "--seed", "77", "--today", TODAY.isoformat(), "--force")
+    first = demo_cli(app, "--profile", profile, "--seed", "77", "--today", TODAY.isoformat())
+    again = demo_cli(app, "--profile", profile, "--seed", "77", "--today", TODAY.isoformat(), "--force")
     assert first.exit_code == 0 and again.exit_code == 0, again.output
     with app.app_context():
         session = db.session()
@@ -316,6 +319,20 @@ def test_the_same_seed_makes_the_same_company_with_new_passwords(app):
     first_passwords = [p for _e, p, _r in STAFF_LINE.findall(first.output)]
     again_passwords = [p for _e, p, _r in STAFF_LINE.findall(again.output)]
     assert first_passwords and not set(first_passwords) & set(again_passwords)
+
+
+def test_a_forced_second_load_reuses_the_offices_pipelines_price_list_and_reasons(app):
+    add_user(app, is_admin=True, name="Admin")
+    counted = (Office, Department, Pipeline, Stage, PriceItem, LossReason)
+
+    def counts():
+        with app.app_context():
+            return [db.session().execute(select(func.count()).select_from(m)).scalar_one() for m in counted]
+
+    assert demo_cli(app, "--seed", "5", "--today", TODAY.isoformat()).exit_code == 0
+    first = counts()
+    assert demo_cli(app, "--seed", "6", "--today", TODAY.isoformat(), "--force").exit_code == 0
+    assert counts() == first
 
 
 # crmkit serve's first run

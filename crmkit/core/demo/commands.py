@@ -10,16 +10,18 @@ from sqlalchemy import select
 from crmkit import db
 from crmkit.core.access.models import Department
 from crmkit.core.demo.loader import SIZES, DemoError, Outcome, load
+from crmkit.core.demo.profiles import DEFAULT, PROFILES
 from crmkit.i18n import gettext as _
 from crmkit.i18n import ngettext
 
 
-def load_and_report(size: str = "small", seed: int | None = None, force: bool = False, today=None) -> Outcome:
+def load_and_report(size: str = "small", seed: int | None = None, force: bool = False, today=None,
+                    profile: str = DEFAULT) -> Outcome:
     """Load the demo with a progress bar, then say what was made and how its staff log in."""
     session = db.session()
     try:
         with click.progressbar(length=sum(SIZES[size][:3]), label=_("Loading the demo company"), file=sys.stderr) as bar:
-            outcome = load(session, size, seed, force, today, progress=bar.update)
+            outcome = load(session, size, seed, force, today, progress=bar.update, profile=profile)
     except DemoError as error:
         raise click.ClickException(
             _("A demo company has been loaded into this database already; add --force to load another one.")
@@ -52,9 +54,12 @@ def report(outcome: Outcome) -> None:
 @click.command("demo")
 @click.option("--size", type=click.Choice(tuple(SIZES)), default="small", show_default=True,
               help="small: ~20 organisations, 150 people, 2,000 activities, 120 deals; medium ten times that; large a hundred.")
+@click.option("--profile", type=click.Choice(tuple(PROFILES)), default=DEFAULT, show_default=True,
+              help="agency: a real-estate agency in Almaty and Astana (buyers, sellers, tenants, landlords); "
+                   "trading: a building-materials trader with an equipment rental.")
 @click.option("--seed", type=int, help="Make the same company again: the same seed gives the same data.")
 @click.option("--force", is_flag=True, help="Load another demo company even though one was loaded before.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True, help="Build the year up to this day.")
-def demo_command(size, seed, force, today):
+def demo_command(size, profile, seed, force, today):
     """Fill the database with a demo company: staff, organisations, people, a year of their activities and deals."""
-    load_and_report(size, seed, force, today.date() if today else None)
+    load_and_report(size, seed, force, today.date() if today else None, profile)

@@ -11,6 +11,7 @@ seeded from the demo's seed makes the same year every time.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -57,7 +58,7 @@ LOSS_REASONS = (
     ({"ru": "Не подошли сроки", "kk": "Мерзімі сәйкес келмеді", "en": "Timing did not suit"}, 15),
     ({"ru": "Перестал отвечать", "kk": "Жауап бермей кетті", "en": "Stopped answering"}, 10),
 )
-COMPETITOR_REASON = LOSS_REASONS[1][0]["ru"]
+COMPETITOR_REASONS = {LOSS_REASONS[1][0]["ru"], "Купил через другое агентство", "Снял через другое агентство"}
 # name, unit, price in tenge, the quantities people order
 SALES_PRICES = (
     ("Цемент М500, мешок 50 кг", "мешок", "2850", (40, 100, 200, 500)),
@@ -93,26 +94,56 @@ class Setup:
     open: list[tuple[Stage, int, float]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Book:
+    """What a profile's deals are: its pipelines (spec, prices, share), reasons to lose, texts, and how a
+    deal is priced and titled; ``clients`` picks who the deals are with (organisations or people)."""
+
+    pipelines: tuple
+    reasons: tuple = LOSS_REASONS
+    notes: tuple = NOTES
+    tasks: tuple = TASKS
+    lines: Callable[..., list[dict[str, Any]]] | None = None  # (rng, setup, client) -> lines; None: from the price list
+    title: Callable[..., str] | None = None  # (rng, setup, lines, client) -> title
+    clients: Callable[..., list[Draft]] | None = None  # (organisations, people) -> clients; None: the buying organisations
+    route: Callable[[Draft], int] | None = None  # a client's pipeline (its index); None: by the shares
+
+
+TRADING = Book(((SALES, SALES_PRICES, 1 - RENTAL_SHARE), (RENTAL, RENTAL_PRICES, RENTAL_SHARE)))
+
+
 def write_deals(db: Session, writer: Writer, seed: int, today, organisations: list[Draft], people: list[Draft],
-                size: str) -> None:
-    """A year of deals with the organisations that buy, their moves, lines, competitors and next tasks."""
+                size: str, book: Book = TRADING, words=None) -> list[Planned]:
+    """A year of deals with the clients, their moves, lines, competitors and next tasks."""
     rng = random.Random(f"{seed}:deals")
     clock = Clock(rng, today)
-    reasons = loss_reasons(db)
-    pipelines = [pipeline(db, SALES, SALES_PRICES), pipeline(db, RENTAL, RENTAL_PRICES)]
+    reasons = loss_reasons(db, book.reasons)
+    pipelines = [pipeline(db, spec, prices) for spec, prices, _share in book.pipelines]
+    shares = [share for _spec, _prices, share in book.pipelines]
     names.forget()  # the deal schema's choices read the stages made just now
-    buyers = [o for o in organisations if not o.stored.get("is_competitor") and o.id is not None]
+    if book.clients is None:
+        clients = [o for o in organisations if not o.stored.get("is_competitor") and o.id is not None]
+    else:
+        clients = book.clients(organisations, people)
     competitors = [o.id for o in organisations if o.stored.get("is_competitor")]
     staff = {p.parent: p for p in people if p.parent is not None}
-    deals = [plan(rng, clock, rng.choices(pipelines, (1 - RENTAL_SHARE, RENTAL_SHARE))[0], rng.choice(buyers), reasons,
-                  competitors) for _ in range(DEALS_BY_SIZE[size])]
+    deals = []
+    for _ in range(DEALS_BY_SIZE[size]):
+        if book.route is None:
+            setup, client = rng.choices(pipelines, shares)[0], rng.choice(clients)
+        else:
+            client = rng.choice(clients)
+            setup = pipelines[book.route(client)]
+        deals.append(plan(rng, clock, setup, client, reasons, competitors, book))
     deals.sort(key=lambda d: d.created)
     written = writer.write("deal", ((d.data, d.columns()) for d in deals))
     for deal, (deal_id, _row) in zip(deals, written, strict=True):
         deal.id = deal_id
     index = {id(o): n for n, o in enumerate(organisations)}
     rows_of(db, deals, staff, index)
-    next_tasks(writer, Diary(rng, clock), [d for d in deals if d.closed is None], clock)
+    diary = Diary(rng, clock) if words is None else Diary(rng, clock, words)
+    next_tasks(writer, diary, [d for d in deals if d.closed is None], clock, book.tasks)
+    return deals
 
 
 @dataclass
@@ -137,7 +168,7 @@ class Planned:
 
 
 def plan(rng: random.Random, clock: Clock, setup: Setup, buyer: Draft, reasons: list[tuple[LossReason, int]],
-         competitors: list[int]) -> Planned:
+         competitors: list[int], book: Book = TRADING) -> Planned:
     """A deal's way through the pipeline: each open stage for some working days, then on, or lost."""
     created_day = clock.working_day(min(max(buyer.created_day, -365), -1), -1)
     created = clock.working_time(created_day)
@@ -154,11 +185,12 @@ def plan(rng: random.Random, clock: Clock, setup: Setup, buyer: Draft, reasons: 
         moves.append((target, after(clock, day, moves[-1][1])))
         if outcome:
             break
-    lines = line_items(rng, setup)
+    lines = line_items(rng, setup) if book.lines is None else book.lines(rng, setup, buyer)
     amount = money.totals(SimpleLine(line) for line in lines).total
     data = {
-        "title": title(setup, lines, buyer), "pipeline_id": setup.id, "stage_id": moves[-1][0].id,
-        "organization_id": buyer.id, "amount": str(amount), "currency": "KZT",
+        "title": title(setup, lines, buyer) if book.title is None else book.title(rng, setup, lines, buyer),
+        "pipeline_id": setup.id, "stage_id": moves[-1][0].id,
+        "organization_id": buyer.id if "legal_name" in buyer.data else buyer.data.get("organization_id"), "amount": str(amount), "currency": "KZT",
         "expected_close_on": (created + timedelta(days=rng.choice((14, 30, 45, 60, 90)))).date(),
         "source": buyer.stored.get("source") or rng.choices(w.SOURCES, w.SOURCE_WEIGHTS)[0],
     }
@@ -168,9 +200,9 @@ def plan(rng: random.Random, clock: Clock, setup: Setup, buyer: Draft, reasons: 
     if outcome == "lost":
         reason, _weight = rng.choices(reasons, [weight for _r, weight in reasons])[0]
         data["loss_reason_id"] = reason.id
-        if (note := rng.choice(NOTES)) is not None:
+        if (note := rng.choice(book.notes)) is not None:
             data["loss_note"] = note
-        if competitors and (reason.names.get("ru") == COMPETITOR_REASON or rng.random() < 0.2):
+        if competitors and (reason.names.get("ru") in COMPETITOR_REASONS or rng.random() < 0.2):
             chosen = [rng.choice(competitors)]
     closed = moves[-1][1] if outcome else None
     return Planned(data, buyer.owner, buyer, created, moves, lines, chosen, closed, amount if outcome == "won" else None)
@@ -216,7 +248,7 @@ def rows_of(db: Session, deals: list[Planned], staff: dict[int, Draft], index: d
             previous = str(stage.id)
         lines += [{**line, "deal_id": deal.id} for line in deal.lines]
         rivals += [{"deal_id": deal.id, "organization_id": org_id} for org_id in deal.competitors]
-        contact = staff.get(index.get(id(deal.organisation)))
+        contact = deal.organisation if "legal_name" not in deal.organisation.data else staff.get(index.get(id(deal.organisation)))
         if contact is not None and contact.id is not None:
             people.append({"deal_id": deal.id, "person_id": contact.id, "role": "decision_maker"})
     for model, rows in ((Transition, transitions), (LineItem, lines), (DealCompetitor, rivals), (DealPerson, people)):
@@ -224,7 +256,7 @@ def rows_of(db: Session, deals: list[Planned], staff: dict[int, Draft], index: d
             db.execute(insert(model.__table__), rows)
 
 
-def next_tasks(writer: Writer, diary: Diary, open_deals: list[Planned], clock: Clock) -> None:
+def next_tasks(writer: Writer, diary: Diary, open_deals: list[Planned], clock: Clock, tasks: tuple = TASKS) -> None:
     """Most open deals have a task ahead: the next step the board shows on the card."""
     entity = writer.entity("activity")
     rows = []
@@ -233,7 +265,7 @@ def next_tasks(writer: Writer, diary: Diary, open_deals: list[Planned], clock: C
             continue
         due = clock.working_time(clock.working_day(0, 10), step=15)
         contact = Contact("deal", deal.id, deal.data["title"], deal.owner, 0, None, None, None, 1.0)
-        rows.append(diary.row("task", contact, deal.owner, due, deal.moves[-1][1], subject=diary.rng.choice(TASKS),
+        rows.append(diary.row("task", contact, deal.owner, due, deal.moves[-1][1], subject=diary.rng.choice(tasks),
                               status="open", priority="normal"))
     if rows:
         writer.write("activity", (split(entity, row) for row in rows))
@@ -274,10 +306,10 @@ def price_items(db: Session, prices) -> list[tuple[PriceItem, tuple[int, ...]]]:
     return found
 
 
-def loss_reasons(db: Session) -> list[tuple[LossReason, int]]:
+def loss_reasons(db: Session, wanted=LOSS_REASONS) -> list[tuple[LossReason, int]]:
     existing = {r.names.get("ru"): r for r in db.execute(select(LossReason)).scalars()}
     found = []
-    for position, (reason_names, weight) in enumerate(LOSS_REASONS):
+    for position, (reason_names, weight) in enumerate(wanted):
         reason = existing.get(reason_names["ru"])
         if reason is None:
             reason = LossReason(names=reason_names, position=position)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from crmkit.core.demo import texts as t
+from types import ModuleType
+
+from crmkit.core.demo import texts
 from crmkit.core.demo.clock import Clock
 from crmkit.core.demo.company import Seller
-from crmkit.core.demo.words import PRODUCTS
 
 COLUMNS = (
     "body", "ends_at", "direction", "our_address", "their_address", "duration_seconds", "outcome", "recording_url",
@@ -41,17 +42,18 @@ class Contact:
 
 
 class Diary:
-    def __init__(self, rng: random.Random, clock: Clock):
+    def __init__(self, rng: random.Random, clock: Clock, words: ModuleType = texts):
         self.rng = rng
         self.clock = clock
+        self.t = words  # the profile's texts: what its staff write
         self.number = 1200  # invoices, contracts and orders are numbered in the order they come
 
     # filling in
     def fill(self, template: str, moment: datetime) -> str:
         self.number += self.rng.randint(1, 3)
         return template.format(
-            product=self.rng.choice(PRODUCTS), number=self.number,
-            month=t.MONTHS[self.clock.month(moment)], last_month=t.MONTHS[self.clock.month(moment, 1)],
+            product=self.rng.choice(self.t.PRODUCTS), number=self.number,
+            month=self.t.MONTHS[self.clock.month(moment)], last_month=self.t.MONTHS[self.clock.month(moment, 1)],
         )
 
     def row(self, kind: str, contact: Contact | None, owner: Seller, at: datetime, created: datetime, **values: Any) -> dict[str, Any]:
@@ -100,10 +102,10 @@ class Diary:
         inbound = rng.random() < 0.35 if inbound is None else inbound
         if inbound:
             outcome = outcome or rng.choices(("answered", "missed"), (85, 15))[0]
-            subject, body = rng.choice(t.INBOUND_CALLS)
+            subject, body = rng.choice(self.t.INBOUND_CALLS)
         else:
             outcome = outcome or rng.choices(("answered", "no_answer", "busy"), (70, 18, 12))[0]
-            subject, body = rng.choice(t.OUTBOUND_CALLS)
+            subject, body = rng.choice(self.t.OUTBOUND_CALLS)
         if outcome == "answered":
             seconds, text = min(max(int(rng.lognormvariate(5.0, 0.7)), 15), 2400), self.fill(body, at)
         else:
@@ -118,7 +120,7 @@ class Diary:
     def email(self, contact: Contact, owner: Seller, day: int) -> dict[str, Any]:
         at = self.clock.working_time(day, seconds=True)
         inbound = self.rng.random() < 0.35
-        subject, body = self.rng.choice(t.EMAILS_IN if inbound else t.EMAILS_OUT)
+        subject, body = self.rng.choice(self.t.EMAILS_IN if inbound else self.t.EMAILS_OUT)
         return self.row(
             "email", contact, owner, at, at, subject=self.fill(subject, at), body=self.fill(body, at),
             direction="inbound" if inbound else "outbound", our_address=owner.email, their_address=contact.email,
@@ -127,8 +129,8 @@ class Diary:
     def meeting(self, contact: Contact, owner: Seller, day: int, hour: int | None = None) -> dict[str, Any]:
         rng = self.rng
         start = self.clock.at(day, time(hour or rng.randint(10, 17), rng.choice((0, 30))))
-        subject, body = rng.choice(t.MEETINGS)
-        place = contact.address if contact.address and rng.random() < 0.4 else rng.choice(t.MEETING_PLACES)
+        subject, body = rng.choice(self.t.MEETINGS)
+        place = contact.address if contact.address and rng.random() < 0.4 else rng.choice(self.t.MEETING_PLACES)
         planned = self.since(contact, min(start, self.clock.midnight), 10)
         return self.row(
             "meeting", contact, owner, start, planned, subject=self.fill(subject, start),
@@ -139,7 +141,7 @@ class Diary:
 
     def note(self, contact: Contact, owner: Seller, day: int) -> dict[str, Any]:
         at = self.clock.working_time(day, seconds=True)
-        return self.row("note", contact, owner, at, at, subject="Заметка", body=self.fill(self.rng.choice(t.NOTES), at))
+        return self.row("note", contact, owner, at, at, subject="Заметка", body=self.fill(self.rng.choice(self.t.NOTES), at))
 
     def task(self, contact: Contact, owner: Seller, day: int, status: str | None = None, hour: int | None = None) -> dict[str, Any]:
         """A task due on ``day``: past ones are mostly done, some cancelled, a few from last week still open."""
@@ -157,7 +159,7 @@ class Diary:
             reminder = due - rng.choice((timedelta(minutes=30), timedelta(hours=1), timedelta(days=1)))
             reminded = reminder if reminder < midnight else None
         return self.row(
-            "task", contact, owner, due, created, subject=self.fill(rng.choice(t.TASKS), due), status=status,
+            "task", contact, owner, due, created, subject=self.fill(rng.choice(self.t.TASKS), due), status=status,
             priority=rng.choices(("low", "normal", "high"), (20, 60, 20))[0], done_at=done_at,
             reminder_at=reminder, reminded_at=reminded,
         )

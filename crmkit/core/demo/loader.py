@@ -1,6 +1,6 @@
 """`crmkit demo` and serve's first run: staff, counterparties, a year of work and of deals, in one go.
 
-The staff (offices, departments, a manager and 3-5 agents in each, with random passwords) are
+The staff (offices, departments, a manager and a few agents in each, with random passwords) are
 made through the same services as the admin pages; the records through ``writer.Writer``. The
 records and the "demo.loaded" audit entry, the marker that stops a second run, commit together.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlmodel import Session
 
 from crmkit import audit, statistics
@@ -26,15 +26,16 @@ from crmkit.core.auth.service import create_user, find_user
 from crmkit.core.contacts.models import Employment
 from crmkit.core.demo import words as w
 from crmkit.core.demo.clock import ZONE, Clock
-from crmkit.core.demo.company import Company, Draft, Seller, weight_of
+from crmkit.core.demo.company import Draft, Seller, weight_of
 from crmkit.core.demo.deals import write_deals
 from crmkit.core.demo.diary import Contact, Diary
+from crmkit.core.demo.profiles import DEFAULT, PROFILES, Profile
+from crmkit.core.demo.targets import write_targets
 from crmkit.core.demo.writer import Writer, split
 from crmkit.core.org.service import save_department, save_office
 
 # organisations, people, activities
 SIZES = {"small": (20, 150, 2000), "medium": (200, 1500, 20000), "large": (2000, 15000, 200000)}
-DEPARTMENTS_BY_SIZE = {"small": 2, "medium": 4, "large": 5}
 MARKER = "demo.loaded"
 ACTIVITY_BATCH = 1000
 
@@ -47,6 +48,7 @@ class DemoError(RuntimeError):
 class Outcome:
     size: str
     seed: int
+    profile: str = DEFAULT
     counts: dict[str, int] = field(default_factory=dict)
     users: list[tuple[User, str]] = field(default_factory=list)  # each new user with their password
 
@@ -54,23 +56,25 @@ class Outcome:
 def already_loaded(db: Session) -> bool:
     """A demo was loaded before: its audit entry, or one of its users, is there."""
     marker = db.execute(select(AuditEntry.id).where(AuditEntry.action == MARKER).limit(1)).first()
-    staff = db.execute(select(User.id).where(User.email.like(f"%@{w.OUR_DOMAIN}")).limit(1)).first()
+    domains = [User.email.like(f"%@{p.domain}") for p in PROFILES.values()]
+    staff = db.execute(select(User.id).where(or_(*domains)).limit(1)).first()
     return marker is not None or staff is not None
 
 
 def load(
     db: Session, size: str = "small", seed: int | None = None, force: bool = False, today: date | None = None,
-    progress: Callable[[int], None] = lambda _n: None,
+    progress: Callable[[int], None] = lambda _n: None, profile: str = DEFAULT,
 ) -> Outcome:
     """Make the staff, then the counterparties and their year; ``today`` anchors the year (Almaty's by default)."""
+    kind = PROFILES[profile]
     if not force and already_loaded(db):
         raise DemoError("already loaded")
     seed = secrets.randbelow(1_000_000) if seed is None else seed
     today = today or datetime.now(ZONE).date()
-    outcome = Outcome(size, seed)
-    sellers, managers, actor = staff(db, random.Random(f"{seed}:staff"), DEPARTMENTS_BY_SIZE[size], outcome)
+    outcome = Outcome(size, seed, profile)
+    sellers, managers, actor = staff(db, random.Random(f"{seed}:staff"), kind, size, outcome)
     n_orgs, n_people, n_activities = SIZES[size]
-    company = Company(seed, today, sellers)
+    company = kind.company(seed, today, sellers)
     writer = Writer(db, actor)
 
     organisations = company.organisations(n_orgs)
@@ -90,40 +94,41 @@ def load(
     past_jobs(db, company.rng, people, organisations)
 
     clock = Clock(random.Random(f"{seed}:diary"), today)
-    diary = Diary(clock.rng, clock)
+    diary = Diary(clock.rng, clock, kind.texts)
     contacts = [contact_of("organization", d) for d in organisations] + [contact_of("person", d) for d in people]
     write_activities(writer, diary, contacts, sellers + managers, n_activities, progress)
-    write_deals(db, writer, seed, today, organisations, people, size)
+    deals = write_deals(db, writer, seed, today, organisations, people, size, kind.book, kind.texts)
+    write_targets(db, deals, sellers, managers, today, actor)
 
     outcome.counts = dict(writer.written)
-    audit.record(MARKER, user=actor, commit=False, session=db, size=size, seed=seed, **outcome.counts)
+    audit.record(MARKER, user=actor, commit=False, session=db, profile=profile, size=size, seed=seed, **outcome.counts)
     db.commit()
     statistics.refresh(db.connection())  # thousands of new rows: lists should walk their sort index
     db.commit()
     return outcome
 
 
-def staff(db: Session, rng: random.Random, departments: int, outcome: Outcome) -> tuple[list[Seller], list[Seller], User]:
-    """Offices, the sales departments under one head department, and their people."""
+def staff(db: Session, rng: random.Random, kind: Profile, size: str, outcome: Outcome) -> tuple[list[Seller], list[Seller], User]:
+    """Offices, the departments under one head department, and their people."""
     offices = {}
-    for name, address, phone in w.OFFICES:
+    for name, address, phone in kind.offices:
         office = db.execute(select(Office).where(Office.name == name)).scalar_one_or_none()
         offices[name] = (office or save_office(db, None, name, address, "Asia/Almaty"), phone)
     db.flush()
-    top = department(db, w.HEAD_DEPARTMENT, offices[w.OFFICES[0][0]][0].id, None)
-    director = new_user(db, rng, "manager", top, None, outcome)
+    top = department(db, kind.head_department, offices[kind.offices[0][0]][0].id, None)
+    director = new_user(db, rng, "manager", top, None, outcome, kind.domain)
     save_department(db, top, top.name, top.office_id, None, director.id)
     sellers: list[Seller] = []
     managers: list[Seller] = []
-    for name, office_name in w.DEPARTMENTS[:departments]:
+    for name, office_name, *_rest in kind.departments[: kind.departments_by_size[size]]:
         office, phone = offices[office_name]
         unit = department(db, name, office.id, top.id)
         line = "+7" + "".join(c for c in phone if c.isdigit())[1:]
-        head = new_user(db, rng, "manager", unit, director.id, outcome)
+        head = new_user(db, rng, "manager", unit, director.id, outcome, kind.domain)
         save_department(db, unit, unit.name, unit.office_id, top.id, head.id)
         managers.append(Seller(head.id, head.name, head.email, office_name, name, line))
-        for _ in range(rng.randint(3, 5)):
-            agent = new_user(db, rng, "agent", unit, head.id, outcome)
+        for _ in range(rng.randint(*kind.agents[size])):
+            agent = new_user(db, rng, "agent", unit, head.id, outcome, kind.domain)
             sellers.append(Seller(agent.id, agent.name, agent.email, office_name, name, line))
     db.commit()
     actor = db.execute(select(User).where(User.role == "admin", User.is_active).order_by(User.id)).scalars().first()
@@ -137,7 +142,8 @@ def department(db: Session, name: str, office_id: int, parent_id: int | None) ->
     return unit
 
 
-def new_user(db: Session, rng: random.Random, role: str, unit: Department, manager_id: int | None, outcome: Outcome) -> User:
+def new_user(db: Session, rng: random.Random, role: str, unit: Department, manager_id: int | None, outcome: Outcome,
+             domain: str = w.OUR_DOMAIN) -> User:
     """A member of staff with a random password, which is shown once at the end and kept nowhere."""
     kazakh = rng.random() < 0.6
     male = rng.random() < 0.5
@@ -149,12 +155,12 @@ def new_user(db: Session, rng: random.Random, role: str, unit: Department, manag
         surname = rng.choice(("Ким", "Пак", "Иванов", "Смирнов", "Петров", "Волков", "Лебедев", "Соколов"))
         surname += "а" if not male and surname[-1] in "вн" else ""
     local, n = f"{w.latin(first)}.{w.latin(surname)}", 1
-    while find_user(db, f"{local}@{w.OUR_DOMAIN}"):
+    while find_user(db, f"{local}@{domain}"):
         n += 1
         local = f"{w.latin(first)}.{w.latin(surname)}{n}"
-    password = generate_password(f"{local}@{w.OUR_DOMAIN}", f"{first} {surname}")
+    password = generate_password(f"{local}@{domain}", f"{first} {surname}")
     user = create_user(
-        db, f"{local}@{w.OUR_DOMAIN}", password, name=f"{first} {surname}", role=role, department_id=unit.id,
+        db, f"{local}@{domain}", password, name=f"{first} {surname}", role=role, department_id=unit.id,
         manager_id=manager_id, timezone="Asia/Almaty", locale="ru",
     )
     outcome.users.append((user, password))

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from crmkit.core.demo.words import PRODUCTS  # noqa: F401  (the diary reads every name from one module)
+
 OUTBOUND_CALLS = (
     ("Уточнить потребность на {month}", "Обсудили объёмы на {month}: нужны {product}, ждут КП до пятницы."),
     ("Согласование коммерческого предложения", "Клиент просит скидку 5% при оплате в течение 5 дней; согласую с руководителем."),
