@@ -12,16 +12,27 @@ class NavItem:
 
     ``label`` is shown as given: pass a lazy gettext string so it follows the user's language.
     ``endpoint`` is a Flask endpoint (``"notebook.index"``); ``url`` an address, for links out.
+    ``group`` is where the top bar puts it: ``"main"`` (in the bar), ``"tools"`` (daily tools
+    behind a menu) or ``"admin"`` (the Administration menu); left out, it follows ``order``
+    (below 800 main, 800-899 tools, 900 and up admin), as it did before groups existed.
     """
 
     label: Any
     endpoint: str | None = None
     url: str | None = None
     order: int = 100
+    group: str | None = None
 
     def __post_init__(self) -> None:
         if (self.endpoint is None) == (self.url is None):
             raise ValueError("NavItem needs exactly one of endpoint and url")
+        if self.group is None:
+            object.__setattr__(self, "group", "main" if self.order < 800 else "tools" if self.order < 900 else "admin")
+        elif self.group not in NAV_GROUPS:
+            raise ValueError(f"NavItem group must be one of {', '.join(NAV_GROUPS)}, not {self.group!r}")
+
+
+NAV_GROUPS = ("main", "tools", "admin")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def table_rows(page) -> list[dict[str, str]]:
 def test_admin_opens_plugins_from_the_navigation(live_server, browser_page):
     page = browser_page
     log_in(page, live_server.url)
-    page.locator("nav summary", has_text=tr("en", "More")).click()  # administration sits in a menu
+    page.locator("nav summary", has_text=tr("en", "Administration")).click()  # administration sits in its menu
     page.locator("nav").get_by_role("link", name=tr("en", "Plugins"), exact=True).click()
     page.wait_for_url(re.compile(r"/admin/plugins$"))
     assert page.locator("h1").inner_text().startswith(tr("en", "Plugins"))

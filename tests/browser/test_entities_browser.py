@@ -125,7 +125,7 @@ def test_a_user_saves_a_view_and_applies_it_later(live_server, live_app, browser
 def test_an_admin_adds_a_custom_field_and_a_user_fills_it(live_server, browser_page):
     page = browser_page
     log_in(page, live_server.url)
-    page.locator("nav summary").click()  # administration sits in a menu
+    page.locator("nav details.nav-menu-admin summary").click()  # administration sits in its menu
     page.locator("nav").get_by_role("link", name="Fields").click()
     page.get_by_label("Entity").select_option("projects.project")
     page.get_by_label("Label").fill("Region")

@@ -30,8 +30,8 @@ def new_person(page, base_url, name, phone):
 
 
 def open_from_menu(page, name):
-    """Tools and settings sit in the navigation's More menu."""
-    page.locator("nav summary").click()
+    """Daily tools sit in the navigation's Tools menu."""
+    page.locator("nav details.nav-menu-tools summary").click()
     page.locator("nav").get_by_role("link", name=name).click()
 
 

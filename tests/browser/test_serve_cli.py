@@ -189,6 +189,7 @@ def test_first_run_login_page_languages_log_in_and_out(served, new_page):
     assert page.locator(".topbar .user").inner_text() == "Admin"
 
     # Log out: back on the login page with a notice, and the home page is closed again.
+    page.locator(".topbar summary.user").click()  # in the user's menu
     page.get_by_role("button", name=tr("kk", "Log out")).click()
     page.wait_for_url(re.compile(r"/login$"))
     expect(page.locator(".flash")).to_have_text(tr("kk", "You have logged out."))

@@ -31,7 +31,8 @@ def nav_items(user):
     """"My day" first in the navigation, with the number of overdue and today's open tasks."""
     if not user.is_authenticated:
         return []
-    return [NavItem(nav_label(user), endpoint="myday.index", order=-10)]
+    return [NavItem(nav_label(user), endpoint="myday.index", order=-10),
+            NavItem(_l("Calendar"), endpoint="myday.calendar", order=805, group="tools")]
 
 
 def nav_label(user):
