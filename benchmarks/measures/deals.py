@@ -128,7 +128,7 @@ def move(ctx):
         service = core.latency(core.sample(move_one, ids, ctx.settings.rounds))
     raw = core.latency(raw_moves(ctx, ids, first, second))
     service["x_baseline_p50"] = round(service["p50_ms"] / max(raw["p50_ms"], 1e-6), 1)
-    row = ctx.row("deal move", "a stage move through Records.update", service, baseline_label="raw SQL: UPDATE + transition INSERT, committed",
+    row = ctx.row("deal move", "a stage move through Records.update", service, baseline_label="raw SQL: UPDATE, the previous stay's end, transition INSERT, committed",
                   baseline=raw, target=f"<= {MOVE_RATIO:g}x raw SQL")
     row.met = service["x_baseline_p50"] <= MOVE_RATIO
     yield noted(ctx, row)
@@ -144,6 +144,10 @@ def raw_moves(ctx, ids: list[int], first: int, second: int) -> list[float]:
                   "WHERE id = :id")
         transition = ("INSERT INTO core_transition (entity, record_id, field, from_state, to_state, user_id, at) "
                       "VALUES ('deal', :id, 'stage_id', :from_state, :to_state, :user, :now)")
+        span = ("CAST(round(extract(epoch FROM :now - at)) AS INTEGER)" if ctx.engine == "postgresql"
+                else "CAST(round((julianday(:now) - julianday(at)) * 86400) AS INTEGER)")
+        ended = (f"UPDATE core_transition SET left_at = :now, seconds = {span} "  # the stay the move ends
+                 "WHERE entity = 'deal' AND record_id = :id AND left_at IS NULL")
         process = Deal.__table__.c.updated_at.type.bind_processor(engine.dialect)
 
         def run(deal_id: int) -> None:
@@ -152,6 +156,7 @@ def raw_moves(ctx, ids: list[int], first: int, second: int) -> list[float]:
             old = stage_of[deal_id]
             new = second if old == first else first
             cursor.execute(*ctx.dbapi(update, {"stage": new, "now": now, "id": deal_id}))
+            cursor.execute(*ctx.dbapi(ended, {"now": now, "id": deal_id}))
             cursor.execute(*ctx.dbapi(transition, {"id": deal_id, "from_state": str(old), "to_state": str(new),
                                                    "user": ctx.data.admin_id, "now": now}))
             connection.commit()

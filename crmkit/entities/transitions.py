@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Index, Integer, bindparam, cast, func, update
@@ -66,16 +67,32 @@ def seconds_between(dialect: str, start, end):
 def close_stays(db: Session, entity: str, record_ids: Sequence[int], at: datetime) -> None:
     """End the current stay of each record at ``at``, before its next row is added: one UPDATE of
     the rows with no ``left_at`` yet, found through ``ix_core_transition_record`` (entity,
-    record_id, ...). Runs in the caller's transaction, so a move rolled back leaves the stay open."""
+    record_id, ...). Runs on the session's connection, in its transaction, so a move rolled back
+    leaves the stay open; it does not flush the session (the record's own UPDATE flushes after,
+    where its stale version is caught)."""
     if not record_ids:
         return
+    connection = db.connection()
+    dialect = connection.dialect.name
+    if len(record_ids) == 1:
+        connection.execute(closing(dialect), {"of_entity": entity, "of_record": record_ids[0], "ended": at})
+        return
     table = Transition.__table__
-    when = bindparam("left_at", at, type_=table.c.at.type)
-    found = table.c.record_id == record_ids[0] if len(record_ids) == 1 else table.c.record_id.in_(list(record_ids))
-    statement = (update(table).where(table.c.entity == entity, found, table.c.left_at.is_(None))
-                 .values(left_at=when, seconds=seconds_between(db.get_bind().dialect.name, table.c.at, when)))
-    with db.no_autoflush:  # the record's own UPDATE flushes after, where its stale version is caught
-        db.execute(statement)
+    when = bindparam("ended", at, type_=table.c.at.type)
+    connection.execute(update(table)
+                       .where(table.c.entity == entity, table.c.record_id.in_(list(record_ids)), table.c.left_at.is_(None))
+                       .values(left_at=when, seconds=seconds_between(dialect, table.c.at, when)))
+
+
+@cache
+def closing(dialect: str):
+    """The UPDATE ending one record's stay, built once per engine (a move runs it every time)."""
+    table = Transition.__table__
+    when = bindparam("ended", type_=table.c.at.type)
+    return (update(table)
+            .where(table.c.entity == bindparam("of_entity"), table.c.record_id == bindparam("of_record"),
+                   table.c.left_at.is_(None))
+            .values(left_at=when, seconds=seconds_between(dialect, table.c.at, when)))
 
 
 def chained(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
