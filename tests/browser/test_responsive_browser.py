@@ -45,6 +45,7 @@ def seed(app) -> dict[str, str]:
                 "people": url_for("records.person_list"),
                 "organisations": url_for("records.organization_list"),
                 "person": url_for("records.person_detail", record_id=person.id),
+                "organisation": url_for("records.organization_detail", record_id=org.id),
                 "deals": url_for("records.deal_list"),
                 "board": url_for("pipelines_board.first"),
                 "reports": url_for("reports.index"),
@@ -157,3 +158,19 @@ def test_on_a_phone_a_list_is_cards_with_each_value_labelled(live_server, pages,
     label = phone.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == f'"{tr(LOCALE, "Phone")}"'
     shot(page, "phone-people-cards")
+
+
+def test_with_javascript_one_menu_is_open_at_a_time_and_escape_closes_it(live_server, pages, new_page):
+    page = new_page(LOCALE, viewport=LAPTOP)
+    log_in(page, live_server.url, "director@example.com", PASSWORD)
+    tools, admin_menu = page.locator("details.nav-menu-tools"), page.locator("details.nav-menu-admin")
+    tools.locator("summary").click()
+    admin_menu.locator("summary").click()
+    expect(admin_menu).to_have_attribute("open", "")
+    expect(tools).not_to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(admin_menu).not_to_have_attribute("open", "")
+    expect(admin_menu.locator("summary")).to_be_focused()
+    page.locator("summary.user").click()
+    page.locator("main h1").click()  # a click elsewhere closes it
+    expect(page.locator("details.user-menu")).not_to_have_attribute("open", "")
