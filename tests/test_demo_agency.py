@@ -26,6 +26,7 @@ from crmkit.core.demo.clock import ZONE
 from crmkit.core.pipelines.totals import DealTotal
 from crmkit.core.pipelines.models import Deal, DealCompetitor, DealPerson, Pipeline, Stage
 from crmkit.core.targets.models import SalesTarget
+from crmkit.entities.transitions import Transition
 from crmkit.migrate import upgrade_all
 from crmkit.reports import engine
 from crmkit.reports.context import Context
@@ -157,6 +158,17 @@ def test_lost_deals_have_a_reason_and_some_went_to_a_competing_agency(session):
     rivals = {o.id for o in all_of(session, Organization) if o.is_competitor}
     taken = list(session.execute(select(DealCompetitor.organization_id)).scalars())
     assert taken and set(taken) <= rivals
+
+
+def test_each_stay_in_a_stage_ends_when_the_next_move_is_made_and_the_last_is_open(session):
+    stays = defaultdict(list)
+    for row in session.execute(select(Transition).where(Transition.entity == "deal").order_by(Transition.at, Transition.id)).scalars():
+        stays[row.record_id].append(row)
+    assert len(stays) == session.execute(select(func.count()).select_from(Deal)).scalar_one()
+    for moves in stays.values():
+        assert moves[-1].left_at is None and moves[-1].seconds is None
+        for stay, following in zip(moves, moves[1:]):
+            assert stay.left_at == following.at and stay.seconds == round((following.at - stay.at).total_seconds())
 
 
 def test_the_board_totals_kept_by_the_triggers_equal_the_deals(session):

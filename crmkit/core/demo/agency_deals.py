@@ -48,8 +48,9 @@ RENTS = {"1-комн. квартира": (180, 300), "2-комн. квартир
          "студия": (150, 230), "дом": (500, 1500), "офис": (300, 1200)}  # thousands of tenge a month
 NOTES = ("Нашли вариант дешевле на Krisha.kz", "Банк занизил оценку квартиры", "Собственник поднял цену после показа",
          "Решили подождать до весны", None, None)
-TASKS = ("Организовать повторный показ", "Подготовить договор задатка", "Записать стороны к нотариусу",
-         "Согласовать дату заселения", "Запросить выписку из ЕГРН у собственника")
+TASKS = ("Организовать повторный показ", "Подготовить договор", "Уточнить бюджет и сроки у клиента",
+         "Отправить клиенту подборку вариантов", "Запросить у собственника справку о зарегистрированных правах")
+DEALS_BY_SIZE = {"small": 240, "medium": 2400, "large": 24000}  # an agency's deals are many and small
 
 
 def is_rent(setup: Setup, _client: Draft | None = None) -> bool:
@@ -66,7 +67,8 @@ def lines(rng: random.Random, setup: Setup, client: Draft) -> list[dict[str, Any
     """One line: the agency's fee, 2% of a sale's price (at least 400 000 ₸) or a month's rent."""
     kind, _where = property_in(rng, client.city or "Алматы")
     corporate = "legal_name" in client.data or client.data.get("organization_id")
-    item = setup.prices[1 if corporate and is_rent(setup, client) or ("продавец" in (client.data.get("tags") or "")) else 0][0]
+    selling = any(tag in (client.data.get("tags") or "") for tag in ("продавец", "застройщик"))
+    item = setup.prices[1 if corporate and is_rent(setup, client) or selling else 0][0]
     if is_rent(setup, client):
         fee = Decimal(rng.randint(*RENTS[kind]) * 1000) * (3 if corporate else 1)
     else:
@@ -82,6 +84,8 @@ def title(rng: random.Random, setup: Setup, deal_lines: list[dict[str, Any]], cl
     tags = client.data.get("tags") or ""
     if is_rent(setup, client):
         verb = "Сдача" if "арендодатель" in tags else "Аренда для сотрудников" if "legal_name" in client.data else "Аренда"
+    elif "застройщик" in tags:
+        verb = "Продажа новостройки"
     else:
         verb = "Продажа" if "продавец" in tags else "Покупка"
     name = client.stored.get("name", "")
@@ -95,4 +99,4 @@ def clients(organisations: list[Draft], people: list[Draft]) -> list[Draft]:
     return mine + [o for o in organisations if not o.stored.get("is_competitor") and o.data.get("tags") != "ипотека"]
 
 
-BOOK = Book(((SALES, SALES_FEES, 0.6), (RENTALS, RENT_FEES, 0.4)), REASONS, NOTES, TASKS, lines, title, clients, route)
+BOOK = Book(((SALES, SALES_FEES, 0.6), (RENTALS, RENT_FEES, 0.4)), REASONS, NOTES, TASKS, lines, title, clients, route, DEALS_BY_SIZE)

@@ -53,7 +53,8 @@ def report(outcome: Outcome) -> None:
 
 @click.command("demo")
 @click.option("--size", type=click.Choice(tuple(SIZES)), default="small", show_default=True,
-              help="small: ~20 organisations, 150 people, 2,000 activities, 120 deals; medium ten times that; large a hundred.")
+              help="small: ~20 organisations, 150 people, 2,000 activities, 240 deals (the trading company 120); "
+                   "medium ten times that; large a hundred.")
 @click.option("--profile", type=click.Choice(tuple(PROFILES)), default=DEFAULT, show_default=True,
               help="agency: a real-estate agency in Almaty and Astana (buyers, sellers, tenants, landlords); "
                    "trading: a building-materials trader with an equipment rental.")

@@ -3,7 +3,7 @@ for equipment, each deal moving through the stages at working hours, won or lost
 and, now and then, the competitor who took it), priced by line items from a demo price list.
 
 Written as the app writes them: each deal through the deal schema (``writer.Writer``), its moves
-as ``core_transition`` rows (from, to, who, when: what "time in each stage" reads), its lines, its
+as ``core_transition`` rows (from, to, who, when, and when each stay ended: what "time in each stage" reads), its lines, its
 competitors and its people beside it, and a next task for most open deals. One ``random.Random``
 seeded from the demo's seed makes the same year every time.
 """
@@ -27,7 +27,7 @@ from crmkit.core.demo.diary import Contact, Diary
 from crmkit.core.demo.writer import Writer, split
 from crmkit.core.pipelines import money, names
 from crmkit.core.pipelines.models import DealCompetitor, DealPerson, LineItem, LossReason, Pipeline, PriceItem, Stage
-from crmkit.entities.transitions import Transition
+from crmkit.entities.transitions import Transition, chained
 
 DEALS_BY_SIZE = {"small": 120, "medium": 1200, "large": 12000}
 RENTAL_SHARE = 0.3
@@ -107,6 +107,7 @@ class Book:
     title: Callable[..., str] | None = None  # (rng, setup, lines, client) -> title
     clients: Callable[..., list[Draft]] | None = None  # (organisations, people) -> clients; None: the buying organisations
     route: Callable[[Draft], int] | None = None  # a client's pipeline (its index); None: by the shares
+    sizes: dict[str, int] = field(default_factory=lambda: DEALS_BY_SIZE)  # how many deals, by the demo's size
 
 
 TRADING = Book(((SALES, SALES_PRICES, 1 - RENTAL_SHARE), (RENTAL, RENTAL_PRICES, RENTAL_SHARE)))
@@ -128,7 +129,7 @@ def write_deals(db: Session, writer: Writer, seed: int, today, organisations: li
     competitors = [o.id for o in organisations if o.stored.get("is_competitor")]
     staff = {p.parent: p for p in people if p.parent is not None}
     deals = []
-    for _ in range(DEALS_BY_SIZE[size]):
+    for _ in range(book.sizes[size]):
         if book.route is None:
             setup, client = rng.choices(pipelines, shares)[0], rng.choice(clients)
         else:
@@ -251,7 +252,7 @@ def rows_of(db: Session, deals: list[Planned], staff: dict[int, Draft], index: d
         contact = deal.organisation if "legal_name" not in deal.organisation.data else staff.get(index.get(id(deal.organisation)))
         if contact is not None and contact.id is not None:
             people.append({"deal_id": deal.id, "person_id": contact.id, "role": "decision_maker"})
-    for model, rows in ((Transition, transitions), (LineItem, lines), (DealCompetitor, rivals), (DealPerson, people)):
+    for model, rows in ((Transition, chained(transitions)), (LineItem, lines), (DealCompetitor, rivals), (DealPerson, people)):
         if rows:
             db.execute(insert(model.__table__), rows)
 
