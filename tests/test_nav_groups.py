@@ -7,7 +7,10 @@ import pytest
 from crmkit import NavItem
 
 
-@pytest.mark.parametrize(("order", "group"), [(-10, "main"), (799, "main"), (800, "tools"), (899, "tools"), (900, "admin")])
+ORDERS = [(-10, "main"), (799, "main"), (800, "tools"), (899, "tools"), (900, "admin")]
+
+
+@pytest.mark.parametrize(("order", "group"), ORDERS)
 def test_an_item_without_a_group_takes_it_from_its_order(order, group):
     assert NavItem("Item", url="https://example.com/", order=order).group == group
 

@@ -31,7 +31,8 @@ def seed(app) -> dict[str, str]:
         entities = app.extensions["crmkit"].entities
         admin = session.merge(admin)
         org = Records(entities.get("organization"), admin, session).create(
-            {"name": "ТОО «Алматинская недвижимость и консалтинг»", "phone": "+7 727 250 12 34", "email": "office@almaty-realty.kz"})
+            {"name": "ТОО «Алматинская недвижимость и консалтинг»", "phone": "+7 727 250 12 34",
+             "email": "office@almaty-realty.kz"})
         person = Records(entities.get("person"), admin, session).create(
             {"name": LONG_NAME, "phone": "+7 701 123 45 67", "email": "aigerim.nurmagambetova@almaty-realty.kz",
              "position": "Руководитель отдела продаж жилой недвижимости", "organization_id": org.id})
@@ -142,7 +143,8 @@ def test_on_a_phone_the_menu_button_opens_the_navigation_and_log_out(live_server
     expect(toggle).to_have_text(tr(LOCALE, "Menu"))
     toggle.focus()
     page.keyboard.press("Enter")  # a <summary>: the keyboard opens it as a click does
-    expect(page.get_by_role("navigation", name=tr(LOCALE, "Main")).get_by_role("link", name=tr(LOCALE, "Deals"))).to_be_visible()
+    nav = page.get_by_role("navigation", name=tr(LOCALE, "Main"))
+    expect(nav.get_by_role("link", name=tr(LOCALE, "Deals"))).to_be_visible()
     expect(log_out).to_be_in_viewport()
     shot(page, f"phone-menu-{'js' if javascript else 'nojs'}")
     assert overflow(page) <= 0
@@ -150,8 +152,9 @@ def test_on_a_phone_the_menu_button_opens_the_navigation_and_log_out(live_server
     page.wait_for_url(f"{live_server.url}/login")
 
 
-def test_on_a_phone_a_list_is_cards_with_each_value_labelled(live_server, pages, new_page):
-    page = new_page(LOCALE, viewport=PHONE)
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_on_a_phone_a_list_is_cards_with_each_value_labelled(live_server, pages, new_page, javascript):
+    page = new_page(LOCALE, viewport=PHONE, java_script_enabled=javascript)
     log_in(page, live_server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto(live_server.url + pages["people"])
     row = page.locator("table.cards tbody tr").first
@@ -161,7 +164,7 @@ def test_on_a_phone_a_list_is_cards_with_each_value_labelled(live_server, pages,
     expect(phone).to_have_attribute("data-label", tr(LOCALE, "Phone"))
     label = phone.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == f'"{tr(LOCALE, "Phone")}"'
-    shot(page, "phone-people-cards")
+    shot(page, f"phone-people-cards-{'js' if javascript else 'nojs'}")
 
 
 def test_with_javascript_one_menu_is_open_at_a_time_and_escape_closes_it(live_server, pages, new_page):
