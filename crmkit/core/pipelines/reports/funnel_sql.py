@@ -96,7 +96,8 @@ def median(dialect: str, value, partition: Sequence[Any], inner):
     if dialect == "postgresql":
         return inner, func.percentile_cont(0.5).within_group(value)
     rank = func.row_number().over(partition_by=partition, order_by=value)
-    count = func.count(value).over(partition_by=partition)
+    # the same window as the rank's, the whole partition as its frame: one sort serves both
+    count = func.count(value).over(partition_by=partition, order_by=value, rows=(None, None))
     ranked = select(*inner.c, rank.label("rank"), count.label("counted")).subquery("ranked")
     middle = ranked.c.rank.in_([(ranked.c.counted + 1) // 2, (ranked.c.counted + 2) // 2])
     return ranked, func.avg(case((and_(middle, ranked.c[value.key].is_not(None)), ranked.c[value.key])))

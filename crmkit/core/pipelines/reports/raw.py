@@ -43,7 +43,8 @@ def stage_sql(dialect: str, stages, period: str, mine: str) -> str:
         return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), "
                 "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FROM s GROUP BY stage")
     ranked = ("SELECT s.*, row_number() OVER (PARTITION BY stage ORDER BY seconds) AS rank, "
-              "count(seconds) OVER (PARTITION BY stage) AS counted FROM s")
+              "count(seconds) OVER (PARTITION BY stage ORDER BY seconds ROWS BETWEEN UNBOUNDED PRECEDING "
+              "AND UNBOUNDED FOLLOWING) AS counted FROM s")
     return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), avg(CASE WHEN rank IN ((counted + 1) / 2, "
             f"(counted + 2) / 2) AND seconds IS NOT NULL THEN seconds END) FROM ({ranked}) r GROUP BY stage")
 
