@@ -21,10 +21,10 @@ from crmkit.core.access.models import Department, Office
 from crmkit.core.activities.rollup import ActivityHour, rebuild
 from crmkit.core.auth.models import User
 from crmkit.core.contacts.models import Organization, Person
-from crmkit.core.demo import agency
+from crmkit.core.demo import agency, agency_deals
 from crmkit.core.demo.clock import ZONE
 from crmkit.core.pipelines.totals import DealTotal
-from crmkit.core.pipelines.models import Deal, DealCompetitor, DealPerson, Pipeline, Stage
+from crmkit.core.pipelines.models import Deal, DealCompetitor, DealPerson, LineItem, Pipeline, Stage
 from crmkit.core.targets.models import SalesTarget
 from crmkit.entities.transitions import Transition
 from crmkit.migrate import upgrade_all
@@ -150,6 +150,21 @@ def test_a_private_clients_deal_names_them_as_its_person_and_the_pipeline_fits_t
     for deal in private:
         renting = tags_of(linked[deal.id]) & {"арендатор", "арендодатель"}
         assert (deal.pipeline_id == rent) == bool(renting), deal.title
+
+
+def test_a_deals_amount_is_the_agencys_fee_for_the_property_its_title_names(session):
+    lines = {line.deal_id: line for line in session.execute(select(LineItem)).scalars()}
+    for deal in all_of(session, Deal):
+        line = lines[deal.id]
+        service, place = line.name.rsplit(": ", 1)
+        kind = place.split(", ")[0]
+        assert place in deal.title and deal.amount == line.price * (1 + line.vat_rate / 100)
+        if service in [name for name, *_rest in agency_deals.RENT_FEES]:
+            months = 3 if deal.organization_id else 1  # an employer pays three months' rent
+            low, high = (n * 1000 * months for n in agency_deals.RENTS[kind])
+        else:
+            low, high = (max(n * 20_000, 400_000) for n in agency_deals.PRICES[kind])
+        assert low <= line.price <= high, (deal.title, line.price)
 
 
 def test_lost_deals_have_a_reason_and_some_went_to_a_competing_agency(session):

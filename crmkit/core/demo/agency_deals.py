@@ -65,7 +65,7 @@ def route(client: Draft) -> int:
 
 def lines(rng: random.Random, setup: Setup, client: Draft) -> list[dict[str, Any]]:
     """One line: the agency's fee, 2% of a sale's price (at least 400 000 ₸) or a month's rent."""
-    kind, _where = property_in(rng, client.city or "Алматы")
+    kind, where = property_in(rng, client.city or "Алматы")
     corporate = "legal_name" in client.data or client.data.get("organization_id")
     selling = any(tag in (client.data.get("tags") or "") for tag in ("продавец", "застройщик"))
     item = setup.prices[1 if corporate and is_rent(setup, client) or selling else 0][0]
@@ -74,13 +74,13 @@ def lines(rng: random.Random, setup: Setup, client: Draft) -> list[dict[str, Any
     else:
         fee = max(Decimal(rng.randint(*PRICES[kind]) * 1_000_000) * Decimal("0.02"), Decimal(400000))
     fee = (fee / 1000).quantize(Decimal(1)) * 1000
-    return [{"price_item_id": item.id, "position": 0, "name": item.name, "unit": item.unit, "quantity": Decimal(1),
+    return [{"price_item_id": item.id, "position": 0, "name": f"{item.name}: {kind}, {where}", "unit": item.unit, "quantity": Decimal(1),
              "price": fee, "discount_percent": Decimal(0), "vat_rate": item.vat_rate}]
 
 
 def title(rng: random.Random, setup: Setup, deal_lines: list[dict[str, Any]], client: Draft) -> str:
-    """What the agent calls it: "Покупка: 2-комн. квартира, мкр. Самал-2 — Сейткалиев Н."."""
-    kind, where = property_in(rng, client.city or "Алматы")
+    """What the agent calls it: "Покупка: 2-комн. квартира, мкр. Самал-2 — Сейткалиев Нурлан", the property its fee line names."""
+    place = deal_lines[0]["name"].rsplit(": ", 1)[1]
     tags = client.data.get("tags") or ""
     if is_rent(setup, client):
         verb = "Сдача" if "арендодатель" in tags else "Аренда для сотрудников" if "legal_name" in client.data else "Аренда"
@@ -90,7 +90,7 @@ def title(rng: random.Random, setup: Setup, deal_lines: list[dict[str, Any]], cl
         verb = "Продажа" if "продавец" in tags else "Покупка"
     name = client.stored.get("name", "")
     short = name if "legal_name" in client.data else " ".join(name.split()[:2])
-    return f"{verb}: {kind}, {where} — {short}"[:200]
+    return f"{verb}: {place} — {short}"[:200]
 
 
 def clients(organisations: list[Draft], people: list[Draft]) -> list[Draft]:
