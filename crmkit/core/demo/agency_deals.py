@@ -64,7 +64,8 @@ def route(client: Draft) -> int:
 
 
 def lines(rng: random.Random, setup: Setup, client: Draft) -> list[dict[str, Any]]:
-    """One line: the agency's fee, 2% of a sale's price (at least 400 000 ₸) or a month's rent."""
+    """One line naming the property: the agency's fee, 2% of a sale's price (at least 400 000 ₸),
+    or a month's rent (three from an employer)."""
     kind, where = property_in(rng, client.city or "Алматы")
     corporate = "legal_name" in client.data or client.data.get("organization_id")
     selling = any(tag in (client.data.get("tags") or "") for tag in ("продавец", "застройщик"))
