@@ -371,6 +371,7 @@ def test_serve_loads_the_demo_on_the_first_run_and_prints_how_to_log_in(serve):
     output, app = serve()
     assert re.search(r"Loaded a demo company \(seed \d+\): 20 organisations", output)
     assert STAFF_LINE.search(output) and FIRST_ADMIN.search(output)
+    assert f"@{PROFILES['agency'].domain}" in output and f"@{OUR_DOMAIN}" not in output  # the agency by default
     assert people_in(app) >= 150
 
 
