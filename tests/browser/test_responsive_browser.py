@@ -165,6 +165,13 @@ def test_on_a_phone_a_list_is_cards_with_each_value_labelled(live_server, pages,
     label = phone.evaluate("td => getComputedStyle(td, '::before').content")
     assert label == f'"{tr(LOCALE, "Phone")}"'
     shot(page, f"phone-people-cards-{'js' if javascript else 'nojs'}")
+    # the filters fold behind a button, and stay open once one is set
+    filters = page.locator("details.filters-box")
+    expect(filters.get_by_label(tr(LOCALE, "Segment"))).to_be_hidden()
+    filters.locator("summary").click()
+    filters.get_by_label(tr(LOCALE, "Segment")).select_option(index=1)
+    filters.get_by_role("button", name=tr(LOCALE, "Filter")).click()
+    expect(page.locator("details.filters-box")).to_have_attribute("open", "")
 
 
 def test_with_javascript_one_menu_is_open_at_a_time_and_escape_closes_it(live_server, pages, new_page):
