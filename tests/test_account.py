@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -29,8 +31,9 @@ def me(app) -> User:
         return db.session().execute(select(User).where(User.email == "agent@example.com")).scalar_one()
 
 
-def test_the_user_name_in_the_top_bar_links_to_the_account_page(agent):
-    assert '<a class="user" href="/account/">Aigerim</a>' in page(agent, "/")
+def test_the_user_menu_in_the_top_bar_is_named_after_the_user_and_opens_the_account_page(agent):
+    menu = re.search(r'<details class="nav-menu user-menu">.*?</details>', page(agent, "/"), re.S).group(0)
+    assert '<summary class="user" title="Aigerim">Aigerim</summary>' in menu and 'href="/account/"' in menu
 
 
 def test_the_account_page_is_open_to_every_logged_in_user(agent):
