@@ -56,6 +56,7 @@ def test_a_user_logs_a_call_and_a_note_and_sees_them_newest_first(live_server, b
     note.get_by_label("Note").fill("Prefers WhatsApp")
     note.get_by_role("button", name="Save").click()
     expect(page.locator(".flash-success")).to_have_text("Note added.")
+    expect(page.locator("#timeline .tl-entry")).to_have_count(3)  # the page may still be arriving
 
     assert kinds_shown(page) == ["note", "call", "change"]
     newest, called = page.locator("#timeline .tl-entry").nth(0), page.locator("#timeline .tl-entry").nth(1)
