@@ -100,4 +100,5 @@ def clients(organisations: list[Draft], people: list[Draft]) -> list[Draft]:
     return mine + [o for o in organisations if not o.stored.get("is_competitor") and o.data.get("tags") != "ипотека"]
 
 
-BOOK = Book(((SALES, SALES_FEES, 0.6), (RENTALS, RENT_FEES, 0.4)), REASONS, NOTES, TASKS, lines, title, clients, route, DEALS_BY_SIZE)
+BOOK = Book(((SALES, SALES_FEES, 0.6), (RENTALS, RENT_FEES, 0.4)), REASONS, NOTES, TASKS, lines, title, clients, route, DEALS_BY_SIZE,
+            rivals=frozenset(names["ru"] for names, _weight in REASONS[:2]))

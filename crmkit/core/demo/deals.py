@@ -58,7 +58,7 @@ LOSS_REASONS = (
     ({"ru": "Не подошли сроки", "kk": "Мерзімі сәйкес келмеді", "en": "Timing did not suit"}, 15),
     ({"ru": "Перестал отвечать", "kk": "Жауап бермей кетті", "en": "Stopped answering"}, 10),
 )
-COMPETITOR_REASONS = {LOSS_REASONS[1][0]["ru"], "Купил через другое агентство", "Снял через другое агентство"}
+COMPETITOR_REASONS = frozenset({LOSS_REASONS[1][0]["ru"]})
 # name, unit, price in tenge, the quantities people order
 SALES_PRICES = (
     ("Цемент М500, мешок 50 кг", "мешок", "2850", (40, 100, 200, 500)),
@@ -108,6 +108,7 @@ class Book:
     clients: Callable[..., list[Draft]] | None = None  # (organisations, people) -> clients; None: the buying organisations
     route: Callable[[Draft], int] | None = None  # a client's pipeline (its index); None: by the shares
     sizes: dict[str, int] = field(default_factory=lambda: DEALS_BY_SIZE)  # how many deals, by the demo's size
+    rivals: frozenset = COMPETITOR_REASONS  # the reasons (their ru names) that always name a competitor
 
 
 TRADING = Book(((SALES, SALES_PRICES, 1 - RENTAL_SHARE), (RENTAL, RENTAL_PRICES, RENTAL_SHARE)))
@@ -203,7 +204,7 @@ def plan(rng: random.Random, clock: Clock, setup: Setup, buyer: Draft, reasons: 
         data["loss_reason_id"] = reason.id
         if (note := rng.choice(book.notes)) is not None:
             data["loss_note"] = note
-        if competitors and (reason.names.get("ru") in COMPETITOR_REASONS or rng.random() < 0.2):
+        if competitors and (reason.names.get("ru") in book.rivals or rng.random() < 0.2):
             chosen = [rng.choice(competitors)]
     closed = moves[-1][1] if outcome else None
     return Planned(data, buyer.owner, buyer, created, moves, lines, chosen, closed, amount if outcome == "won" else None)
