@@ -11,6 +11,7 @@ in the user's locale.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -70,6 +71,8 @@ def svg(chart: Chart) -> str:
         show_minor_x_labels=len(chart.x_labels) <= 31,
         margin=16,
     )
+    if chart.kind != "pie" and (ticks := whole_ticks(chart)) is not None:
+        drawing.y_labels = ticks
     if chart.title:
         drawing.title = str(chart.title)
     if chart.kind == "pie":
@@ -85,6 +88,20 @@ def svg(chart: Chart) -> str:
         for series in chart.series:
             drawing.add(str(series.label), list(series.values))
     return SCRIPT.sub("", drawing.render(is_unicode=True))
+
+
+def whole_ticks(chart: Chart, most: int = 8) -> list[int] | None:
+    """The value axis's ticks when every value is a whole number (counts): 0 up to the largest in
+    steps of 1, 2 or 5 times a power of ten, at most ``most`` of them; None for any other chart,
+    which keeps pygal's own. pygal alone would mark 0.5, 1.5 ... on an axis of 3 calls."""
+    values = [v for s in chart.series for v in s.values if v is not None]
+    if any(v < 0 or not float(v).is_integer() for v in values):
+        return None
+    top = int(max(values, default=0)) or 1
+    raw = max(1.0, top / most)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
 def heatmap_svg(chart: Chart) -> str:
