@@ -47,6 +47,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.pipelines.hooks",
     "crmkit.core.targets.hooks",
     "crmkit.core.timeline.hooks",
+    "crmkit.core.files.hooks",
     "crmkit.core.myday.hooks",
     "crmkit.core.duplicates.hooks",
     "crmkit.core.lookup.hooks",

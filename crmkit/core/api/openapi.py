@@ -107,6 +107,8 @@ def build(entities) -> dict[str, Any]:
     keys = [entity.key for entity in entities]
     for entity, parts in shown:
         add_input_rules(document, entity, parts, keys)
+        for paths in current_app.extensions["crmkit"].pm.hook.api_paths(entity=entity, user=current_user):
+            document["paths"].update(paths or {})  # operations plugins serve under the entity's path
     return plain_numbers(document)
 
 
