@@ -306,6 +306,28 @@ def api_paths(entity: EntityType, user: Any) -> dict[str, Any]:
 
 
 @hookspec
+def automation_triggers() -> list[Any]:
+    """Declare triggers that automation rules may start on, beyond the built-in ones.
+
+    A plugin fires its trigger with ``crmkit.core.automation.fire(key, entity, record, **facts)``
+    in the record's transaction; the rules using it run there (see docs/automation.md).
+
+    :return: ``crmkit.core.automation.Trigger`` values, each keyed ``<plugin>.<what>``, with its
+        parameters (``Param``), the entities it applies to and how its facts match a rule.
+    """
+
+
+@hookspec
+def automation_actions() -> list[Any]:
+    """Declare actions that automation rules may take, beyond the built-in ones.
+
+    :return: ``crmkit.core.automation.ActionType`` values, each keyed ``<plugin>.<what>``, with
+        its parameters, a ``run(context, params)`` that acts in the record's transaction (queue
+        outside calls with ``api.enqueue_after_commit``) and a ``describe`` for dry runs.
+    """
+
+
+@hookspec
 def caller_lookup(entity: EntityType, record: Any, user: Any) -> dict[str, Any] | None:
     """Add what this plugin knows about a caller to the caller lookup (``/lookup`` and its API).
 

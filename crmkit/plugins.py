@@ -53,6 +53,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.lookup.hooks",
     "crmkit.core.demo.hooks",
     "crmkit.core.maintenance.hooks",
+    "crmkit.core.automation.hooks",
     "crmkit.reports.hooks",
 )
 CORE_LINEAGE = "core"
