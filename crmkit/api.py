@@ -33,6 +33,8 @@ from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError
 from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.record import Record
+from crmkit.core.leads.intake import Incoming
+from crmkit.core.leads import intake as _intake
 from crmkit.core.pipelines.schemas import Money
 from crmkit.core.timeline.entries import TimelineEntry
 from crmkit.entities.workflow import State, Workflow
@@ -41,7 +43,7 @@ from crmkit.jobs import Job, PeriodicJob, crontab
 from crmkit.mail import MailError
 from crmkit.plugin_i18n import Messages
 from crmkit.redirects import local_url
-from crmkit.types import Action, AuditAction, DashboardWidget, NavItem, Panel, Permission
+from crmkit.types import Action, AuditAction, DashboardWidget, IntakeSource, NavItem, Panel, Permission
 
 __all__ = [
     "Action",
@@ -51,6 +53,8 @@ __all__ = [
     "EntityExtension",
     "EntityType",
     "Forbidden",
+    "Incoming",
+    "IntakeSource",
     "Invalid",
     "Job",
     "MailError",
@@ -92,6 +96,7 @@ __all__ = [
     "new_url",
     "next_states",
     "public",
+    "receive_lead",
     "require",
     "send_mail",
     "session",
@@ -315,6 +320,17 @@ def attachments_of(entity_ref: EntityRef, record: Any, kind: str | None = None) 
     from crmkit.core import files as _files
 
     return _files.attachments_of(entity(entity_ref).key, _id(record), kind)
+
+
+def receive_lead(incoming: Incoming) -> tuple[Any, bool]:
+    """Turn what a channel received into a lead, exactly once: ``(lead, created)``.
+
+    ``incoming`` is an ``Incoming`` (channel, who, what they want, UTM tags, the raw payload, the
+    sender's id...). It runs in the current ``session()`` and does not commit: commit, then
+    acknowledge. A repeat of the same ``(channel, external_id)`` returns the lead made the first
+    time with ``created`` False, also when both arrive at once. See docs/leads.md.
+    """
+    return _intake.receive(incoming)
 
 
 def today(user: Any = None) -> date:

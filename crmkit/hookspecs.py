@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from crmkit.entities.extensions import EntityExtension
     from crmkit.entities.workflow import State
     from crmkit.reports.declaration import Report
-    from crmkit.types import Action, AuditAction, DashboardWidget, NavItem, Panel, Permission
+    from crmkit.types import Action, AuditAction, DashboardWidget, IntakeSource, NavItem, Panel, Permission
 
 PROJECT = "crmkit"
 
@@ -386,4 +386,13 @@ def records_unmerged(entity: EntityType, kept: Any, merged: Any, moved: Any, use
     :param moved: what this plugin's ``records_merged`` returned for that merge.
     :param user: the user undoing the merge.
     :return: nothing.
+    """
+
+
+@hookspec
+def intake_sources() -> list[IntakeSource]:
+    """Declare the channels leads arrive through (crmkit.api.IntakeSource), for filters, reports
+    and the admin's "Lead channels" page; a channel hands each lead to ``crmkit.api.receive_lead``.
+
+    :return: the channels this plugin brings in, ``[]`` for none.
     """

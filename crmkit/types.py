@@ -91,3 +91,18 @@ class AuditAction:
     name: str
     label: Any
     sentence: Any = None
+
+
+@dataclass(frozen=True)
+class IntakeSource:
+    """A channel leads arrive through (``intake_sources``): a web form, a webhook, a mailbox, calls.
+
+    ``key`` is what a lead's ``channel`` holds (``"form"``, ``"phone"``); ``label`` and
+    ``description`` are lazy gettext strings shown on filters, reports and the admin's "Lead
+    channels" page; ``settings_endpoint``: the Flask endpoint of the channel's settings page, if any.
+    """
+
+    key: str
+    label: Any
+    description: Any = ""
+    settings_endpoint: str | None = None

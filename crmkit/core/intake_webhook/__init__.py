@@ -1,0 +1,1 @@
+"""The signed webhook channel: listing portals and other systems post leads, signed with HMAC."""

@@ -1,0 +1,1 @@
+"""Leads: requests arriving from every channel into one unsorted queue (see docs/leads.md)."""

@@ -1,0 +1,34 @@
+"""The channels leads arrive through, as plugins declare them on ``intake_sources``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from crmkit.i18n import lazy_gettext as _l
+from crmkit.types import IntakeSource
+
+MANUAL = IntakeSource("manual", _l("Entered by hand"), _l("A lead someone typed in from a call or a visit."))
+
+
+def declared() -> dict[str, IntakeSource]:
+    """Every channel by key, the core's manual entry first, then the plugins' in load order."""
+    found = {MANUAL.key: MANUAL}
+    for returned in current_app.extensions["crmkit"].pm.hook.intake_sources():
+        for source in returned or ():
+            found.setdefault(source.key, source)
+    return found
+
+
+def channel_label(key: Any) -> str:
+    """A channel's label; a key no active plugin declares is shown as it is."""
+    source = declared().get(key)
+    return str(source.label) if source is not None else str(key)
+
+
+class Labels:
+    """A mapping-like view of channel labels for a form's select (``choices_labels``)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return channel_label(key)
