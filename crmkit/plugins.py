@@ -46,6 +46,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.activities.hooks",
     "crmkit.core.pipelines.hooks",
     "crmkit.core.leads.hooks",
+    "crmkit.core.lead_triage.hooks",
     "crmkit.core.intake_form.hooks",
     "crmkit.core.intake_webhook.hooks",
     "crmkit.core.targets.hooks",

@@ -1,0 +1,1 @@
+"""Lead triage: the unsorted queue, conversion to a deal, quality control and the leads reports (docs/leads.md)."""
