@@ -78,3 +78,12 @@ def blob_names(app) -> set[str]:
 
     with app.app_context():
         return {item.name for item in files_storage().listing()}
+
+
+def admin_client(app):
+    """A client of ``app`` logged in as its admin (made by ``files_app``)."""
+    from crmkit.testing import login
+
+    client = app.test_client()
+    assert login(client, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 302
+    return client

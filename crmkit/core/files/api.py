@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crmkit import db
@@ -20,7 +21,7 @@ from crmkit.core.api import views as api_views
 from crmkit.core.files import delivery, uploads
 from crmkit.core.files.checks import Refused
 from crmkit.core.files.models import Attachment
-from crmkit.core.files.service import attachments_of, detach, max_size
+from crmkit.core.files.service import attachments_of, detach, too_large_upload
 from crmkit.db import MAX_ID
 from crmkit.entities.errors import Forbidden, NotFound, RecordError
 from crmkit.errors import json_error
@@ -60,13 +61,11 @@ def list_view(entity_key: str, record_id: int):
 
 def upload_view(entity_key: str, record_id: int):
     records, record = record_of(entity_key, record_id, edit=True)
-    uploads.limit_request()
     try:
         made = uploads.receive(records.entity, record.id, request.files.getlist("files"), current_user,
                                request.form.get("kind") or "file")
     except RequestEntityTooLarge:
-        message = _("The upload is larger than allowed: at most %(limit)s MB a file.",
-                    limit=f"{max_size() / (1024 * 1024):g}")
+        message = too_large_upload()
         return json_error(413, message, {"files": [message]})
     except Refused as error:
         return json_error(error.status, error.message, {"files": [error.message]})
@@ -85,16 +84,17 @@ def delete_view(entity_key: str, record_id: int, attachment_id: int):
 
 def http_error(error: HTTPException):
     if error.code == 413:
-        message = _("The upload is larger than allowed: at most %(limit)s MB a file.",
-                    limit=f"{max_size() / (1024 * 1024):g}")
+        message = too_large_upload()
         return json_error(413, message, {"files": [message]})
     return json_error(error.code or 500)
 
 
 def register(app) -> None:
     bp = Blueprint("files_api", __name__, url_prefix=PREFIX)
+    bp.url_value_preprocessor(lambda endpoint, _values: uploads.limit_request() if endpoint.endswith("_upload") else None)
     bp.before_request(api_views.authenticate)
     bp.register_error_handler(RecordError, api_views.record_error)
+    bp.register_error_handler(CSRFError, api_views.csrf_error)
     bp.register_error_handler(HTTPException, http_error)
     for entity in app.extensions["crmkit"].entities:
         base, name, key = f"/{entity.path}/<int:record_id>/attachments", entity.endpoint_prefix, {"entity_key": entity.key}

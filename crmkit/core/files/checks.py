@@ -48,7 +48,11 @@ class Checked:
 def display_name(name: str) -> str:
     """The uploaded name as people read it: control characters dropped, nothing else changed."""
     shown = "".join(c for c in unicodedata.normalize("NFC", name or "") if unicodedata.category(c)[0] != "C")
-    return shown.strip()[:255] or "file"
+    shown = shown.strip()
+    if len(shown) > 255:  # the column's length; keep the extension
+        stem, dot, extension = shown.rpartition(".")
+        shown = f"{stem[:254 - len(extension)]}.{extension}" if dot and len(extension) <= 16 else shown[:255]
+    return shown or "file"
 
 
 def safe_name(name: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crmkit import db
 from crmkit.core.files import access, uploads
 from crmkit.core.files.models import Attachment
-from crmkit.core.files.service import attachments_of, max_size
+from crmkit.core.files.service import attachments_of, human_size, max_size
 from crmkit.core.timeline import Cursor, TimelineEntry
 from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
@@ -20,13 +20,6 @@ from crmkit.types import Panel
 
 SOURCE = "files.attached"
 KIND_LABELS = {"file": _l("Files"), "photo": _l("Photos"), "document": _l("Documents")}
-
-
-def human_size(size: int) -> str:
-    for unit, factor in ((_("GB"), 1024**3), (_("MB"), 1024**2), (_("KB"), 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return _("%(n)d bytes", n=size)
 
 
 def panel(entity: Any, record: Any, user: Any) -> Panel | None:
@@ -40,7 +33,7 @@ def panel(entity: Any, record: Any, user: Any) -> Panel | None:
     return Panel(_l("Attachments"), "files/panel.html", {
         "entity": entity, "record": record, "groups": groups, "kind_labels": KIND_LABELS,
         "can_edit": access.may_edit(records, record), "human_size": human_size,
-        "max_mb": f"{max_size() / (1024 * 1024):g}", "max_files": uploads.MAX_FILES,
+        "max_mb": f"{max_size() / (1024 * 1024):g}", "limit": human_size(max_size()), "max_files": uploads.MAX_FILES,
     }, order=40)
 
 

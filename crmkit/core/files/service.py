@@ -21,6 +21,8 @@ from crmkit import db
 from crmkit.core.files import checks, storage
 from crmkit.core.files.models import Attachment
 from crmkit.db import utcnow
+from crmkit.i18n import format_decimal
+from crmkit.i18n import gettext as _
 
 DEFAULT_MAX_SIZE = 25 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -92,10 +94,19 @@ def attach(entity: Any, record_id: int, data: bytes | IO[bytes], filename: str, 
 
 
 def too_large(name: str) -> checks.Refused:
-    from crmkit.i18n import gettext as _
+    return checks.Refused(_("“%(name)s” is larger than %(limit)s.", name=name, limit=human_size(max_size())), 413)
 
-    limit = max_size() / (1024 * 1024)
-    return checks.Refused(_("“%(name)s” is larger than %(limit)s MB.", name=name, limit=f"{limit:g}"), 413)
+
+def too_large_upload() -> str:
+    return _("The upload is larger than allowed: at most %(limit)s a file.", limit=human_size(max_size()))
+
+
+def human_size(size: int) -> str:
+    for unit, factor in ((_("GB"), 1024**3), (_("MB"), 1024**2), (_("KB"), 1024)):
+        if size >= factor:
+            return f"{format_decimal(round(size / factor, 1))} {unit}"
+    return _("%(n)d bytes", n=size)
+
 
 
 def open_blob(attachment: Attachment) -> IO[bytes]:

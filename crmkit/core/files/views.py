@@ -7,20 +7,34 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crmkit import db
 from crmkit.core.files import access, delivery, ordering, thumbs
 from crmkit.core.files.checks import Refused
 from crmkit.core.files.models import Attachment
 from crmkit.core.files.panel import human_size
-from crmkit.core.files.service import detach, max_size
+from crmkit.core.files.service import detach, too_large_upload
 from crmkit.core.files.uploads import limit_request, receive
 from crmkit.errors import wants_json
 from crmkit.i18n import gettext as _
 
 bp = Blueprint("files", __name__, url_prefix="/files", template_folder="templates",
                static_folder="static", static_url_path="/static")
+
+
+@bp.url_value_preprocessor
+def upload_limit(endpoint, _values):
+    """Set the upload's size limit before anything (the CSRF check) reads the form."""
+    if endpoint == "files.upload":
+        limit_request()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(_error):
+    """A body over the limit, refused before it is read (by the CSRF check or the upload)."""
+    values = request.view_args or {}
+    return refused(too_large_upload(), 413, values.get("entity_key", ""), values.get("record_id", 0))
 
 
 def record_page(entity_key: str, record_id: int) -> str:
@@ -31,20 +45,22 @@ def record_page(entity_key: str, record_id: int) -> str:
 def refused(message: str, status: int, entity_key: str, record_id: int):
     if wants_json():
         return jsonify(error={"code": status, "message": message, "fields": {"files": [message]}}), status
-    return render_template("files/refused.html", message=message, back=record_page(entity_key, record_id)), status
+    try:
+        back = record_page(entity_key, record_id)
+    except HTTPException:
+        back = "/"
+    return render_template("files/refused.html", message=message, back=back), status
 
 
 @bp.post("/<entity_key>/<int:record_id>/upload")
 @login_required
 def upload(entity_key: str, record_id: int):
     records, record = access.record_or_abort(entity_key, record_id, edit=True)
-    limit_request()
     try:
         files = request.files.getlist("files")
         made = receive(records.entity, record.id, files, current_user, request.form.get("kind") or "file")
     except RequestEntityTooLarge:
-        message = _("The upload is larger than allowed: at most %(limit)s MB a file.",
-                    limit=f"{max_size() / (1024 * 1024):g}")
+        message = too_large_upload()
         return refused(message, 413, entity_key, record_id)
     except Refused as error:
         return refused(error.message, error.status, entity_key, record_id)
