@@ -333,28 +333,6 @@ def receive_lead(incoming: Incoming) -> tuple[Any, bool]:
     return _intake.receive(incoming)
 
 
-def attach_file(entity_ref: EntityRef, record: Any, data: Any, filename: str, *, content_type: str | None = None,
-                kind: str = "file", title: str | None = None, user: Any = None) -> Any:
-    """Attach a file to a record in the current ``session()`` (you commit): ``data`` is bytes or a
-    seekable binary file, read in chunks. The blob is stored before the row commits and removed if
-    the transaction rolls back; the same bytes are stored once. Returns the ``Attachment`` row;
-    raises ``Refused`` (``.message``, ``.status``) for a file over the size limit, a type its
-    content contradicts or an image bomb. No permission is checked: check the record's first
-    (see docs/files.md). ``open_blob(attachment)`` from crmkit.core.files reads it back."""
-    from crmkit.core import files as _files
-
-    return _files.attach(entity(entity_ref).key, _id(record), data, filename, content_type=content_type,
-                         kind=kind, title=title, user=user)
-
-
-def attachments_of(entity_ref: EntityRef, record: Any, kind: str | None = None) -> list:
-    """A record's attachments in their order (of one ``kind``: ``file``, ``photo``, ``document``),
-    each with ``id``, ``original_name``, ``filename``, ``content_type``, ``size``, ``sha256``."""
-    from crmkit.core import files as _files
-
-    return _files.attachments_of(entity(entity_ref).key, _id(record), kind)
-
-
 def today(user: Any = None) -> date:
     """Today's date where ``user`` is (their time zone), else in the deployment's
     (CRMKIT_DEFAULT_TIMEZONE): what deadlines and due dates are compared with."""

@@ -328,20 +328,6 @@ def automation_actions() -> list[Any]:
 
 
 @hookspec
-def api_paths(entity: EntityType, user: Any) -> dict[str, Any]:
-    """Document REST operations a plugin serves under an entity's API path (``/api/v1/<path>``).
-
-    Called while the OpenAPI document is built, for each entity the caller may view; the plugin
-    serves the routes itself (a blueprint registered in ``init_app``).
-
-    :param entity: the entity type whose API is documented.
-    :param user: the caller, who may view this entity's records.
-    :return: OpenAPI path items keyed by their full path (``/api/v1/deals/{record_id}/...``),
-        ``{}`` for none.
-    """
-
-
-@hookspec
 def caller_lookup(entity: EntityType, record: Any, user: Any) -> dict[str, Any] | None:
     """Add what this plugin knows about a caller to the caller lookup (``/lookup`` and its API).
 
