@@ -22,7 +22,7 @@ TRANSITIONS = {
     "in_work": ["converted", "rejected", "reprocessing"],
     "rejected": ["reprocessing"],
     "reprocessing": ["assigned", "in_work", "rejected"],
-    "converted": [],
+    "converted": ["reprocessing"],  # its deal was lost: quality control looks at it again
 }
 WORKFLOW = Workflow("status", STATES, TRANSITIONS)
 OPEN = tuple(state.key for state in STATES if state.kind == "open")
