@@ -27,6 +27,7 @@ from crmkit import jobs as _jobs
 from crmkit import mail as _mail
 from crmkit import public
 from crmkit import search as _search
+from crmkit.core import worktime as _worktime
 from crmkit.entities import service as _service
 from crmkit.entities import workflow as _workflow
 from crmkit.entities.declaration import EntityType
@@ -72,6 +73,8 @@ __all__ = [
     "State",
     "TimelineEntry",
     "Workflow",
+    "add_working_days",
+    "add_working_minutes",
     "attach_file",
     "attachments_of",
     "audit",
@@ -90,6 +93,7 @@ __all__ = [
     "hooks",
     "hookspec",
     "import_url",
+    "is_working_time",
     "list_url",
     "local_url",
     "matching_ids",
@@ -102,6 +106,7 @@ __all__ = [
     "session",
     "time_in_states",
     "today",
+    "working_seconds_between",
 ]
 
 PAGES = ("list", "new", "detail", "edit", "archive")  # the record pages every entity gets
@@ -352,3 +357,29 @@ def hooks() -> Any:
     """The running app's hooks, to call those a plugin offers (``register_hookspecs``):
     ``api.hooks().hello_greeting(name="Dana")`` returns every implementation's answer in a list."""
     return current_app.extensions["crmkit"].pm.hook
+
+# Working time (the instance's work calendar, docs/worktime.md)
+
+
+def add_working_minutes(start: datetime, minutes: float) -> datetime:
+    """The moment ``minutes`` of working time after the aware datetime ``start``, in UTC, by the
+    instance's work calendar (hours per weekday, holidays): 30 from Friday 17:45 is Monday 09:15;
+    0 gives ``start``. Raises ``ValueError`` for a naive datetime or negative minutes."""
+    return _worktime.add_working_minutes(start, minutes)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The same clock time ``days`` working days after the aware datetime ``start`` (before it when
+    negative), in UTC: Friday + 1 and Saturday + 1 are both Monday; 0 keeps a working day and
+    moves a day off to the next working day. "Due in 3 working days" is ``add_working_days(now, 3)``."""
+    return _worktime.add_working_days(start, days)
+
+
+def working_seconds_between(a: datetime, b: datetime) -> int:
+    """Whole seconds of working time between two aware datetimes; negative when ``b`` is earlier."""
+    return _worktime.working_seconds_between(a, b)
+
+
+def is_working_time(moment: datetime) -> bool:
+    """Whether the aware datetime ``moment`` falls within working hours on a working day."""
+    return _worktime.is_working_time(moment)
