@@ -49,6 +49,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.lead_triage.hooks",
     "crmkit.core.intake_form.hooks",
     "crmkit.core.intake_webhook.hooks",
+    "crmkit.core.intake_mail.hooks",
     "crmkit.core.worktime.hooks",
     "crmkit.core.targets.hooks",
     "crmkit.core.timeline.hooks",

@@ -98,13 +98,18 @@ class MailServer:
     process: subprocess.Popen
     host: str = "127.0.0.1"
     passwords: dict[str, str] = field(default_factory=dict)
+    passwd_mtime: float = 0.0
 
     def add_user(self, password: str = "s3cret-pass") -> str:
         """A new, empty mailbox's login (an address), so tests never see each other's mail."""
         user = f"sales{next(_users)}-{os.getpid()}@agency.kz"
         self.passwords[user] = password
         lines = "".join(f"{name}:{{PLAIN}}{secret}\n" for name, secret in self.passwords.items())
-        (self.root / "passwd").write_text(lines)
+        path = self.root / "passwd"
+        path.write_text(lines)
+        # Dovecot re-reads the file when its mtime (in whole seconds) changes: make sure it does
+        self.passwd_mtime = max(time.time(), self.passwd_mtime + 1)
+        os.utime(path, (self.passwd_mtime, self.passwd_mtime))
         return user
 
     def connect(self, user: str) -> imaplib.IMAP4:
