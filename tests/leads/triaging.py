@@ -52,3 +52,21 @@ def records(app, key, user):
 def post(client, url, form, page="/lead_triage/"):
     """POST ``form`` to ``url`` with the CSRF token of ``page``, as the browser sends it."""
     return client.post(url, data={**form, "csrf_token": csrf_token(client, page)})
+
+
+def assign(app, lead_id, owner, acting) -> None:
+    """Give the lead to ``owner`` and move it to assigned, as ``acting`` (a manager) does."""
+    with app.test_request_context():
+        session = db.session()
+        leads = Records(app.extensions["crmkit"].entities.get("lead"), session.merge(acting), session)
+        lead = leads.get(lead_id)
+        leads.assign_owner(lead, owner.id)
+        leads.update(lead, {"status": "assigned"}, None)
+
+
+def sweep(app) -> dict:
+    """One run of the quality-control job, as the scheduler runs it."""
+    from crmkit.core.lead_triage import control
+
+    with app.app_context():
+        return control.sweep()

@@ -101,6 +101,13 @@ def after_rejection(lead: Any, user: Any) -> bool:
     return send(lead, "rejected", lead.rejection_note, user)
 
 
+def deal_is_lost(deal_id: int | None) -> bool:
+    """Whether the deal is in a lost stage now."""
+    deal = database.session().get(Deal, deal_id) if deal_id else None
+    stage = names.stages().get(deal.stage_id) if deal is not None else None
+    return stage is not None and stage.kind == "lost"
+
+
 def deal_lost(deal: Any) -> int:
     """The converted leads of a deal just lost go to quality control (in the loss's transaction)."""
     session = database.session()

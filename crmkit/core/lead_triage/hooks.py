@@ -10,6 +10,7 @@ from crmkit.core.lead_triage.models import Conversion, DealOrigin, Review, Setti
 from crmkit.core.lead_triage.notices import tell_owner
 from crmkit.core.lead_triage.triage import PERMISSION as TRIAGE
 from crmkit.core.pipelines import names
+from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.jobs import Job, PeriodicJob, crontab
 
@@ -70,6 +71,14 @@ def entity_event(event, entity, record, changes):
         stage = names.stages().get(int(new)) if new not in (None, "") and str(new).isdigit() else None
         if stage is not None and stage.kind == "lost" and changes["stage_id"][0] is not None:
             control.deal_lost(record)
+
+
+@hookimpl
+def workflow_transition_check(entity, record, source, target):
+    """A converted lead goes back to quality control only once its deal is lost."""
+    if entity.key == "lead" and source is not None and source.key == "converted" and target.key == "reprocessing":
+        return None if control.deal_is_lost(record.deal_id) else _("A converted lead is re-processed only once its deal is lost.")
+    return None
 
 
 @hookimpl
