@@ -37,6 +37,8 @@ from crmkit.entities.record import Record
 from crmkit.core.leads.intake import Incoming
 from crmkit.core.leads import intake as _intake
 from crmkit.core.pipelines.schemas import Money
+from crmkit.core.notifications.kinds import NotificationKind
+from crmkit.core.notifications.service import notify
 from crmkit.core.timeline.entries import TimelineEntry
 from crmkit.entities.workflow import State, Workflow
 from crmkit.hookspecs import hookimpl, hookspec
@@ -63,6 +65,7 @@ __all__ = [
     "Money",
     "NavItem",
     "NotFound",
+    "NotificationKind",
     "Panel",
     "PeriodicJob",
     "Permission",
@@ -99,6 +102,7 @@ __all__ = [
     "matching_ids",
     "new_url",
     "next_states",
+    "notify",
     "public",
     "receive_lead",
     "require",

@@ -396,3 +396,12 @@ def intake_sources() -> list[IntakeSource]:
 
     :return: the channels this plugin brings in, ``[]`` for none.
     """
+
+
+@hookspec
+def notification_kinds() -> list[Any]:
+    """Declare kinds of in-app notification, so each user can choose which also come by email.
+
+    :return: ``crmkit.api.NotificationKind(key, label, email_default)`` values; ``key`` is what
+        ``api.notify(..., kind=key)`` names, prefixed by the plugin (``"automation.rule"``).
+    """

@@ -60,6 +60,8 @@ BUILTIN_PLUGINS = (
     "crmkit.core.demo.hooks",
     "crmkit.core.maintenance.hooks",
     "crmkit.core.automation.hooks",
+    "crmkit.core.notifications.hooks",
+    "crmkit.core.mail_templates.hooks",
     "crmkit.reports.hooks",
 )
 CORE_LINEAGE = "core"
