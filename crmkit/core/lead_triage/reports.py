@@ -255,7 +255,7 @@ def reprocessing_script(ctx: Context) -> Result:
         drill.update({key: ctx.members_args(reason=reason, outcome=key) for key, _label in OUTCOMES if per.get(key)})
         rows.append(Row(values, drill))
     columns = [Column("reason", _l("Sent to quality control for"), "text"), Column("sent", _l("Sent")),
-               *[Column(key, label) for key, label in OUTCOMES], Column("returned_share", _l("Returned, % of decided"), "percent")]
+               *[Column(key, label) for key, label in OUTCOMES], Column("returned_share", _l("Returned of decided, %"), "percent")]
     chart = Chart("bar", [r.values["reason"] for r in rows],
                   [Series(label, [r.values[key] for r in rows]) for key, label in OUTCOMES])
     return Result(columns, rows, chart)
