@@ -17,10 +17,11 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import and_, or_, select
 
 from crmkit import db as database
-from crmkit import jobs
+from crmkit.core.notifications.service import notify
 from crmkit.core.lead_triage import moves
 from crmkit.core.lead_triage.models import DEFAULT_SKIPPED_REASONS, DEFAULT_STALE_DAYS, Review, Settings
 from crmkit.core.leads.models import REJECTION_REASONS, Lead
@@ -29,6 +30,7 @@ from crmkit.core.pipelines.models import Deal
 from crmkit.db import utcnow
 from crmkit.entities.errors import Conflict, Forbidden, Invalid
 from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 PERMISSION = "leads.control"
 SETUP_PERMISSION = "leads.control_setup"
@@ -159,6 +161,18 @@ def sweep() -> dict[str, int]:
 
 
 # the controller's decisions
+RETURNED = "lead_triage.returned"  # the kind of notification the owner gets (mailed by default)
+
+
+def tell_owner(lead: Any, comment: str | None) -> None:
+    """The owner learns their lead is back, in their language: the bell, My day and (unless they
+    turned it off) an email, which the notifications send once the return commits."""
+    name = lead.name or f"#{lead.id}"
+    notify(lead.owner_id, (_l("Quality control returned the lead %(name)s to you."), {"name": name}), body=comment,
+           url=url_for("records.lead_detail", record_id=lead.id), kind=RETURNED, record=("lead", lead.id))
+
+
+
 class Control:
     """A controller's decisions on leads in the re-processing queue, each one transaction."""
 
@@ -200,7 +214,7 @@ class Control:
         self.leads.update(lead, {"status": state, "reprocess_reason": None, "reprocess_note": None,
                                  "rejection_reason": None, "rejection_note": None}, None)
         review = self._decide(lead, "returned", comment, reason)
-        jobs.enqueue_after_commit(self.session, "core.lead_triage.tell_owner", lead.id, review.id, user=None)
+        tell_owner(lead, comment)
         return review
 
     def confirm(self, lead: Any, comment: str | None, reason: str | None, version: int | None) -> Review:

@@ -7,12 +7,12 @@ from crmkit import NavItem, Permission, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.lead_triage import control, control_views, convert_views, panels, reports, timeline, views
 from crmkit.core.lead_triage.models import Conversion, DealOrigin, Review, Settings
-from crmkit.core.lead_triage.notices import tell_owner
+from crmkit.core.notifications.kinds import NotificationKind
 from crmkit.core.lead_triage.triage import PERMISSION as TRIAGE
 from crmkit.core.pipelines import names
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
-from crmkit.jobs import Job, PeriodicJob, crontab
+from crmkit.jobs import PeriodicJob, crontab
 
 GROUP = _l("Leads")
 
@@ -95,8 +95,12 @@ def myday_panels(user):
 
 @hookimpl
 def register_jobs():
-    return [PeriodicJob(control.sweep, schedule=crontab(minute="*/15"), name="sweep"),
-            Job(tell_owner, name="tell_owner", retries=3, retry_delay=600)]
+    return [PeriodicJob(control.sweep, schedule=crontab(minute="*/15"), name="sweep")]
+
+
+@hookimpl
+def notification_kinds():
+    return [NotificationKind(control.RETURNED, _l("Leads returned to me by quality control"), email_default=True)]
 
 
 @hookimpl
