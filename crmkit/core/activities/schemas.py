@@ -19,6 +19,7 @@ from crmkit.core.activities.models import (
     STATUSES,
 )
 from crmkit.core.activities.counterpart import Counterpart
+from crmkit.core.contacts.phones import pretty
 from crmkit.db import utcnow
 from crmkit.entities.fields import LocalDateTime, local_form_value
 from crmkit.i18n import lazy_gettext as _l
@@ -43,6 +44,18 @@ def choice(label, choices, labels, metadata_extra=None, **options):
     return fields.String(validate=validate.OneOf(choices), metadata=metadata, **options)
 
 
+def current_user_id() -> int | None:
+    """A new activity is the current user's until they choose someone else."""
+    from flask_login import current_user
+
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
+def shown_address(value: str) -> str:
+    """A call's number as people write it (+7 701 123 45 67); an email address as it is."""
+    return pretty(value).replace(" ", "\u00a0") if value.startswith("+") else value
+
+
 def now_typed() -> str:
     """A new activity's time: now, as the user's datetime-local input shows it."""
     return local_form_value(utcnow())
@@ -63,10 +76,15 @@ class ActivitySchema(Schema):
     about_id = fields.Integer(
         allow_none=True, strict=False, metadata={"label": _l("Record"), "link_entity_field": "about_entity"}
     )  # with about_entity, a link to a record of any entity, checked as every link is (crmkit.entities.linking)
+    # whom the call, meeting or task is for: any active user, as every user field (link "user")
+    owner_id = fields.Integer(allow_none=True, strict=False,
+                              metadata={"label": _l("Owner"), "link": "user", "form_default": current_user_id})
     body = fields.String(allow_none=True, validate=validate.Length(max=100000), metadata={"label": _l("Text"), "multiline": True})
     direction = choice(_l("Direction"), DIRECTIONS, DIRECTION_LABELS, allow_none=True, metadata_extra=CALL_OR_EMAIL)
-    their_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Their number or address"), **CALL_OR_EMAIL})
-    our_address = fields.String(allow_none=True, validate=validate.Length(max=254), metadata={"label": _l("Our number or address"), **CALL_OR_EMAIL})
+    their_address = fields.String(allow_none=True, validate=validate.Length(max=254),
+                                  metadata={"label": _l("Their number or address"), "display": shown_address, **CALL_OR_EMAIL})
+    our_address = fields.String(allow_none=True, validate=validate.Length(max=254),
+                                metadata={"label": _l("Our number or address"), "display": shown_address, **CALL_OR_EMAIL})
     duration_seconds = fields.Integer(allow_none=True, strict=False, validate=validate.Range(min=0), metadata={"label": _l("Duration, seconds"), **CALL})
     outcome = choice(_l("Outcome"), OUTCOMES, OUTCOME_LABELS, allow_none=True, metadata_extra=CALL)
     recording_url = fields.Url(allow_none=True, validate=validate.Length(max=1000), metadata={"label": _l("Recording"), **CALL})
