@@ -36,11 +36,11 @@ def arrange(client, action: str, key: str = ""):
 
 
 def test_a_manager_starts_with_the_departments_funnel_plan_and_fact_and_overdue_tasks(staff):
-    assert widgets(client_as(staff, "boss@example.com")) == [*funnel(staff), "report.plan_fact", "home.overdue"]
+    assert widgets(client_as(staff, "boss@example.com")) == ["home.week", *funnel(staff), "report.plan_fact", "home.overdue"]
 
 
 def test_an_agent_starts_with_my_day_and_their_own_funnel(staff):
-    assert widgets(client_as(staff, "north@example.com")) == ["home.myday", *funnel(staff)]
+    assert widgets(client_as(staff, "north@example.com")) == ["home.week", "home.myday", *funnel(staff)]
 
 
 def test_unpin_pin_and_move_are_kept_for_that_user_only(staff):
@@ -48,8 +48,8 @@ def test_unpin_pin_and_move_are_kept_for_that_user_only(staff):
     assert arrange(boss, "unpin", "report.plan_fact").status_code == 302
     assert arrange(boss, "pin", "home.myday").status_code == 302
     assert arrange(boss, "up", "home.myday").status_code == 302
-    assert widgets(boss) == [*funnel(staff), "home.myday", "home.overdue"]
-    assert widgets(client_as(staff, "admin@example.com")) == [*funnel(staff), "report.plan_fact", "home.overdue"]
+    assert widgets(boss) == ["home.week", *funnel(staff), "home.myday", "home.overdue"]
+    assert widgets(client_as(staff, "admin@example.com")) == ["home.week", *funnel(staff), "report.plan_fact", "home.overdue"]
     with staff.app_context():
         assert len(db.session().execute(select(Dashboard)).all()) == 1
 
@@ -57,14 +57,14 @@ def test_unpin_pin_and_move_are_kept_for_that_user_only(staff):
 def test_back_to_the_defaults_forgets_the_arrangement(staff):
     north = client_as(staff, "north@example.com")
     arrange(north, "unpin", "home.myday")
-    assert widgets(north) == funnel(staff)
+    assert widgets(north) == ["home.week", *funnel(staff)]
     assert arrange(north, "reset").status_code == 302
-    assert widgets(north) == ["home.myday", *funnel(staff)]
+    assert widgets(north) == ["home.week", "home.myday", *funnel(staff)]
 
 
 def test_a_widget_unpinned_to_nothing_leaves_an_empty_page_not_the_defaults(staff):
     north = client_as(staff, "north@example.com")
-    for key in ["home.myday", *funnel(staff)]:
+    for key in ["home.week", "home.myday", *funnel(staff)]:
         arrange(north, "unpin", key)
     assert widgets(north) == []
     assert "dashboard-empty" in page(north, "/")
@@ -101,10 +101,10 @@ def test_arranging_needs_a_known_action_a_known_widget_and_the_csrf_token(staff)
     north = client_as(staff, "north@example.com")
     assert arrange(north, "pin", "no.such.widget").status_code == 400
     assert arrange(north, "explode", "home.myday").status_code == 400
-    assert arrange(north, "up", "home.myday").status_code == 400  # already first
+    assert arrange(north, "up", "home.week").status_code == 400  # already first
     token_free = north.post("/home/widgets", data={"action": "unpin", "key": "home.myday"})
     assert token_free.status_code == 400
-    assert widgets(north) == ["home.myday", *funnel(staff)]
+    assert widgets(north) == ["home.week", "home.myday", *funnel(staff)]
 
 
 def test_overdue_tasks_of_the_team_are_those_the_manager_sees(staff):

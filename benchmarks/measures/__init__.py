@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from benchmarks.measures import activity_reports, deals, funnel, http, importing, pages, plugins, reports  # noqa: F401 - registers them
+from benchmarks.measures import activity_reports, deals, funnel, home, http, importing, notifications, pages, plugins, reports  # noqa: F401 - registers them

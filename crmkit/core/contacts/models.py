@@ -43,7 +43,10 @@ class Organization(Counterparty, table=True):
     """A company or an institution; ``parent_id`` makes it a branch of another."""
 
     __tablename__ = "contacts_organization"
-    __table_args__ = (Index("ix_contacts_organization_owner_list", "owner_id", "archived_at", "name"),)  # an agent's own list
+    __table_args__ = (
+        Index("ix_contacts_organization_owner_list", "owner_id", "archived_at", "name"),  # an agent's own list
+        Index("ix_contacts_organization_created", "created_at"),  # the clients added in a period (home, reports)
+    )
 
     legal_name: str | None = Field(default=None, max_length=300)
     bin: str | None = Field(default=None, max_length=12, index=True)
@@ -56,7 +59,10 @@ class Person(Counterparty, table=True):
     """A person; ``organization_id`` and ``position`` are their main job (more in contacts_employment)."""
 
     __tablename__ = "contacts_person"
-    __table_args__ = (Index("ix_contacts_person_owner_list", "owner_id", "archived_at", "name"),)  # an agent's own list
+    __table_args__ = (
+        Index("ix_contacts_person_owner_list", "owner_id", "archived_at", "name"),  # an agent's own list
+        Index("ix_contacts_person_created", "created_at"),  # the clients added in a period (home, reports)
+    )
 
     organization_id: int | None = Field(default=None, foreign_key="contacts_organization.id", index=True)
     position: str | None = Field(default=None, max_length=200)

@@ -6,7 +6,8 @@ A widget with a ``key`` can be unpinned, moved and pinned again; the user's choi
 that say ``default``: the home plugin makes those depend on how far the user sees deals, so
 whoever sees further than their own (a manager) starts with the department's funnel, plan and
 fact and the team's overdue tasks, and whoever sees their own (an agent) with My day and their
-own funnel. Report widgets compute nothing until they are drawn.
+own funnel; everyone with the week's figures (figures.py), a manager's with a row per employee.
+Widgets compute nothing until they are drawn.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crmkit import db
 from crmkit.core.access.policy import access_for
 from crmkit.core.activities.models import Activity
 from crmkit.core.auth.models import User
+from crmkit.core.home import figures
 from crmkit.core.home.models import Dashboard
 from crmkit.core.myday import queries
 from crmkit.db import utcnow
@@ -46,6 +48,8 @@ def sees_beyond_own(user: Any) -> bool:
 def own_widgets(user: Any) -> list[DashboardWidget]:
     manager = sees_beyond_own(user)
     widgets = [
+        DashboardWidget(_l("This week"), "home/widget_week.html", {"load": lambda: figures.week(user, team=manager)}, order=1,
+                        key="home.week", default=True),
         DashboardWidget(_l("My day"), "home/widget_myday.html", {"load": lambda: my_day(user)}, order=5,
                         key="home.myday", default=not manager),
         DashboardWidget(_l("Overdue tasks of the team"), "home/widget_overdue.html", {"load": lambda: overdue(user)},
