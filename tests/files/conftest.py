@@ -12,6 +12,15 @@ from PIL import Image
 from crmkit import db
 from crmkit.core.auth.models import User
 from crmkit.entities.service import Records
+from tests.browser.conftest import (  # noqa: F401 - the browser fixtures and hooks, for test_files_browser.py
+    browser_locale,
+    browser_page,
+    chromium,
+    live_server,
+    new_page,
+    pytest_runtest_makereport,
+    pytest_runtest_setup,
+)
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, add_user
 
 S3_KEYS = {"FILES_S3_ACCESS_KEY": "testing", "FILES_S3_SECRET_KEY": "testing", "FILES_S3_REGION": "us-east-1"}

@@ -59,7 +59,7 @@ def test_a_request_too_large_to_read_is_refused_with_413(make_app, admin_client_
     record_id = new_person(app)
     response = upload(client, "person", record_id, [(b"q" * 1_100_000, "huge.txt")], Accept="application/json")
     assert response.status_code == 413
-    assert response.json["error"]["message"] == "The upload is larger than allowed: at most 1000 bytes a file."
+    assert response.json["error"]["message"] == "The upload is larger than allowed: at most 1000 B a file."
 
 
 def test_a_jpg_that_is_really_a_program_is_refused(folder_app, admin):

@@ -113,7 +113,7 @@ def cleanup_command(older_than: float, delete_missing: bool):
         click.echo(_("Attachment %(id)d (%(name)s on %(entity)s #%(record)d) has no file.",
                      id=row.id, name=row.original_name, entity=row.entity, record=row.record_id), err=True)
     if report.missing and not delete_missing:
-        click.echo(_("%(n)d attachments have no file; run again with --delete-missing to delete them.",
+        click.echo(_("Attachments without a file: %(n)d; run again with --delete-missing to delete them.",
                      n=len(report.missing)), err=True)
         raise SystemExit(1)
     if report.missing:

@@ -49,4 +49,4 @@ def entry(row: Attachment) -> TimelineEntry:
     return TimelineEntry(
         at=row.created_at, kind="files", title=_("File attached: %(name)s", name=row.original_name),
         source=SOURCE, source_id=row.id, url=url_for("files.view", attachment_id=row.id), label=_("File"),
-        details=((_("Size"), human_size(row.size)),), item=row)
+        details=((_("File size"), human_size(row.size)),), item=row)

@@ -105,7 +105,7 @@ def human_size(size: int) -> str:
     for unit, factor in ((_("GB"), 1024**3), (_("MB"), 1024**2), (_("KB"), 1024)):
         if size >= factor:
             return f"{format_decimal(round(size / factor, 1))} {unit}"
-    return _("%(n)d bytes", n=size)
+    return f"{size} {_('B')}"
 
 
 
