@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 
 DOVECOT = os.environ.get("CRMKIT_TEST_DOVECOT") or "/usr/sbin/dovecot"
+USERS = 500  # mailboxes in the passwd file, written before Dovecot starts (it may miss a rewrite)
+PASSWORD = "s3cret-pass"
 _users = itertools.count(1)
 
 
@@ -98,18 +100,12 @@ class MailServer:
     process: subprocess.Popen
     host: str = "127.0.0.1"
     passwords: dict[str, str] = field(default_factory=dict)
-    passwd_mtime: float = 0.0
 
-    def add_user(self, password: str = "s3cret-pass") -> str:
+    def add_user(self) -> str:
         """A new, empty mailbox's login (an address), so tests never see each other's mail."""
-        user = f"sales{next(_users)}-{os.getpid()}@agency.kz"
-        self.passwords[user] = password
-        lines = "".join(f"{name}:{{PLAIN}}{secret}\n" for name, secret in self.passwords.items())
-        path = self.root / "passwd"
-        path.write_text(lines)
-        # Dovecot re-reads the file when its mtime (in whole seconds) changes: make sure it does
-        self.passwd_mtime = max(time.time(), self.passwd_mtime + 1)
-        os.utime(path, (self.passwd_mtime, self.passwd_mtime))
+        user = f"sales{next(_users)}@agency.kz"
+        if user not in self.passwords:
+            raise RuntimeError(f"the test server has only {USERS} mailboxes; raise USERS")
         return user
 
     def connect(self, user: str) -> imaplib.IMAP4:
@@ -208,7 +204,8 @@ def start() -> MailServer:
         (root / name).mkdir()
     if os.geteuid() == 0:
         os.chown(root / "mail", accounts["uid"], accounts["gid"])
-    (root / "passwd").write_text("")
+    passwords = {f"sales{number}@agency.kz": PASSWORD for number in range(1, USERS + 1)}
+    (root / "passwd").write_text("".join(f"{user}:{{PLAIN}}{secret}\n" for user, secret in passwords.items()))
     last_log = ""
     for _attempt in range(5):
         port = free_port()
@@ -216,7 +213,7 @@ def start() -> MailServer:
         process = subprocess.Popen([DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         if _listening(port, process, time.monotonic() + 15):
-            return MailServer(root, port, process)
+            return MailServer(root, port, process, passwords=passwords)
         process.terminate()
         process.wait(timeout=10)
         log = root / "dovecot.log"

@@ -41,7 +41,7 @@ class MailboxForm(FlaskForm):
     alias = StringField(_l("Address leads are written to"), validators=[Optional(), Length(max=320)],
                         description=_l("For source detection (a source's mailbox value); the user name when empty."))
     done_action = SelectField(_l("Taken messages"), choices=list(DONE_LABELS.items()), default="flag")
-    done_keyword = StringField(_l("Flag"), default=DEFAULT_KEYWORD, validators=[Optional(), Length(max=60)])
+    done_keyword = StringField(_l("Flag"), default=DEFAULT_KEYWORD, validators=[Length(max=60)])
     done_folder = StringField(_l("Folder for taken messages"), validators=[Length(max=200)])
     poll_minutes = IntegerField(_l("Check every (minutes)"), default=5,
                                 validators=[DataRequired(_l("From 1 to 1440 minutes.")), NumberRange(1, 1440, _l("From 1 to 1440 minutes."))])
@@ -86,7 +86,9 @@ class MailboxForm(FlaskForm):
         """Copy the typed settings onto ``mailbox``; a blank password keeps the stored one."""
         for name in FIELDS:
             value = getattr(self, name).data
-            setattr(mailbox, name, value.strip() if isinstance(value, str) else value)
+            if isinstance(value, str):
+                value = value.strip() or (None if name in ("alias", "done_folder") else "")
+            setattr(mailbox, name, value)
         if self.password.data:
             mailbox.password_sealed = sealing.seal(self.password.data)
         return mailbox

@@ -93,7 +93,7 @@ def check(mailbox: Mailbox, password: str | None = None) -> str:
     with imap.Connection(settings_of(mailbox, password)) as connection:
         keyword = done_keyword(connection, mailbox)
         waiting = len(connection.search(keyword))
-    return _("Connected. The folder “%(folder)s” holds %(count)d messages, %(waiting)d of them not taken yet.",
+    return _("Connected. Messages in the folder “%(folder)s”: %(count)d, not taken yet: %(waiting)d.",
              folder=mailbox.folder, count=connection.exists, waiting=waiting)
 
 
@@ -137,7 +137,7 @@ def take_one(connection: imap.Connection, mailbox: Mailbox, uid: int, result: Po
             return
         message = taking.Fetched(uid, validity, data, size, arrived, truncated_to=read, limit=limit if read else None)
         try:
-            row, parsed = taking.take(mailbox, message)
+            row, _parsed = taking.take(mailbox, message)
             mailbox.last_uid = max(mailbox.last_uid or 0, uid)
             mailbox.taken_count += 1
             session.commit()
@@ -153,12 +153,7 @@ def take_one(connection: imap.Connection, mailbox: Mailbox, uid: int, result: Po
             return
         else:
             result.outcomes[row.outcome] += 1
-            attach_files(row, parsed)
     mark(connection, mailbox, uid)
-
-
-def attach_files(row: MailMessage, parsed) -> None:
-    """Attachments stay listed by name and size in the lead's raw payload (files are not kept)."""
 
 
 def poll(mailbox: Mailbox) -> PollResult:

@@ -24,6 +24,8 @@ from sqlalchemy import select
 from crmkit import db
 from crmkit.core.activities.models import Activity
 from crmkit.core.contacts.phones import default_region
+from crmkit.core.files import Refused
+from crmkit.core.files import attach as attach_file
 from crmkit.core.intake_mail import parsing, threads
 from crmkit.core.intake_mail.models import Mailbox, MailMessage
 from crmkit.core.leads.intake import Incoming, receive
@@ -33,6 +35,7 @@ from crmkit.entities.history import Change, diff
 from crmkit.entities.transitions import new_row
 
 CHANNEL = threads.CHANNEL
+LEAD = "lead"
 ACTIVITY = "activity"
 SUBJECT_LIMIT = 200
 
@@ -165,7 +168,32 @@ def take(mailbox: Mailbox, message: Fetched) -> tuple[MailMessage, parsing.Parse
             source_hints={"mailbox": mailbox.address},
         ))
         fill(row, "lead" if created else "existing", lead_id=lead.id)
+        if created and parsed.attachments:
+            lead.raw = {**(lead.raw or {}), "attachments": attach_all(lead, parsed)}
+    if row.outcome == "reply" and parsed.attachments:
+        attach_all(lead, parsed)
     return row, parsed
+
+
+def attach_all(lead: Lead, parsed: parsing.ParsedMail) -> list[dict[str, Any]]:
+    """The message's attachments as files of the lead, in this transaction; each one as listed in
+    the lead's raw payload: attached with its id, or not with the reason (cut message, refused)."""
+    listed = []
+    for attachment in parsed.attachments:
+        entry: dict[str, Any] = {"name": attachment.filename, "content_type": attachment.content_type,
+                                 "size": attachment.size, "attached": False}
+        if attachment.data is None:
+            entry["reason"] = "the message was cut before it"
+        else:
+            try:
+                stored = attach_file(LEAD, lead.id, attachment.data, attachment.filename,
+                                     content_type=attachment.content_type)
+            except Refused as refused:
+                entry["reason"] = refused.message
+            else:
+                entry.update(attached=True, attachment_id=stored.id)
+        listed.append(entry)
+    return listed
 
 
 def fill(row: MailMessage, outcome: str, note: str | None = None, **values: Any) -> None:
