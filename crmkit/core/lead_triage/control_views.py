@@ -15,8 +15,7 @@ from crmkit.core.access.policy import requiring
 from crmkit.core.lead_triage import control
 from crmkit.core.lead_triage.models import Review
 from crmkit.core.lead_triage.triage import message_of
-from crmkit.core.lead_triage.views import as_int
-from crmkit.core.leads.channels import channel_label
+from crmkit.core.lead_triage.views import as_int, channel_labels
 from crmkit.core.leads.models import REJECTION_REASONS, REPROCESS_REASONS
 from crmkit.core.leads.sources import source_name
 from crmkit.core.leads.workflow import LABELS
@@ -83,7 +82,7 @@ def queue():
         first_page=after is None, reason=reason if reason in REPROCESS_REASONS else "", moves=moves, reviews=reviews,
         deals=deals, visible_deals=visible_deals, owners=owners, user_choices=links.user_choices(),
         reprocess_reasons=REPROCESS_REASONS, rejection_reasons=REJECTION_REASONS, state_labels=LABELS,
-        channel_label=channel_label, source_name=source_name, loss_reason_name=names.loss_reason_name,
+        channel_label=channel_labels(), source_name=source_name, loss_reason_name=names.loss_reason_name,
         outcome_labels={"returned": _("Returned to work"), "confirmed": _("Rejection confirmed")},
         here=request.full_path.rstrip("?"), can_setup=found.leads.access.can(control.SETUP_PERMISSION),
     )

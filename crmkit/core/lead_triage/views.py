@@ -52,6 +52,12 @@ def back() -> Any:
     return redirect(local_url(request.form.get("next"), url_for("lead_triage.queue")))
 
 
+def channel_labels() -> Any:
+    """A channel's label by key, the channels asked for once per page (not once per row)."""
+    labels = {key: str(source.label) for key, source in declared().items()}
+    return lambda key: labels.get(key) or channel_label(key)
+
+
 def deal_field() -> FormField:
     """The deal to link a lead to: a select when the user sees few deals, else the record picker."""
     field = FormField("deal_id", _("Deal"), "number", required=True, link="deal")
@@ -79,7 +85,7 @@ def queue():
     found = hints.for_leads(current_user, leads.db, page)
     return render_template(
         "lead_triage/queue.html", leads=page, hints=found, more=more, args=args, first_page=after is None,
-        next_after=page[-1].id if more and page else None, reasons=REJECTION_REASONS, channel_label=channel_label,
+        next_after=page[-1].id if more and page else None, reasons=REJECTION_REASONS, channel_label=channel_labels(),
         source_name=source_name, channels=[(key, source.label) for key, source in declared().items()],
         sources=sorted(((str(i), source_name(i)) for i in all_sources()), key=lambda pair: pair[1]),
         here=request.full_path.rstrip("?"),
