@@ -117,6 +117,6 @@ def test_the_page_shows_recent_deliveries_with_their_attempts(make_app, admin_cl
         client.post("/projects/project/new", data={"name": "Watched", "csrf_token": token})
         failing.wait_for(1)
     page = client.get("/admin/webhooks/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "projects.project #1" in page
+    assert "Projects #1" in page and "created ·" in page  # the entity and the event by their names
     assert "HTTP 500" in page
     assert "pending" in page

@@ -55,8 +55,8 @@ class PasswordForm(FlaskForm):
 def forms(profile_data=None, password_data=None):
     profile = ProfileForm(formdata=profile_data, obj=None if profile_data else current_user)
     profile.locale.choices = [("", _("As the browser asks"))] + [
-        (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
-    ]
+        (code, LANGUAGE_NAMES.get(code, code), {"lang": code}) for code in current_app.config["LANGUAGES"]
+    ]  # each language in its own words, marked as such
     password = PasswordForm(formdata=password_data)
     return profile, password
 

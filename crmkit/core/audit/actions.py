@@ -44,9 +44,10 @@ DETAIL_LABELS = {
     "email": _l("Email"), "reason": _l("Reason"), "filters": _l("Filters"), "file": _l("File"),
     "updated": _l("Updated"), "skipped": _l("Skipped"), "bad": _l("With errors"), "format": _l("Format"),
     "ended": _l("Sessions ended"), "target": _l("User"), "role": _l("Role"), "entity": _l("Entity"),
-    "rows": _l("Rows"), "report": _l("Report"),
+    "rows": _l("Rows"), "report": _l("Report"), "profile": _l("Kind of company"),
 }
 DEMO_SIZES = {"small": _l("small"), "medium": _l("medium"), "large": _l("large")}
+DEMO_PROFILES = {"agency": _l("real-estate agency"), "trading": _l("trading company")}
 REASONS = {"throttled": _l("too many attempts"), "second factor": _l("wrong code")}
 CHANGE_LABELS = {
     "name": _l("Full name"), "email": _l("Email"), "role": _l("Role"), "department_id": _l("Department"),
@@ -155,6 +156,8 @@ def value_of(key: str, value: Any, names: Names, detail: dict) -> Any:
         return REASONS.get(value, value)
     if key == "size":
         return DEMO_SIZES.get(value, value)
+    if key == "profile":
+        return DEMO_PROFILES.get(value, value)
     if key == "changes" and isinstance(value, dict):
         return "; ".join(change_of(field_name, pair, names) for field_name, pair in value.items())
     if key == "filters" and isinstance(value, dict):
