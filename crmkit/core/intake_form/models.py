@@ -25,6 +25,7 @@ class IntakeForm(SQLModel, table=True):
     fields: list[str] = Field(default_factory=list, sa_type=JSON)  # the lead's fields it asks, in order
     required: list[str] = Field(default_factory=list, sa_type=JSON)
     allowed_origins: list[str] = Field(default_factory=list, sa_type=JSON)  # "https://site.kz"
+    language: str = Field(default="ru", max_length=5)  # of its labels and messages
     thank_you: str | None = Field(default=None, max_length=2000)
     redirect_url: str | None = Field(default=None, max_length=2000)
     source_id: int | None = Field(default=None, foreign_key="leads_source.id", index=True)

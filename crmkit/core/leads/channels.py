@@ -32,3 +32,8 @@ class Labels:
 
     def get(self, key: Any, default: Any = None) -> Any:
         return channel_label(key)
+
+
+def settings_tabs() -> list[IntakeSource]:
+    """The channels that have a settings page, for the tabs of the intake setup."""
+    return [source for source in declared().values() if source.settings_endpoint]

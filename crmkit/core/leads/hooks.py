@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from crmkit import EntityType, Panel, Permission, hookimpl
+from crmkit import EntityType, NavItem, Panel, Permission, hookimpl
 from crmkit.core.access.policy import user_can
+from crmkit.core.leads import admin
 from crmkit.core.leads.channels import MANUAL
 from crmkit.core.leads.models import Lead, Source, SourceMatch
 from crmkit.core.leads.schemas import LeadSchema
@@ -33,7 +34,7 @@ def register_entities():
             label=_l("Lead"),
             label_plural=_l("Leads"),
             title_field="name",
-            list_columns=("name", "phones", "emails", "channel", "source_id", "status", "received_at"),
+            list_columns=("name", "phones", "emails", "channel", "source_id", "status", "response", "received_at"),
             filters=("status", "channel", "source_id", "owner_id", "rejection_reason", "reprocess_reason", "name"),
             sort_keys=("received_at",),
             search_fields=("name", "organization_name", "phones", "emails", "request"),
@@ -45,7 +46,22 @@ def register_entities():
 
 @hookimpl
 def register_permissions():
-    return [Permission(RAW_PERMISSION, _l("See the payload a lead arrived with"))]
+    group = _l("Leads")
+    return [
+        Permission(RAW_PERMISSION, _l("See the payload a lead arrived with"), group),
+        Permission(admin.PERMISSION, _l("Set up lead channels, sources, web forms and webhooks"), group),
+    ]
+
+
+@hookimpl
+def register_blueprints():
+    return [admin.bp]
+
+
+@hookimpl
+def nav_items(user):
+    """The intake setup for those who may change it."""
+    return [NavItem(_l("Lead intake"), endpoint="leads_admin.index", order=906)] if user_can(user, admin.PERMISSION) else []
 
 
 @hookimpl

@@ -56,6 +56,21 @@ class Incoming:
     received_at: datetime | None = None
     source_hints: dict[str, str] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
+    source_id: int | None = None  # the channel's own source (a form's, a sender's), when no hint names one
+
+
+def clean(value: Any) -> Any:
+    """Text the database can hold, whatever was sent: NUL characters and lone surrogates (from a
+    JSON escape or a broken encoding) become U+FFFD; dicts and lists are cleaned throughout."""
+    if isinstance(value, str):
+        if value.isascii() and "\x00" not in value:
+            return value
+        return value.replace("\x00", "\ufffd").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {clean(str(key)): clean(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(inner) for inner in value]
+    return value
 
 
 def existing(channel: str, external_id: str | None) -> Lead | None:
@@ -139,6 +154,7 @@ def extension_values(entity: Any, given: dict[str, Any]) -> tuple[list, dict[str
 def receive(incoming: Incoming) -> tuple[Lead, bool]:
     """The lead ``incoming`` makes, created now (True) or made before by the same sender's id
     (False). Runs in the current session; the caller commits."""
+    incoming = Incoming(**{name: clean(value) for name, value in vars(incoming).items()})
     found = existing(incoming.channel, incoming.external_id)
     if found is not None:
         return found, False
@@ -154,13 +170,14 @@ def receive(incoming: Incoming) -> tuple[Lead, bool]:
     })
     if cut.get("external_id"):
         raise Invalid({"external_id": ["The sender's id is longer than 200 characters."]})
-    hints = {**(incoming.source_hints or {}), "utm_source": utm["utm_source"] or ""}
+    hints = dict(incoming.source_hints or {})
+    hints["utm_source"] = utm["utm_source"] or hints.get("utm_source") or ""
     if incoming.referrer and "referrer_host" not in hints:
         hints["referrer_host"] = incoming.referrer
     lead = Lead(
         **values, channel=incoming.channel, status="new", raw=with_cut(incoming.raw, cut),
         phone_key=phone_key(incoming.phones or []), email_key=email_key(incoming.emails or []),
-        source_id=sources.detect(hints), received_at=aware(incoming.received_at),
+        source_id=sources.detect(hints) or incoming.source_id, received_at=aware(incoming.received_at),
     )
     lead.last_action_at = lead.received_at
     extensions.save_light(lead, parts, grouped)

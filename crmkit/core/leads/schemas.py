@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from crmkit.core.lead_routing.column import ResponseColumn
 from crmkit.core.leads import channels, sources
 from crmkit.core.leads.models import REJECTION_REASONS, REPROCESS_REASONS
 from crmkit.core.leads.workflow import LABELS, STATES
@@ -26,6 +27,8 @@ def link(label, target):
 
 
 class LeadSchema(Schema):
+    computed_columns = {"response": ResponseColumn()}  # overdue or due by, from lead routing (column.py)
+
     name = text(_l("Name"), 200)
     organization_name = text(_l("Organisation name"), 200)
     phones = text(_l("Phones"), 200, help=_l("As typed; several separated by commas."))

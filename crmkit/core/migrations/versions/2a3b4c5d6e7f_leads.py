@@ -122,6 +122,7 @@ def upgrade() -> None:
     sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('required', sa.JSON(), nullable=False),
     sa.Column('allowed_origins', sa.JSON(), nullable=False),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
     sa.Column('thank_you', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('redirect_url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=True),
