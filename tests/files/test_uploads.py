@@ -136,3 +136,13 @@ def test_an_upload_without_files_asks_for_one(folder_app, admin):
 def test_an_unknown_kind_is_refused(folder_app, admin):
     record_id = new_person(folder_app)
     assert upload(admin, "person", record_id, [(b"x", "x.txt")], kind="secret").status_code == 400
+
+
+def test_a_refusal_speaks_the_users_language(folder_app, make_user, client_for):
+    from tests.files.test_access import owned_by
+
+    agent = make_user("agent", app=folder_app, locale="ru")
+    record_id = owned_by(folder_app, agent)
+    response = upload(client_for(agent, app=folder_app), "person", record_id, [(b"z" * 250_000, "big.txt")])
+    assert response.status_code == 413
+    assert "«big.txt» больше 195,3 КБ." in response.get_data(as_text=True)
