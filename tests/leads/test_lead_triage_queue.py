@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from crmkit import db
@@ -13,6 +15,11 @@ from crmkit.entities.history import Change
 from crmkit.entities.transitions import Transition
 from tests.leads.triaging import arrive, count, lead_of, new_pipeline, post
 from tests.pipelining import acting_as
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(DEFAULT_LOCALE="en")
 
 
 def test_the_queue_lists_new_leads_oldest_first_with_channel_source_and_request(app, manager_client, make_source):
