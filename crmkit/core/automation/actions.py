@@ -181,7 +181,8 @@ def send_email(ctx: Context, params: dict) -> str:
     if user_id is None and address is None:
         raise ValueError(_("Nobody to write to: %(who)s is not set.", who=WHO.get(params.get("to"), "?")))
     to_user = ctx.db.get(User, user_id) if user_id else None
-    outside.mail_templates().send(params["template"], ctx.record, entity=ctx.entity, to_user=to_user, to_address=address)
+    outside.mail_templates().send(params["template"], ctx.record, entity=ctx.entity, to_user=to_user, to_address=address,
+                                      sender=ctx.user)
     return _("Email «%(template)s» to %(who)s, sent after the change is saved.", template=params["template"],
              who=address or who_label(ctx, params.get("to") or "owner"))
 
@@ -192,7 +193,7 @@ def describe_email(ctx: Context, params: dict) -> str:
 
 
 def check_email(entity: Any, params: dict) -> str | None:
-    return outside.template_problem(params.get("template"))
+    return outside.template_problem(params.get("template"), entity)
 
 
 def notify(ctx: Context, params: dict) -> str:

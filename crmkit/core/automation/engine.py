@@ -10,6 +10,8 @@ turn; ``AUTOMATION_MAX_DEPTH`` (default 5) stops such a chain with a logged reas
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from crmkit import db as database
+from crmkit import jobs
 from crmkit.core.auth.models import User
 from crmkit.core.automation import catalog, conditions, listening, triggers
 from crmkit.core.automation.models import Rule, RuleRun
@@ -79,19 +82,35 @@ def run(db: Any, rule: Rule, entity: Any, record: Any, trigger_key: str, facts: 
     if not conditions_hold(entity, record, rule):
         return _log(db, rule, entity, record, trigger_key, "skipped", _("The conditions do not hold."), started, depth)
     db.info[DEPTH_KEY] = depth
+    queued = list(db.info.get(jobs.PENDING) or [])  # jobs waiting for the record's commit
     savepoint = db.begin_nested()
     try:
         ctx = catalog.Context(rule, entity, record, acting_user(db, rule), db, depth, trigger_key, facts or {})
         messages = [_act(ctx, index, action) for index, action in enumerate(rule.actions or [])]
-        savepoint.commit()
+        with _holding_jobs(db) as waiting:
+            savepoint.commit()
+        db.info[jobs.PENDING] = waiting  # theirs and the rule's, all still waiting for the real commit
         result, message = "ok", " ".join(str(m) for m in messages if m)
     except Exception as error:  # noqa: BLE001 - any failure of a rule is logged, never breaks the save
         if savepoint.is_active:
-            savepoint.rollback()
+            with _holding_jobs(db):
+                savepoint.rollback()
+        db.info[jobs.PENDING] = queued  # the rule's own jobs go with its undone actions
         result, message = "error", describe_error(error)
     finally:
         db.info[DEPTH_KEY] = depth - 1
     return _log(db, rule, entity, record, trigger_key, result, message, started, depth)
+
+
+@contextmanager
+def _holding_jobs(db: Any) -> Iterator[list]:
+    """SQLAlchemy sends ``after_commit`` and ``after_rollback`` for a SAVEPOINT too, which would
+    queue the jobs meant for after the record's commit (a mail) at once, or drop them: they are
+    taken out of the session's reach while the savepoint ends (the caller puts them back)."""
+    waiting = db.info.get(jobs.PENDING)
+    waiting = list(waiting) if waiting else []
+    db.info[jobs.PENDING] = []
+    yield waiting
 
 
 def conditions_hold(entity: Any, record: Any, rule: Rule) -> bool:
@@ -155,7 +174,10 @@ def check_time_triggers() -> int:
         since = aware(rule.checked_at or rule.updated_at)
         entity = registry.get(rule.entity)
         trigger_key = rule.trigger["type"]
+        seen: set[int] = set()  # a record an action moved further into the window runs once
         for batch in triggers.due(db, entity, trigger_key, rule.trigger, since, now):
+            batch = [record_id for record_id in batch if record_id not in seen]
+            seen.update(batch)
             found = db.execute(select(entity.model).where(entity.model.id.in_(batch)).order_by(entity.model.id))
             for record in list(found.scalars()):
                 run(db, rule, entity, record, trigger_key)

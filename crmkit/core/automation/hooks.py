@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from crmkit import Job, NavItem, PeriodicJob, Permission, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.automation import commands, engine, outgoing, views
+from crmkit.core.automation import commands, engine, outgoing, outside, views
 from crmkit.core.automation.models import Rule, RuleRun
+from crmkit.core.notifications import NotificationKind
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.jobs import crontab
 
@@ -32,6 +33,11 @@ def register_models():
 @hookimpl
 def register_permissions():
     return [Permission(PERMISSION, _l("Manage automation rules"), _l("Administration"))]
+
+
+@hookimpl
+def notification_kinds():
+    return [NotificationKind(outside.NOTIFICATION_KIND, _l("Automation rules"))]
 
 
 @hookimpl

@@ -13,6 +13,9 @@ from crmkit.entities.service import Records
 from crmkit.i18n import gettext as _
 
 
+NOTIFICATION_KIND = "automation.rule"
+
+
 class Unavailable(RuntimeError):
     """A feature an action needs is not installed; the message names it."""
 
@@ -35,15 +38,16 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 
 def notify(user_id: int, title: str, *, body: str | None, url: str | None, record: Any) -> None:
-    _module("crmkit.core.notifications").notify(user_id, title, body=body, url=url, kind="automation", record=record)
+    _module("crmkit.core.notifications").notify(user_id, title, body=body, url=url, kind=NOTIFICATION_KIND, record=record)
 
 
 def mail_templates() -> Any:
     return _module("crmkit.core.mail_templates")
 
 
-def template_problem(key: Any) -> str | None:
-    """Why the email template ``key`` can't be used (missing, or fails validation), or None."""
+def template_problem(key: Any, entity: Any = None) -> str | None:
+    """Why the email template ``key`` can't be used on ``entity``'s records (missing, written
+    for another entity, or failing validation), or None."""
     try:
         module = mail_templates()
     except Unavailable as error:
@@ -51,6 +55,8 @@ def template_problem(key: Any) -> str | None:
     template = find_template(key)
     if template is None:
         return _("There is no email template «%(key)s».", key=key)
+    if entity is not None and template.entity != entity.key:
+        return _("The email template «%(key)s» is written for another kind of record.", key=key)
     problem = module.validate(template)
     if problem:
         return _("The email template «%(key)s» is broken: %(problem)s", key=key, problem=_joined(problem))

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from crmkit.core.automation import declared
 from crmkit.core.automation.catalog import Param, Trigger
@@ -116,6 +116,8 @@ def _overdue(db: Any, entity: Any, lower: datetime, upper: datetime) -> Iterator
     if entity.key != "activity":
         statement = statement.where(Activity.about_entity == entity.key, Activity.about_id.is_not(None))
     last_id = 0
+    newest = db.execute(select(func.max(Activity.id))).scalar() or 0  # tasks the rules make meanwhile wait
+    statement = statement.where(Activity.id <= newest)
     while True:
         rows = db.execute(statement.where(Activity.id > last_id).order_by(Activity.id).limit(BATCH)).all()
         if not rows:
