@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.lead_triage.models import Conversion, DealOrigin, Review
-from crmkit.core.leads.models import Lead
 from crmkit.entities.history import Change
 from crmkit.entities.transitions import Transition
 from tests.leads.triaging import arrive, count, lead_of, new_pipeline, post
@@ -30,7 +29,7 @@ def test_the_queue_lists_new_leads_oldest_first_with_channel_source_and_request(
     assert page.index("Первый") < page.index("Второй")
     assert "Krisha.kz" in page and "2-комнатная в Алмалинском" in page and "+7 701 111 22 33" in page
     assert f'id="lead-{first}"' in page and f'id="lead-{second}"' in page
-    assert source
+    assert lead_of(app, first).source_id == source
 
 
 def test_the_queue_pages_through_many_leads(app, manager_client):
@@ -40,7 +39,7 @@ def test_the_queue_pages_through_many_leads(app, manager_client):
     after = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     second = manager_client.get(after).text
     assert "Lead 25" in second and "Lead 26" in second and "Lead 24" not in second
-    assert len(ids) == 27
+    assert f'id="lead-{ids[-1]}"' in second
 
 
 def test_the_queue_shows_only_new_leads_of_the_chosen_channel(app, manager_client):
@@ -184,4 +183,3 @@ def test_every_action_is_in_the_leads_history(app, manager_client):
     assert any(c.get("status") == ["new", "rejected"] for c in changes)
     assert any(c.get("status") == ["rejected", "reprocessing"] for c in changes)
     assert lead_of(app, lead_id).last_action_at is not None
-    assert Lead

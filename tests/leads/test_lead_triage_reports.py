@@ -208,4 +208,3 @@ def test_the_report_pages_render_for_a_manager(app, world, make_user, client_for
         page = client.get(f"/reports/{key}/?period=all")
         assert page.status_code == 200, key
     assert "Leads by channel and source" in client.get("/reports/leads/?period=all&by=channel_source").text
-    assert select
