@@ -12,7 +12,7 @@ may all open it). Screenshots: Russian at 390 px and Kazakh at 1366 px, to $CRMK
 A page fails on what a user should never read: a raw id or code where a name belongs
 ("owner_id 3", "#16", "in_work", a choice's key), a Python dict, an ISO timestamp, English words
 on a Russian or Kazakh page (outside a short list of proper names and what is in «quotes»), or at
-390 px anything wider than the screen. The text is read as the user sees it: visible text nodes,
+390 px (or 1366 px) anything wider than the screen. The text is read as the user sees it: visible text nodes,
 an option's text when its select is visible, and the title, placeholder, aria-label and alt
 attributes; what is marked in another language (``lang``), ``translate="no"`` or code is left out.
 """
@@ -287,6 +287,9 @@ def walk_pages(walk, chromium, role: str, locale: str) -> None:
             for chart in page.locator("img[src$='chart.svg'], img[src*='chart.svg?']").all():
                 svg = context.request.get(server.url + chart.get_attribute("src"))
                 found += svg_problems(name, svg.text(), locale, codes)
+            wider = page.evaluate(OVERFLOW)
+            if wider > 0:
+                found.append(f"{name}: {wider} px wider than a 1366 px screen")
             shoot(page, role, locale, "1366", name)
             page.set_viewport_size(PHONE)
             wider = page.evaluate(OVERFLOW)
