@@ -104,3 +104,10 @@ def test_html_to_text_keeps_entities_as_text():
 def test_any_bytes_at_all_parse_without_an_exception(data):
     parsed = parse(data)
     assert "\x00" not in parsed.text and "\x00" not in parsed.subject
+
+
+def test_folder_names_go_to_the_server_in_modified_utf7_quoted():
+    from crmkit.core.intake_mail.imap import encode_folder
+
+    assert encode_folder("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'  # RFC 3501's example
+    assert encode_folder('A&B "x"') == '"A&-B \\"x\\""'

@@ -57,23 +57,23 @@ def test_uidvalidity_and_the_last_uid_are_recorded(app, mail_server, imap_user):
 
 
 def test_in_move_mode_taken_messages_leave_the_folder(app, mail_server, imap_user):
-    mail_server.create_folder(imap_user, "Leads taken")
+    mail_server.create_folder(imap_user, "Обработано & taken")  # modified UTF-7 on the wire
     mail_server.append(imap_user, message())
-    mailbox_id = make_mailbox(app, mail_server, imap_user, done_action="move", done_folder="Leads taken")
+    mailbox_id = make_mailbox(app, mail_server, imap_user, done_action="move", done_folder="Обработано & taken")
 
     result = poll(app, mailbox_id)
 
     assert result.ok and result.outcomes == {"lead": 1}
-    assert mail_server.uids(imap_user) == [] and len(mail_server.uids(imap_user, "Leads taken")) == 1
+    assert mail_server.uids(imap_user) == [] and len(mail_server.uids(imap_user, "Обработано & taken")) == 1
 
 
 def test_a_missing_done_folder_is_a_clear_error_and_nothing_is_taken(app, mail_server, imap_user):
     mail_server.append(imap_user, message())
-    mailbox_id = make_mailbox(app, mail_server, imap_user, done_action="move", done_folder="Обработано")
+    mailbox_id = make_mailbox(app, mail_server, imap_user, done_action="move", done_folder="Заявки")
 
     result = poll(app, mailbox_id)
 
-    assert result.kind == "folder" and "Обработано" in result.error
+    assert result.kind == "folder" and "Заявки" in result.error
     assert leads(app) == []
 
 

@@ -6,6 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crmkit.core.intake_mail import sealing
@@ -34,13 +35,13 @@ class MailboxForm(FlaskForm):
     host = StringField(_l("IMAP server"), validators=[DataRequired(_l("Enter the server's name, such as imap.mail.kz.")), Length(max=255)])
     port = IntegerField(_l("Port"), default=993, validators=[DataRequired(_l("Enter a port from 1 to 65535.")),
                                                               NumberRange(1, 65535, _l("Enter a port from 1 to 65535."))])
-    security = SelectField(_l("Security"), choices=list(SECURITY_LABELS.items()), default="ssl")
+    security = SelectField(_l("Security"), choices=[SelectChoice(k, v) for k, v in SECURITY_LABELS.items()], default="ssl")
     username = StringField(_l("User name"), validators=[DataRequired(_l("Enter the user name the mailbox logs in with.")), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[Length(max=500)])
     folder = StringField(_l("Folder to read"), default="INBOX", validators=[DataRequired(_l("Enter a folder, such as INBOX.")), Length(max=200)])
     alias = StringField(_l("Address leads are written to"), validators=[Optional(), Length(max=320)],
                         description=_l("For source detection (a source's mailbox value); the user name when empty."))
-    done_action = SelectField(_l("Taken messages"), choices=list(DONE_LABELS.items()), default="flag")
+    done_action = SelectField(_l("Taken messages"), choices=[SelectChoice(k, v) for k, v in DONE_LABELS.items()], default="flag")
     done_keyword = StringField(_l("Flag"), default=DEFAULT_KEYWORD, validators=[Length(max=60)])
     done_folder = StringField(_l("Folder for taken messages"), validators=[Length(max=200)])
     poll_minutes = IntegerField(_l("Check every (minutes)"), default=5,

@@ -87,7 +87,11 @@ class Connection:
 
     # opening
     def __enter__(self) -> Connection:
-        self.open()
+        try:
+            self.open()
+        except BaseException:
+            self.close()  # a refused login or a missing folder leaves no socket open
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
