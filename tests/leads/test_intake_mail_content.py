@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from crmkit import db
-from crmkit.core.files import attachments_of
+from crmkit.core.files import attachments_of, open_blob
 from crmkit.core.intake_mail.models import MailMessage
 from crmkit.core.leads.models import Lead
 from tests.leads.mail_server import imap_user, mail_server, make_mailbox, message, poll  # noqa: F401
@@ -76,6 +76,8 @@ def test_attachments_become_files_of_the_lead(app, mail_server, imap_user):
     with app.app_context():
         [stored] = attachments_of("lead", lead.id)
         assert (stored.original_name, stored.size) == ("план квартиры.pdf", len(PDF))
+        with open_blob(stored) as blob:
+            assert blob.read() == PDF
     [listed] = lead.raw["attachments"]
     assert listed["attached"] is True and listed["attachment_id"] == stored.id
 
