@@ -31,3 +31,21 @@ def test_larger_counts_step_by_a_round_number_and_reach_the_largest():
 
 def test_a_chart_with_fractions_keeps_pygal_s_own_axis():
     assert whole_ticks(Chart("bar", list("ab"), [Series("Conversion", [12.5, 40.0])])) is None
+
+
+def test_a_chart_s_address_names_the_language_so_a_cached_one_never_shows_another_s(app, admin_client):
+    from datetime import datetime
+
+    from tests.picking import post
+
+    made = post(admin_client, "/activity/new", kind="call", subject="A call", happened_at=datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    assert made.status_code == 302
+    sources = {}
+    for language in ("ru", "kk"):
+        page = admin_client.get("/reports/activity/", headers={"Accept-Language": language}).get_data(as_text=True)
+        found = re.search(r'<img src="([^"]*chart\.svg[^"]*)"', page)
+        assert found, f"no chart on the {language} page"
+        sources[language] = found.group(1).replace("&amp;", "&")
+    assert "lang=ru" in sources["ru"] and "lang=kk" in sources["kk"]
+    drawn = admin_client.get(sources["kk"], headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert "Қоңыраулар" in drawn  # the kk chart's legend

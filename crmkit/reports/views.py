@@ -94,7 +94,7 @@ def chart(key):
     if result.chart is None or result.chart.kind == "none":
         abort(404)
     response = Response(charts.svg(result.chart), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=60"
+    response.headers["Cache-Control"] = "private, max-age=60"  # its address names the language (?lang=)
     return response
 
 
