@@ -1,5 +1,11 @@
 """Fixtures of the lead intake tests (L1 owns this file; the other lead packages keep theirs in
-their own test modules)."""
+their own test modules).
+
+The browser fixtures of tests/browser (``chromium``, ``new_page``, ``live_app``, ``live_server``...)
+are imported here, so browser tests of leads live beside the other lead tests; mark them with
+``pytestmark = pytest.mark.browser``. ``embedded_form_page`` serves a page of another site
+embedding a web form of the live crmkit.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,17 @@ import pytest
 
 from crmkit import db
 from crmkit.core.leads.models import Source, SourceMatch
+from tests.browser.conftest import (  # noqa: F401 - fixtures and hooks for the browser tests here
+    browser_locale,
+    browser_page,
+    chromium,
+    live_app,
+    live_server,
+    new_page,
+    pytest_runtest_makereport,
+    pytest_runtest_setup,
+)
+from tests.leads.embedding import embedded_form_page  # noqa: F401 - a fixture
 
 
 @pytest.fixture

@@ -48,3 +48,23 @@ def test_hook_intake_sources(app):
         declared = [s for found in app.extensions["crmkit"].pm.hook.intake_sources() for s in found]
         assert all(isinstance(source, IntakeSource) for source in declared)
         assert "manual" in {source.key for source in declared}
+
+
+def test_an_activity_about_a_lead_and_a_status_change_are_actions_on_it(app, make_user, frozen_clock):
+    from crmkit.core.leads.models import Lead
+    from crmkit.entities.service import Records
+
+    lead_id = a_lead(app)
+    admin = make_user("admin")
+    frozen_clock.tick(3600)
+    with app.app_context():
+        activities = Records(app.extensions["crmkit"].entities.get("activity"), admin)
+        activities.create({"kind": "call", "subject": "Called back", "about_entity": "lead", "about_id": lead_id})
+        touched = db.session().get(Lead, lead_id).last_action_at
+    assert touched == frozen_clock.now()
+    frozen_clock.tick(60)
+    with app.app_context():
+        leads = Records(app.extensions["crmkit"].entities.get("lead"), admin)
+        lead = leads.get(lead_id)
+        leads.update(lead, {"status": "accepted"}, lead.version)
+        assert db.session().get(Lead, lead_id).last_action_at == frozen_clock.now()

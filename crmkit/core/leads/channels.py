@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.types import IntakeSource
@@ -13,11 +13,16 @@ MANUAL = IntakeSource("manual", _l("Entered by hand"), _l("A lead someone typed 
 
 
 def declared() -> dict[str, IntakeSource]:
-    """Every channel by key, the core's manual entry first, then the plugins' in load order."""
-    found = {MANUAL.key: MANUAL}
-    for returned in current_app.extensions["crmkit"].pm.hook.intake_sources():
-        for source in returned or ():
-            found.setdefault(source.key, source)
+    """Every channel by key, the core's manual entry first, then the plugins' in load order; asked
+    of the plugins once per request (a list shows a channel on every row)."""
+    found = g.get("leads_channels") if has_app_context() else None
+    if found is None:
+        found = {MANUAL.key: MANUAL}
+        for returned in current_app.extensions["crmkit"].pm.hook.intake_sources():
+            for source in returned or ():
+                found.setdefault(source.key, source)
+        if has_app_context():
+            g.leads_channels = found
     return found
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from crmkit import EntityType, NavItem, Panel, Permission, hookimpl
+from sqlalchemy import update
+
+from crmkit import EntityType, NavItem, Panel, Permission, db, hookimpl
 from crmkit.core.access.policy import user_can
 from crmkit.core.leads import admin
 from crmkit.core.leads.channels import MANUAL
@@ -72,9 +74,12 @@ def intake_sources():
 
 @hookimpl
 def entity_event(event, entity, record, changes):
-    """Every status change is an action on the lead (stale detection reads ``last_action_at``)."""
+    """Every status change and every activity about a lead is an action on it (stale detection
+    reads ``last_action_at``); an activity's touch is one UPDATE, leaving the lead's version be."""
     if entity.key == LEAD and event == "before_update" and "status" in changes:
         record.last_action_at = utcnow()
+    elif entity.key == "activity" and event in ("after_create", "after_update") and getattr(record, "about_entity", None) == LEAD:
+        db.session().execute(update(Lead).where(Lead.id == record.about_id).values(last_action_at=utcnow()))
 
 
 @hookimpl
