@@ -11,7 +11,7 @@ from crmkit.core.access.models import Department
 from crmkit.core.automation import rules
 from crmkit.core.automation.models import Rule
 from crmkit.testing import own_database
-from tests.automation.conftest import ADMIN, save_rule
+from tests.automation.conftest import ADMIN, new_deal, runs, save_rule
 from tests.pipelining import new_pipeline, user_by_email
 from tests.people import person
 
@@ -157,3 +157,26 @@ def test_unknown_triggers_actions_and_people_are_refused_with_their_lines(app, t
     assert "line 5: Rule «Odd»: Trigger: unknown trigger «moon_phase» for Deal." in result.output
     assert "line 7: Rule «Odd»: Action 1: unknown action «teleport» for Deal." in result.output
     assert "line 8: Rule «Nobody»: there is no user with the email «ghost@example.com»." in result.output
+
+
+def test_a_rule_whose_field_was_removed_after_it_was_saved_fails_with_a_clear_run_log(app, tmp_path):
+    ids = staff(app)
+    rule_id = save_rule(app, {"name": "Big deals", "entity": "deal", "trigger": {"type": "record_created"},
+                              "conditions": {"match": "all", "items": [{"field": "amount", "op": "gt", "value": "1"}]},
+                              "actions": [{"type": "create_task", "subject": "Call"}]})
+    with app.app_context():  # as if a plugin that added the field was switched off since
+        session = db.session()
+        rule = session.get(Rule, rule_id)
+        rule.conditions = {"match": "all", "items": [{"field": "budget", "op": "gt", "value": "1"}]}
+        session.commit()
+    person(app, "dana@example.com")
+    deal_id = new_deal(app, "dana@example.com", ids)
+
+    [run] = runs(app, record_id=deal_id)
+    assert run.result == "error"
+    assert run.message == "The rule names a field Deal no longer has: «budget». Change the rule."
+    path = tmp_path / "rules.yaml"
+    path.write_text(export(app, runner_of), encoding="utf-8")  # and the file it exports is refused, naming the field
+    path_problems = runner_of(app).invoke(args=["rules", "diff", str(path)])
+    assert path_problems.exit_code == 1
+    assert "Condition 1: Deal has no field «budget»." in path_problems.output

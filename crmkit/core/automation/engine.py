@@ -79,7 +79,11 @@ def run(db: Any, rule: Rule, entity: Any, record: Any, trigger_key: str, facts: 
         return _log(db, rule, entity, record, trigger_key, "skipped", _(
             "Stopped: rules set each other off %(depth)d times in a row (the limit is %(limit)d).", depth=depth - 1,
             limit=limit), started, depth)
-    if not conditions_hold(entity, record, rule):
+    try:
+        holds = conditions.holds(entity, record, rule.conditions)
+    except KeyError as error:  # a field removed since the rule was saved
+        return _log(db, rule, entity, record, trigger_key, "error", gone(entity, error), started, depth)
+    if not holds:
         return _log(db, rule, entity, record, trigger_key, "skipped", _("The conditions do not hold."), started, depth)
     db.info[DEPTH_KEY] = depth
     queued = list(db.info.get(jobs.PENDING) or [])  # jobs waiting for the record's commit
@@ -96,7 +100,7 @@ def run(db: Any, rule: Rule, entity: Any, record: Any, trigger_key: str, facts: 
             with _holding_jobs(db):
                 savepoint.rollback()
         db.info[jobs.PENDING] = queued  # the rule's own jobs go with its undone actions
-        result, message = "error", describe_error(error)
+        result, message = "error", gone(entity, error) if isinstance(error, KeyError) else describe_error(error)
     finally:
         db.info[DEPTH_KEY] = depth - 1
     return _log(db, rule, entity, record, trigger_key, result, message, started, depth)
@@ -113,11 +117,10 @@ def _holding_jobs(db: Any) -> Iterator[list]:
     yield waiting
 
 
-def conditions_hold(entity: Any, record: Any, rule: Rule) -> bool:
-    try:
-        return conditions.holds(entity, record, rule.conditions)
-    except (KeyError, ValueError):  # a field removed since the rule was saved: the actions can't run either
-        return False
+def gone(entity: Any, error: KeyError) -> str:
+    """The run log's message for a rule naming a field its entity no longer has."""
+    field = error.args[0] if error.args else "?"
+    return _("The rule names a field %(entity)s no longer has: «%(field)s». Change the rule.", entity=entity.label, field=field)
 
 
 def _act(ctx: catalog.Context, index: int, action: dict) -> Any:
