@@ -46,10 +46,11 @@ from crmkit.jobs import Job, PeriodicJob, crontab
 from crmkit.mail import MailError
 from crmkit.plugin_i18n import Messages
 from crmkit.redirects import local_url
-from crmkit.types import Action, AuditAction, DashboardWidget, IntakeSource, NavItem, Panel, Permission
+from crmkit.types import Action, AssignmentCondition, AuditAction, DashboardWidget, IntakeSource, NavItem, Panel, Permission
 
 __all__ = [
     "Action",
+    "AssignmentCondition",
     "AuditAction",
     "Conflict",
     "DashboardWidget",

@@ -405,3 +405,12 @@ def notification_kinds() -> list[Any]:
     :return: ``crmkit.api.NotificationKind(key, label, email_default)`` values; ``key`` is what
         ``api.notify(..., kind=key)`` names, prefixed by the plugin (``"automation.rule"``).
     """
+
+
+@hookspec
+def lead_assignment_conditions() -> list[Any]:
+    """Offer conditions that lead assignment rules can test (a city, a property type, a language).
+
+    :return: ``crmkit.api.AssignmentCondition(key, label, matches, choices=None)`` values; ``key``
+        starts with the plugin's name (``"real_estate.district"``).
+    """

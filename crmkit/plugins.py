@@ -51,6 +51,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.intake_webhook.hooks",
     "crmkit.core.intake_mail.hooks",
     "crmkit.core.worktime.hooks",
+    "crmkit.core.lead_routing.hooks",
     "crmkit.core.targets.hooks",
     "crmkit.core.timeline.hooks",
     "crmkit.core.files.hooks",

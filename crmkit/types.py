@@ -106,3 +106,20 @@ class IntakeSource:
     label: Any
     description: Any = ""
     settings_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignmentCondition:
+    """A condition admins can put on a lead assignment rule (``lead_assignment_conditions``).
+
+    ``key`` is ``<plugin>.<name>``; ``label`` (a lazy gettext string) names it on the rule's form.
+    ``matches(lead, values)`` says whether a lead meets it for the values the admin chose (a
+    non-empty list of strings; any one of them may match); keep it to the lead's own fields or one
+    indexed query. ``choices()``, when given, lists ``(value, label)`` pairs the form offers to
+    tick; without it the admin types values, one per line.
+    """
+
+    key: str
+    label: Any
+    matches: Any
+    choices: Any = None

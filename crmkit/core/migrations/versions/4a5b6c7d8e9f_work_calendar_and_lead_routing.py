@@ -61,10 +61,94 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('day')
     )
+    op.create_table('lead_routing_rule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('on_arrival', sa.Boolean(), nullable=False),
+    sa.Column('conditions', sa.JSON(), nullable=False),
+    sa.Column('strategy', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('working_hours_only', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['core_department.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_lead_routing_rule_order', 'lead_routing_rule', ['position', 'id'], unique=False)
+    op.create_index(op.f('ix_lead_routing_rule_department_id'), 'lead_routing_rule', ['department_id'], unique=False)
+    op.create_index(op.f('ix_lead_routing_rule_user_id'), 'lead_routing_rule', ['user_id'], unique=False)
+    op.create_table('lead_routing_pointer',
+    sa.Column('rule_id', sa.Integer(), nullable=False),
+    sa.Column('last_user_id', sa.Integer(), nullable=True),
+    sa.Column('turns', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['rule_id'], ['lead_routing_rule.id'], ),
+    sa.PrimaryKeyConstraint('rule_id')
+    )
+    op.create_table('lead_routing_settings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fallback_user_id', sa.Integer(), nullable=True),
+    sa.Column('deadlines', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['fallback_user_id'], ['core_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('lead_routing_assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lead_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.Integer(), nullable=True),
+    sa.Column('how', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('by_user_id', sa.Integer(), nullable=True),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['by_user_id'], ['core_user.id'], ),
+    sa.ForeignKeyConstraint(['lead_id'], ['leads_lead.id'], ),
+    sa.ForeignKeyConstraint(['rule_id'], ['lead_routing_rule.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_lead_routing_assignment_lead', 'lead_routing_assignment', ['lead_id', 'id'], unique=False)
+    op.create_index(op.f('ix_lead_routing_assignment_rule_id'), 'lead_routing_assignment', ['rule_id'], unique=False)
+    op.create_index(op.f('ix_lead_routing_assignment_user_id'), 'lead_routing_assignment', ['user_id'], unique=False)
+    op.create_table('lead_routing_response',
+    sa.Column('lead_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('received_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('responded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('by_user_id', sa.Integer(), nullable=True),
+    sa.Column('how', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('seconds', sa.Integer(), nullable=True),
+    sa.Column('working_seconds', sa.Integer(), nullable=True),
+    sa.Column('late', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['by_user_id'], ['core_user.id'], ),
+    sa.ForeignKeyConstraint(['lead_id'], ['leads_lead.id'], ),
+    sa.PrimaryKeyConstraint('lead_id')
+    )
+    op.create_index('ix_lead_routing_response_open', 'lead_routing_response', ['responded_at', 'due_at'], unique=False)
+    op.create_index(op.f('ix_lead_routing_response_by_user_id'), 'lead_routing_response', ['by_user_id'], unique=False)
+    op.create_index(op.f('ix_lead_routing_response_channel'), 'lead_routing_response', ['channel'], unique=False)
     set_permission(True)
 
 
 def downgrade() -> None:
     set_permission(False)
+    op.drop_index(op.f('ix_lead_routing_response_channel'), table_name='lead_routing_response')
+    op.drop_index(op.f('ix_lead_routing_response_by_user_id'), table_name='lead_routing_response')
+    op.drop_index('ix_lead_routing_response_open', table_name='lead_routing_response')
+    op.drop_table('lead_routing_response')
+    op.drop_index(op.f('ix_lead_routing_assignment_user_id'), table_name='lead_routing_assignment')
+    op.drop_index(op.f('ix_lead_routing_assignment_rule_id'), table_name='lead_routing_assignment')
+    op.drop_index('ix_lead_routing_assignment_lead', table_name='lead_routing_assignment')
+    op.drop_table('lead_routing_assignment')
+    op.drop_table('lead_routing_settings')
+    op.drop_table('lead_routing_pointer')
+    op.drop_index(op.f('ix_lead_routing_rule_user_id'), table_name='lead_routing_rule')
+    op.drop_index(op.f('ix_lead_routing_rule_department_id'), table_name='lead_routing_rule')
+    op.drop_index('ix_lead_routing_rule_order', table_name='lead_routing_rule')
+    op.drop_table('lead_routing_rule')
     op.drop_table('worktime_day')
     op.drop_table('worktime_settings')
