@@ -53,7 +53,8 @@ def test_an_agent_may_not_triage(app, make_user, client_for):
     lead_id = arrive(app)
     agent = client_for(make_user("agent"))
     assert agent.get("/lead_triage/").status_code == 403
-    assert agent.post(f"/lead_triage/{lead_id}/accept").status_code in (400, 403)
+    assert post(agent, f"/lead_triage/{lead_id}/accept", {}, page="/").status_code == 403
+    assert post(agent, "/lead_triage/bulk", {"lead": lead_id, "action": "accept"}, page="/").status_code == 403
     assert lead_of(app, lead_id).status == "new"
 
 
