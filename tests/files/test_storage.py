@@ -136,3 +136,17 @@ def test_files_are_listed_in_their_order_by_kind(files_app):
         assert [a.original_name for a in attachments_of("person", record_id, kind="document")] == ["a.txt", "b.txt"]
         assert [a.position for a in attachments_of("person", record_id, kind="document")] == [0, 1]
         assert [a.original_name for a in attachments_of("person", record_id)] == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_a_stream_that_cannot_seek_is_attached_too(files_app):
+    import os
+
+    record_id = new_person(files_app)
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(TEXT)
+    with files_app.app_context(), os.fdopen(read_end, "rb") as pipe:
+        row = attach("person", record_id, pipe, "piped.txt")
+        db.session().commit()
+        with open_blob(row) as stream:
+            assert stream.read() == TEXT

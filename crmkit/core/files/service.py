@@ -11,6 +11,7 @@ go. So no row points at a missing file and no orphan stays.
 from __future__ import annotations
 
 import io
+import tempfile
 from typing import IO, Any
 
 from flask import current_app
@@ -53,16 +54,20 @@ def _key(entity: Any) -> str:
 def _seekable(data: bytes | IO[bytes]) -> IO[bytes]:
     if isinstance(data, bytes | bytearray | memoryview):
         return io.BytesIO(bytes(data))
-    if not data.seekable():  # pragma: no cover - werkzeug and open() give seekable files
-        raise TypeError("attach needs bytes or a seekable binary file")
-    return data
+    if data.seekable():
+        return data
+    spooled = tempfile.SpooledTemporaryFile(max_size=storage.CHUNK)  # a pipe or socket: on disk past 1 MB
+    for chunk in storage.chunks(data):
+        spooled.write(chunk)
+    spooled.seek(0)
+    return spooled
 
 
 def attach(entity: Any, record_id: int, data: bytes | IO[bytes], filename: str, *, content_type: str | None = None,
            kind: str = "file", title: str | None = None, user: Any = None, session: Session | None = None) -> Attachment:
     """Store ``data`` and attach it to the record, in the current transaction (the caller commits).
 
-    ``data`` is bytes or a seekable binary file, read in chunks. Raises ``checks.Refused`` for a
+    ``data`` is bytes or a binary file, read in chunks (one that can't seek is spooled to disk first). Raises ``checks.Refused`` for a
     file over FILES_MAX_SIZE (413), a type its content contradicts, a program or an image bomb.
     ``content_type`` overrides the type found only when the content shows none.
     """
