@@ -105,3 +105,15 @@ def test_an_out_of_office_answer_to_nobody_is_skipped_with_its_reason(app, mail_
 
     assert result.outcomes == {"skipped": 1} and leads(app) == []
     assert "$CrmkitLead" in mail_server.flags(imap_user)[1]
+
+
+def test_an_answer_written_by_one_of_us_is_an_outbound_email(app, make_user, mail_server, imap_user):
+    agent = make_user("agent", email="dana@agency.kz")
+    mailbox_id, lead_id = first_lead(app, mail_server, imap_user)
+    mail_server.append(imap_user, message(subject="Re: Ищу квартиру", sender=f"Dana <{agent.email}>", to="Aigul <aigul@example.kz>",
+                                          message_id="<a1@agency.kz>", headers={"In-Reply-To": "<m1@example.kz>",
+                                                                                "Cc": "sales@agency.kz"}))
+
+    poll(app, mailbox_id)
+
+    assert [(e.direction, e.their_address) for e in emails_about(app, lead_id)] == [("outbound", "aigul@example.kz")]

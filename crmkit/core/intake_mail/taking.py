@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from crmkit import db
 from crmkit.core.activities.models import Activity
+from crmkit.core.auth.models import User
 from crmkit.core.contacts.phones import default_region
 from crmkit.core.files import Refused
 from crmkit.core.files import attach as attach_file
@@ -91,16 +92,21 @@ def request_text(parsed: parsing.ParsedMail) -> str | None:
 
 
 def add_email_activity(lead: Lead, mailbox: Mailbox, parsed: parsing.ParsedMail, at: datetime) -> Activity:
-    """An inbound email on the lead's timeline, written as the system (no user), the way the
-    records service writes one: history and ``entity_event`` see it; its owner is the lead's."""
+    """An email on the lead's timeline (inbound, or outbound when one of us wrote it), written as
+    the system (no user) the way the records service writes one: history and ``entity_event`` see
+    it; its owner is the lead's."""
     app = current_app.extensions["crmkit"]
     entity = app.entities.get(ACTIVITY)
     subject = parsed.subject or ""
+    outbound = ours(mailbox, parsed.sender_email)
+    theirs = parsed.contact_email
+    if outbound:  # written to the client: theirs is the first address it went to that is not ours
+        theirs = next((a for a in parsed.to if a not in (mailbox.address, parsed.sender_email)), None)
     values = {
-        "kind": "email", "direction": "inbound",
+        "kind": "email", "direction": "outbound" if outbound else "inbound",
         "subject": subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…",
         "body": parsed.text or None, "about_entity": "lead", "about_id": lead.id, "happened_at": at,
-        "our_address": mailbox.address[:254], "their_address": (parsed.contact_email or "")[:254] or None,
+        "our_address": mailbox.address[:254], "their_address": (theirs or "")[:254] or None,
     }
     activity = Activity(**values, owner_id=lead.owner_id, created_by_id=None)
     session = db.session()
@@ -112,6 +118,16 @@ def add_email_activity(lead: Lead, mailbox: Mailbox, parsed: parsing.ParsedMail,
                         changes=diff({}, shown), at=utcnow()))
     emit(app, "after_create", entity, activity, values)
     return activity
+
+
+def ours(mailbox: Mailbox, address: str | None) -> bool:
+    """Whether a message was written by us: from the mailbox itself or a user's address (an
+    agent who copied the mailbox on an answer to the client)."""
+    if not address:
+        return False
+    if address == mailbox.address:
+        return True
+    return db.session().execute(select(User.id).where(User.email == address).limit(1)).scalar() is not None
 
 
 def emit(app: Any, event: str, entity: Any, record: Any, changes: dict[str, Any]) -> None:
