@@ -19,7 +19,7 @@ class MailTemplate(SQLModel, table=True):
     __tablename__ = "core_mail_template"
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=100, unique=True)
+    key: str = Field(max_length=100, unique=True, index=True)
     entity: str = Field(max_length=100, index=True)
     name: str = Field(max_length=200)
     texts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
