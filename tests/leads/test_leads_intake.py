@@ -70,6 +70,19 @@ def test_an_overlong_value_is_cut_and_kept_whole_in_raw(app):
         assert lead.raw == {"name": "given", "cut": {"name": "Я" * 250}}
 
 
+def test_receive_leaves_the_commit_to_the_channel(app):
+    """Nothing is kept when the channel rolls back (SQLite's outermost savepoint would commit)."""
+    with app.app_context():
+        receive(Incoming(channel="form", name="never acknowledged"))
+        db.session().rollback()
+    with app.app_context():
+        assert count(Lead) == 0
+        receive(Incoming(channel="form", name="acknowledged"))
+        db.session().commit()
+    with app.app_context():
+        assert count(Lead) == 1
+
+
 def test_the_public_api_receives_leads(app):
     with app.app_context():
         lead, created = api.receive_lead(api.Incoming(channel="manual", name="Через API"))
