@@ -60,8 +60,17 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    """Open the transaction a SAVEPOINT belongs to. pysqlite begins one only before an INSERT,
+    UPDATE or DELETE, so a savepoint taken first (``session.begin_nested()``) was itself the
+    outermost transaction: releasing it committed, and a later rollback undid nothing."""
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
