@@ -98,9 +98,12 @@ def world(app, make_user):
                                                            owner or facts["agents"][0], None)
                         fact["review"] = "returned"
                         fact["rejected"] = None
-        owners = dict(session.execute(select(Lead.id, Lead.owner_id)).all())  # conversion and return assign owners
+        # conversion and return assign owners; the first move by a person is a first response
+        stored = {row.id: row for row in session.execute(select(Lead.id, Lead.owner_id, Lead.first_response_at))}
         for fact in facts["leads"]:
-            fact["owner"] = owners[fact["id"]]
+            fact["owner"] = stored[fact["id"]].owner_id
+            answered = stored[fact["id"]].first_response_at
+            fact["response"] = None if answered is None else round((answered - fact["received"]).total_seconds())
     return facts
 
 
