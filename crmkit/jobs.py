@@ -233,12 +233,14 @@ def enqueue_after_commit(session: Session, name: str, *args: Any, user: Any = CU
         pending = session.info[PENDING] = []
         event.listen(session, "after_commit", _after_commit)
         event.listen(session, "after_rollback", _after_rollback)
-    pending.append((jobs, name, args, kwargs, user_id_of(user)))
+    pending.append((session.get_nested_transaction(), (jobs, name, args, kwargs, user_id_of(user))))
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint fires after_commit too: wait for the real one
+        return
     waiting, session.info[PENDING] = session.info.get(PENDING, []), []
-    for jobs, name, args, kwargs, user_id in waiting:
+    for _savepoint, (jobs, name, args, kwargs, user_id) in waiting:
         try:
             jobs.enqueue(name, *args, user=user_id, **kwargs)
         except Exception:  # noqa: BLE001 - the change is committed; the job's periodic sweep catches up
@@ -246,4 +248,16 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info[PENDING] = []
+    """Forget the jobs of what was rolled back: everything, or only those queued inside the
+    savepoint that ended (a rolled-back savepoint fires after_rollback too)."""
+    ending = session.get_nested_transaction() if session.in_nested_transaction() else None
+    pending = session.info.get(PENDING, [])
+    session.info[PENDING] = [] if ending is None else [job for job in pending if not _inside(job[0], ending)]
+
+
+def _inside(transaction, savepoint) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False

@@ -200,3 +200,32 @@ def test_serve_runs_queued_jobs_in_threads_of_its_own_process(make_app):
 
 def test_with_jobs_run_immediately_serve_starts_no_worker(make_app):
     assert start_in_process(make_app(JOBS_IMMEDIATE=True)) is None
+
+
+RAN = []
+RECORDER = plugin("recorder", register_jobs=lambda: [Job(RAN.append, name="record")])
+
+
+def test_a_job_queued_after_commit_waits_for_the_real_commit_not_a_released_savepoint(make_app):
+    app = make_app(plugins=[RECORDER], JOBS_IMMEDIATE=True)
+    RAN.clear()
+    with app.app_context():
+        session = db.session()
+        with session.begin_nested():
+            jobs.enqueue_after_commit(session, "recorder.record", "inside", user=None)
+        assert RAN == []
+        session.commit()
+        assert RAN == ["inside"]
+
+
+def test_a_rolled_back_savepoint_drops_only_the_jobs_queued_inside_it(make_app):
+    app = make_app(plugins=[RECORDER], JOBS_IMMEDIATE=True)
+    RAN.clear()
+    with app.app_context():
+        session = db.session()
+        jobs.enqueue_after_commit(session, "recorder.record", "before", user=None)
+        savepoint = session.begin_nested()
+        jobs.enqueue_after_commit(session, "recorder.record", "undone", user=None)
+        savepoint.rollback()
+        session.commit()
+        assert RAN == ["before"]
