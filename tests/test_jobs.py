@@ -164,8 +164,7 @@ def test_a_periodic_job_is_known_to_the_scheduler_and_can_be_run_at_once(make_ap
     ticker = plugin("ticker", register_jobs=lambda: [PeriodicJob(lambda: ran.append(1), jobs.crontab(minute="*/5"), name="tick")])
     app = make_app(plugins=[ticker], JOBS_IMMEDIATE=True)
     found = jobs.jobs_of(app)
-    assert set(found.periodic) == {"core.webhooks.retry_due", "core.myday.send_reminders",
-                                   "core.maintenance.refresh_statistics", "core.reports.send_due_mailings", "ticker.tick"}
+    assert {"core.webhooks.retry_due", "core.maintenance.refresh_statistics", "ticker.tick"} <= set(found.periodic)
     assert "ticker.tick" in {t.name for t in found.huey._registry.periodic_tasks}
     with app.app_context():
         jobs.enqueue("ticker.tick")
