@@ -153,7 +153,7 @@ def test_a_built_in_plugin_cannot_be_disabled_from_the_cli(build):
 
 def test_admin_plugins_page_shows_an_installed_plugin_with_an_enable_button(hello, build, admin_client_for):
     page = admin_client_for(build()).get("/admin/plugins").get_data(as_text=True)
-    assert "<td>hello</td>" in page
+    assert "<td><code>hello</code></td>" in page
     assert 'action="/admin/plugins/hello"' in page
     assert 'value="enable"' in page
 
@@ -353,7 +353,7 @@ def test_plugin_whose_table_lacks_the_prefix_is_still_listed(site, build, admin_
     install_plugin(site, "bad", UNPREFIXED)
     app = build()
     assert "bad 1.0 [installed, disabled]" in cli(app, "plugins", "list").output
-    assert "<td>bad</td>" in admin_client_for(app).get("/admin/plugins").get_data(as_text=True)
+    assert "<td><code>bad</code></td>" in admin_client_for(app).get("/admin/plugins").get_data(as_text=True)
 
 
 def test_enabling_a_plugin_whose_table_lacks_the_prefix_is_refused(site, build):  # noqa: F811
