@@ -183,7 +183,6 @@ def receive(incoming: Incoming) -> tuple[Lead, bool]:
     extensions.save_light(lead, parts, grouped)
     session = db.session()
     move = workflow.Move("status", None, "new")
-    begun(session)
     try:
         with session.begin_nested():
             emit(app, "before_create", entity, lead, values)
@@ -203,17 +202,6 @@ def receive(incoming: Incoming) -> tuple[Lead, bool]:
             raise
         return found, False
     return lead, True
-
-
-def begun(session: Any) -> None:
-    """Make sure the database transaction is open before the savepoint. pysqlite opens one only at
-    the first write, and SQLite's outermost SAVEPOINT would otherwise open its own, which RELEASE
-    commits: the lead would be saved before the channel decided to commit or roll back."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.driver_connection
-        if not raw.in_transaction:
-            raw.execute("BEGIN")
 
 
 def emit(app: Any, event: str, entity: Any, lead: Lead, changes: dict[str, Any]) -> None:
