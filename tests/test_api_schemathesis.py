@@ -109,13 +109,14 @@ def test_the_api_agrees_with_its_openapi_document(make_app, request):
     add_user(app, is_admin=True)
     with app.app_context():
         session = db.session()
+        admin_id = find_user(session, ADMIN_EMAIL).id
         token = create_token(session, find_user(session, ADMIN_EMAIL), "schemathesis")[1]
         pipeline_id = create_pipeline(session, {"en": "Sales"}).id
         add_loss_reason(session, {"en": "Price"})
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     seeds = {**SEEDS, "deal": {"title": "Seed", "pipeline_id": pipeline_id}}
-    records = {}
+    records = {"user": admin_id}  # a user field (an activity's owner) names an active user
     for path, body in seeds.items():
         response = client.post(f"/api/v1/{path}", json=body, headers=headers)
         assert response.status_code == 201, response.get_json()
