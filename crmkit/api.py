@@ -93,6 +93,7 @@ __all__ = [
     "entities",
     "entity",
     "export_url",
+    "find_user",
     "hookimpl",
     "hooks",
     "hookspec",
@@ -104,6 +105,8 @@ __all__ = [
     "new_url",
     "next_states",
     "notify",
+    "phone_e164",
+    "phone_holders",
     "public",
     "receive_lead",
     "require",
@@ -264,6 +267,18 @@ def current_user() -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
+def find_user(*, id: int | None = None, email: str | None = None) -> Any:  # noqa: A002 - the column's name
+    """The active user with this id or this email (case-insensitive), or None: whom a job, a
+    webhook or a mapping table (a PBX's extensions) acts for, to pass to ``Records``."""
+    from crmkit.core.auth.models import User as _User
+    from sqlalchemy import func as _func, select as _select
+
+    statement = _select(_User).where(_User.id == id) if id is not None else \
+        _select(_User).where(_func.lower(_User.email) == (email or "").strip().lower())
+    found = _db.session().execute(statement.limit(1)).scalar_one_or_none()
+    return found if found is not None and getattr(found, "is_active", True) else None
+
+
 def can(user: Any, permission: str) -> bool:
     """Whether ``user`` (a user, None or Flask-Login's anonymous user) holds ``permission``:
     an entity's ``<key>.<action>`` (``"complaints.complaint.edit"``) or one a plugin declared
@@ -362,6 +377,26 @@ def hooks() -> Any:
     """The running app's hooks, to call those a plugin offers (``register_hookspecs``):
     ``api.hooks().hello_greeting(name="Dana")`` returns every implementation's answer in a list."""
     return current_app.extensions["crmkit"].pm.hook
+
+
+def phone_e164(number: str) -> str:
+    """``number`` in E.164 (``+77011234567``), read in the deployment's default region as the
+    caller lookup reads it: one key for "8 701 123 45 67" and "+7 701 1234567". Raises
+    ``ValueError`` (with a message) for text that is not a phone number."""
+    from crmkit.core.contacts import phones as _phones
+
+    return _phones.normalize(number or "", _phones.default_region())
+
+
+def phone_holders(number: str) -> list[tuple[str, int]]:
+    """``(entity key, record id)`` of every person and organisation holding ``number``, which is
+    read like the caller lookup reads it (E.164, or local in the deployment's default region):
+    what a telephony or SMS plugin matches a caller with, as the system, without a user's
+    visibility. Raises ``ValueError`` (with a message) for text that is not a phone number."""
+    from crmkit.core.contacts import channels as _channels
+
+    return [(key, record_id) for key, record_id, _value in _channels.owners_of(_db.session(), "phone", [phone_e164(number)])]
+
 
 # Working time (the instance's work calendar, docs/worktime.md)
 
