@@ -238,3 +238,4 @@ def tables_of(plugin: Plugin) -> set[str]:
     """Names of the tables the plugin declares through register_models."""
     register = own_impls(plugin).get("register_models")
     return {model.__tablename__ for model in (register() if register else None) or []}
+    "crmkit.core.documents.hooks",
