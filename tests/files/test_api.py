@@ -89,3 +89,9 @@ def test_the_openapi_document_with_attachments_is_valid(files_app, api_client):
     from openapi_spec_validator import validate
 
     validate(api_client("admin", app=files_app).get("/api/v1/openapi.json").json)
+
+
+def test_an_unknown_kind_in_the_list_is_refused(files_app, api_client):
+    record_id = new_person(files_app)
+    response = api_client("admin", app=files_app).get(f"/api/v1/person/{record_id}/attachments?kind=secret")
+    assert response.status_code == 400 and "kind" in response.json["error"]["fields"]

@@ -56,6 +56,8 @@ def attachment_of(entity_key: str, record_id: int, attachment_id: int, edit: boo
 def list_view(entity_key: str, record_id: int):
     records, record = record_of(entity_key, record_id)
     kind = request.args.get("kind")
+    if kind is not None and kind not in uploads.KINDS:
+        return json_error(400, _("Not a valid kind of file."), {"kind": [_("Not a valid kind of file.")]})
     return {"items": [dump(row) for row in attachments_of(records.entity, record.id, kind)]}
 
 
@@ -133,13 +135,13 @@ def paths(entity: Any) -> dict[str, Any]:
     refused = {"$ref": "#/components/responses/Invalid"}
     items = {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": ATTACHMENT}}}}}
     upload = {"multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
-        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        "files": {"type": "array", "minItems": 1, "maxItems": uploads.MAX_FILES, "items": {"type": "string", "format": "binary"}},
         "kind": {"type": "string", "enum": list(uploads.KINDS), "default": "file"}}}}}
     return {
         base: {"parameters": [record_id], "get": {
             "tags": [tag], "summary": "The record's attachments, in order", "operationId": f"{name}_attachments",
-            "parameters": [{"in": "query", "name": "kind", "required": False, "schema": {"type": "string", "maxLength": 30}}],
-            "responses": {"200": {"description": "Attachments", "content": items}, **errors}},
+            "parameters": [{"in": "query", "name": "kind", "required": False, "schema": {"type": "string", "enum": list(uploads.KINDS)}}],
+            "responses": {"200": {"description": "Attachments", "content": items}, "400": refused, **errors}},
             "post": {"tags": [tag], "summary": "Attach files (all or none are saved)", "operationId": f"{name}_attach",
                      "requestBody": {"required": True, "content": upload},
                      "responses": {"201": {"description": "Attached", "content": items}, "400": refused,
