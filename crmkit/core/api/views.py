@@ -38,6 +38,7 @@ MAX_VERSION = 10**18 - 1
 ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 OPERATORS = ("", "gte", "lte", "prefix")
+DRILL_OPERATORS = ("lt", "in")  # what a report's drill-down adds (``closed_at__lt``, ``owner_id__in``)
 
 
 def records_of(entity_key: str) -> Records:
@@ -193,11 +194,11 @@ def query_problems(entity, args) -> dict[str, list[str]]:
         if key in schemas.LIST_PARAMETERS:
             continue
         name, _sep, op = key.partition("__")
-        if "." in key:
-            continue  # a field another plugin adds; listing checks it against the extension groups
-        if name not in entity.filters:
+        if "." in key or listing.named_condition(key) is not None:
+            continue  # another plugin's field or named condition (``in_report``); listing checks its value
+        if name not in entity.filters and not listing.drillable(entity.model.__table__, name):
             problems[key] = [_("The list cannot be filtered by this.")]
-        elif op not in OPERATORS or (op == "prefix" and not schemas.is_text(columns[name])):
+        elif op not in (*OPERATORS, *DRILL_OPERATORS) or (op == "prefix" and not schemas.is_text(columns[name])):
             problems[key] = [_("Unknown filter operator.")]
     sort = args.get("sort")
     if sort and sort.lstrip("-") not in ("id", *entity.sort_keys):
