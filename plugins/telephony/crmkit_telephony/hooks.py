@@ -1,0 +1,77 @@
+"""Telephony as a crmkit plugin: its hookspec (``telephony_providers``), tables, pages, webhook,
+permissions and notification kind, all through crmkit.api."""
+
+from __future__ import annotations
+
+
+from crmkit import api
+from crmkit_telephony import views
+from crmkit_telephony.generic import Generic
+from crmkit_telephony.models import Call, Extension
+
+messages = api.Messages(__name__)
+_l = messages.lazy_gettext
+
+
+class Specs:
+    @api.hookspec
+    def telephony_providers(self):
+        """Declare cloud PBX adapters (``crmkit_telephony.events.Provider`` instances): each parses
+        and verifies its own webhook at ``/telephony/webhook/<key>`` and may map extensions to
+        users.
+
+        :return: a list of providers.
+        """
+
+
+@api.hookimpl
+def register_hookspecs(plugin_manager):
+    plugin_manager.add_hookspecs(Specs)
+
+
+@api.hookimpl
+def telephony_providers():
+    return [Generic()]
+
+
+@api.hookimpl
+def register_models():
+    return [Call, Extension]
+
+
+@api.hookimpl
+def register_blueprints():
+    return [views.bp, views.hook]
+
+
+@api.hookimpl
+def init_app(app):
+    """Deliveries carry a signature instead of a CSRF token."""
+    app.extensions["csrf"].exempt(views.hook)
+
+
+@api.hookimpl
+def register_permissions():
+    group = _l("Telephony")
+    return [
+        api.Permission(views.VIEW, _l("See and work the missed-call queue (own and unassigned calls)"), group),
+        api.Permission(views.VIEW_ALL, _l("See every agent's missed calls"), group),
+        api.Permission(views.MANAGE, _l("Map extensions to users; see calls to unknown extensions"), group),
+    ]
+
+
+@api.hookimpl
+def notification_kinds():
+    return [api.NotificationKind("telephony.missed", _l("Missed calls to call back"))]
+
+
+@api.hookimpl
+def nav_items(user):
+    items = []
+    if api.can(user, views.VIEW):
+        items.append(api.NavItem(_l("Missed calls"), endpoint="telephony.queue", order=820, group="tools"))
+    if api.can(user, views.MANAGE):
+        items.append(api.NavItem(_l("Telephony"), endpoint="telephony.admin", order=960, group="admin"))
+    return items
+
+
