@@ -13,6 +13,15 @@ from crmkit.core.documents.models import DocumentTemplate
 from crmkit.core.pipelines import parts
 from crmkit.entities.service import Records
 from crmkit.testing.accounts import ADMIN_EMAIL, ADMIN_PASSWORD, add_user
+from tests.browser.conftest import (  # noqa: F401 - the browser fixtures and hooks, for the browser test
+    browser_locale,
+    browser_page,
+    chromium,
+    live_server,
+    new_page,
+    pytest_runtest_makereport,
+    pytest_runtest_setup,
+)
 from tests.pipelining import new_pipeline
 
 LINES = [  # name, quantity, price, discount %, VAT %

@@ -111,3 +111,34 @@ def test_the_archive_lists_searches_filters_and_exports(docs_app):
     assert "КП-" not in client.get("/document/?status=signed").get_data(as_text=True)
     exported = client.get("/transfer/document/export?format=csv")
     assert exported.status_code == 200 and "КП-" in exported.get_data(as_text=True)
+
+
+def test_a_paper_document_is_registered_with_new_and_its_status_moves_to_signed(docs_app):
+    client = admin(docs_app)
+    token = csrf_token(client, "/document/new")
+    response = client.post("/document/new", data={"csrf_token": token, "title": "Договор аренды (бумажный)",
+                                                  "doc_type": "contract", "number": "ДГ-2025-0099", "status": "sent",
+                                                  "language": "ru"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with docs_app.app_context():
+        document = db.session().execute(select(Document)).scalar_one()
+        assert (document.number, document.status, document.entity) == ("ДГ-2025-0099", "sent", None)
+        document_id, version = document.id, document.version
+    edit = f"/document/{document_id}/edit"
+    token = csrf_token(client, edit)
+    response = client.post(edit, data={"csrf_token": token, "title": "Договор аренды (бумажный)", "doc_type": "contract",
+                                       "number": "ДГ-2025-0099", "status": "signed", "language": "ru", "version": version})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with docs_app.app_context():
+        assert db.session().get(Document, document_id).status == "signed"
+
+
+def test_the_archive_is_in_the_rest_api(docs_app, api_client):
+    client = admin(docs_app)
+    deal_id = new_deal_with_lines(docs_app)
+    offer = template_id(docs_app)
+    token = csrf_token(client, f"/documents/make/deal/{deal_id}?template={offer}")
+    client.post(f"/documents/make/deal/{deal_id}", data={"csrf_token": token, "template": offer})
+    found = api_client("admin", app=docs_app).get("/api/v1/document").get_json()
+    item = found["items"][0]
+    assert item["number"].startswith("КП-") and item["total"] in ("481600.56", 481600.56) and item["status"] == "draft"
