@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crmkit import NavItem, Permission, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.targets import admin, report
+from crmkit.core.targets import admin, api, openapi, report
 from crmkit.core.targets.models import SalesTarget
 from crmkit.i18n import lazy_gettext as _l
 
@@ -16,7 +16,18 @@ def register_models():
 
 @hookimpl
 def register_blueprints():
-    return [admin.bp]
+    return [admin.bp, api.bp]
+
+
+@hookimpl
+def init_app(app):
+    app.extensions["csrf"].exempt(api.bp)  # the REST API checks CSRF itself, only for session requests
+
+
+@hookimpl
+def api_paths(entity, user):
+    """The targets' operations, documented beside the deals they are measured against."""
+    return openapi.paths() if entity.key == "deal" and api.may_read(user) else {}
 
 
 @hookimpl
