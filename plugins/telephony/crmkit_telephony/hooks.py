@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from crmkit import api
-from crmkit_telephony import views
+from crmkit_telephony import openapi, views
 from crmkit_telephony.generic import Generic
 from crmkit_telephony.models import Call, Extension
 
@@ -75,3 +75,9 @@ def nav_items(user):
     return items
 
 
+
+
+@api.hookimpl
+def api_paths(entity, user):
+    """The webhook, documented beside the activity's own operations."""
+    return openapi.paths() if entity.key == "activity" else {}

@@ -49,7 +49,12 @@ def deliver(key: str):
         events = provider.parse(request.headers, body, current_app.config)
     except Refused as error:
         return refused(error.status, error.errors)
-    applied = [calls.apply(provider, event) for event in events]
+    try:
+        applied = [calls.apply(provider, event) for event in events]
+    except api.RecordError as error:  # the author's role may not write activities, say
+        api.session().rollback()
+        fields = getattr(error, "fields", None) or {"_activity": [str(error)]}
+        return refused(422, fields)
     return jsonify(status="accepted", calls=[call.id for call in applied]), 202
 
 

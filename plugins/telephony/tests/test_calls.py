@@ -8,7 +8,7 @@ import pytest
 
 from crmkit import api
 from crmkit.testing.accounts import add_user
-from helpers import SECRET, activities, calls, event, post
+from telephony_helpers import SECRET, activities, calls, event, post
 
 DANA = "+77011234567"
 STRANGER = "87019998877"  # the local way; E.164 +77019998877

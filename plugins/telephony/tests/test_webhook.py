@@ -8,7 +8,7 @@ import pytest
 
 from crmkit import api
 from crmkit_telephony.generic import SIGNATURE_HEADER, TIMESTAMP_HEADER
-from helpers import SECRET, URL, activities, calls, event, post
+from telephony_helpers import SECRET, URL, activities, calls, event, post
 
 
 @pytest.fixture(autouse=True)
@@ -111,3 +111,10 @@ def test_mapping_to_an_unknown_email_says_so(client_for):
     response = admin.post("/telephony/admin/extensions", data={
         "csrf_token": token, "provider": "generic", "extension": "5", "email": "ghost@example.kz"})
     assert response.status_code == 422 and "Нет активного пользователя с таким email." in response.get_data(as_text=True)  # the admin reads Russian
+
+
+def test_the_webhook_is_documented_in_the_openapi_document(api_client):
+    document = api_client("admin").get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/telephony/webhook/generic"]["post"]
+    assert {p["name"] for p in operation["parameters"]} == {SIGNATURE_HEADER, TIMESTAMP_HEADER}
+    assert {"202", "400", "401"} <= set(operation["responses"])
