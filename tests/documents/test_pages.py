@@ -142,3 +142,22 @@ def test_the_archive_is_in_the_rest_api(docs_app, api_client):
     found = api_client("admin", app=docs_app).get("/api/v1/document").get_json()
     item = found["items"][0]
     assert item["number"].startswith("КП-") and item["total"] in ("481600.56", 481600.56) and item["status"] == "draft"
+
+
+def test_a_template_that_fails_on_a_record_is_a_message_and_no_document(docs_app):
+    from crmkit.core.documents.models import DocumentTemplate
+
+    with docs_app.app_context():
+        template = DocumentTemplate(name="Broken", entity="deal", doc_type="act", language="ru",
+                                    source="<p>{{ record.title.nickname }}</p>")
+        db.session().add(template)
+        db.session().commit()
+        broken = template.id
+    client = admin(docs_app)
+    deal_id = new_deal_with_lines(docs_app)
+    token = csrf_token(client, f"/documents/make/deal/{deal_id}")
+    response = client.post(f"/documents/make/deal/{deal_id}", data={"csrf_token": token, "template": broken})
+    assert response.status_code == 422
+    assert "could not be filled" in response.get_data(as_text=True)
+    with docs_app.app_context():
+        assert db.session().execute(select(Document.id)).first() is None

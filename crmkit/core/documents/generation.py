@@ -30,6 +30,13 @@ def templates_for(entity_key: str) -> list[DocumentTemplate]:
         .order_by(DocumentTemplate.name, DocumentTemplate.id).limit(200)).scalars())
 
 
+def has_templates(entity_key: str) -> bool:
+    """Whether some template is for ``entity_key``: one indexed row, for the record page's button."""
+    return database.session().execute(
+        select(DocumentTemplate.id).where(DocumentTemplate.entity.in_([entity_key, "*"]), DocumentTemplate.archived_at.is_(None))
+        .limit(1)).first() is not None
+
+
 def previous(template: DocumentTemplate, entity_key: str, record_id: int) -> tuple[str | None, int]:
     """The number of the documents made from this template for this record, and their last version."""
     row = database.session().execute(

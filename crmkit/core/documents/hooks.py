@@ -53,7 +53,7 @@ def entity_actions(entity, record, user):
     """"Create document" on the page of a record some template is written for."""
     if entity.key == KEY or getattr(record, "is_archived", False) or not api.can(user, f"{KEY}.create"):
         return []
-    if not api.can(user, entity.permission("edit")) or not generation.templates_for(entity.key):
+    if not api.can(user, entity.permission("edit")) or not generation.has_templates(entity.key):
         return []
     return [Action(_l("Create document"), url_for("documents.make", entity_key=entity.key, record_id=record.id), order=60)]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from jinja2 import TemplateError
 from sqlalchemy import select
 
 from crmkit import api
@@ -141,16 +142,23 @@ def make(entity_key: str, record_id: int):
     entity, record = editable_record(entity_key, record_id)
     choices = generation.templates_for(entity.key)
     chosen = next((t for t in choices if str(t.id) == (request.values.get("template") or "")), None)
-    if request.method == "POST":
-        if chosen is None:
-            abort(400)
-        document = generation.generate(chosen, entity, record, current_user)
-        flash(_("Document %(number)s made.", number=document.number), "success")
-        return redirect(api.detail_url(KEY, document))
-    preview = generation.preview(chosen, entity, record, current_user) if chosen else None
+    try:
+        if request.method == "POST":
+            if chosen is None:
+                abort(400)
+            document = generation.generate(chosen, entity, record, current_user)
+            flash(_("Document %(number)s made.", number=document.number), "success")
+            return redirect(api.detail_url(KEY, document))
+        preview = generation.preview(chosen, entity, record, current_user) if chosen else None
+    except TemplateError as error:  # a value the template can't use (a filter on an empty field...)
+        database.session().rollback()
+        flash(_("The template could not be filled for this record: %(error)s", error=str(error)), "error")
+        preview, status = None, 422
+    else:
+        status = 200
     return render_template("documents/make.html", entity=entity, record=record, choices=choices, chosen=chosen,
                            preview=preview, types=TYPE_LABELS, languages=LANGUAGE_LABELS,
-                           record_url=api.detail_url(entity.key, record))
+                           record_url=api.detail_url(entity.key, record)), status
 
 
 @bp.post("/templates/defaults")
