@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from benchmarks.measures import activity_reports, deals, files, funnel, home, http, importing, intake, leads, notifications, pages, plugins, reports  # noqa: F401 - registers them
+from benchmarks.measures import activity_reports, deals, documents, files, funnel, home, http, importing, intake, leads, notifications, pages, plugins, reports  # noqa: F401 - registers them
 from benchmarks.measures import intake_mail  # noqa: F401, E402 - the mailbox channel's pages
 from benchmarks.measures import automation  # noqa: F401, E402 - the automation run log
