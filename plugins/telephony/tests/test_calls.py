@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from crmkit import api
-from crmkit.testing.accounts import add_user
 from telephony_helpers import SECRET, activities, calls, event, post
 
 DANA = "+77011234567"
