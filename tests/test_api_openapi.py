@@ -194,3 +194,13 @@ def test_text_with_a_nul_is_refused_and_the_document_says_so(app, headers):
     assert not re.search(prop["pattern"], "a\x00b") and re.search(prop["pattern"], "Бухгалтер")
     response = app.test_client().post("/api/v1/person", json={"name": "N", "position": "a\x00b"}, headers=headers)
     assert response.status_code == 422
+
+
+def test_a_user_filter_documents_exactly_the_ids_a_user_column_holds():
+    import re
+
+    from crmkit.core.api.query import USER_FILTER
+
+    allowed = re.compile(USER_FILTER)
+    assert allowed.match("me") and allowed.match("1") and allowed.match(str(2**31 - 1))
+    assert not allowed.match(str(2**31)) and not allowed.match("0") and not allowed.match("1415015811509")

@@ -48,7 +48,20 @@ class Whole(fields.Integer):
         return int(value)
 
 
-USER_FILTER = f"^(?:{listing.ME}|[1-9][0-9]{{0,18}})$"  # a user field's filter: an id, or "me"
+def positive_up_to(top: int) -> str:
+    """A regular expression of the whole numbers 1 to ``top`` written plainly, so that what the
+    document promises is what the database's column takes (PostgreSQL's integer stops at 2**31 - 1)."""
+    digits = str(top)
+    shorter = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    same = []
+    for at, digit in enumerate(digits):
+        low = "1" if at == 0 else "0"
+        if int(digit) > int(low):
+            same.append(f"{digits[:at]}[{low}-{int(digit) - 1}][0-9]{{{len(digits) - at - 1}}}")
+    return "|".join(shorter + same + [digits])
+
+
+USER_FILTER = f"^(?:{listing.ME}|{positive_up_to(2**31 - 1)})$"  # a user field's filter: a user's id, or "me"
 
 
 def text(pattern: str, **metadata: Any) -> fields.String:
