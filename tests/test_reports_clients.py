@@ -140,3 +140,29 @@ def test_the_raw_sql_the_benchmarks_time_gives_the_idle_and_abc_figures(app, wor
     abc, _ = run_as(app, "admin@example.com", "clients_abc")
     assert {grade: (count, Decimal(amount)) for grade, count, amount in raw_rows(app, "clients_abc")} == {
         row.values["grade"][0]: (row.values["clients"], Decimal(row.values["revenue"])) for row in abc.rows if row.values["clients"]}
+
+
+def test_abc_never_adds_amounts_of_two_currencies_each_currency_is_classed_apart(app, world):
+    with app.app_context():
+        session = db.session()
+        session.execute(text("UPDATE pipelines_deal SET currency = 'USD' WHERE id % 3 = 0"))
+        session.commit()
+    for currency, args in (("KZT", {}), ("USD", {"currency": "USD"})):
+        result, _ = run_as(app, "admin@example.com", "clients_abc", period="all", **args)
+        revenues = sql(app, REVENUE_SQL.replace("GROUP BY", f"AND d.currency = '{currency}' GROUP BY"))
+        expected = abc_expected([(org, Decimal(amount)) for org, amount in revenues])
+        shown = {row.values["grade"][0]: (row.values["clients"], Decimal(row.values["revenue"])) for row in result.rows}
+        assert {grade: figures for grade, figures in shown.items() if figures[0]} == expected, currency
+        assert result.totals.values["revenue"] == sum(amount for _, amount in expected.values()) > 0
+        assert str(result.columns[2].label) == f"Revenue, {currency}"
+
+
+def test_a_figure_of_the_abc_in_another_currency_drills_down_to_as_many_records(app, world):
+    with app.app_context():
+        db.session().execute(text("UPDATE pipelines_deal SET currency = 'USD' WHERE id % 2 = 0"))
+        db.session().commit()
+    manager = client_as(app, "boss@example.com")
+    links = drilled(page(manager, "/reports/clients_abc/?period=all&currency=USD"))
+    assert links
+    for href, figure in links:
+        assert list_count(manager, href) == figure, href

@@ -8,7 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, case, desc, exists, func, literal, not_, select
+
+from crmkit.core.pipelines.models import CURRENCIES
 
 from crmkit.i18n import gettext as _
 from crmkit.i18n import lazy_gettext as _l
@@ -54,8 +57,10 @@ def reports() -> list[Report]:
         Report(
             "clients_abc", _l("ABC analysis of clients"), entity="organization", order=13,
             description=_l("Organizations by the revenue of their deals won in the period: A bring the first 80%, "
-                           "B the next 15%, C the rest."),
+                           "B the next 15%, C the rest. Amounts in different currencies are never added: the "
+                           "classes are of one currency's deals at a time."),
             period_field="closed_at", pipeline_field="pipeline_id", source_field="source", default_period="this_year",
+            filters=(Filter("currency", _l("Currency"), choices=currency_choices),),
             script=abc_report, members=abc_members, raw_sql=abc_sql, chart="pie",
         ),
     ]
@@ -134,14 +139,25 @@ def idle_members(ctx: Context, figure: dict[str, str]):
 
 # ABC by revenue
 
+def currency_choices(_ctx: Context) -> list[tuple[str, Any]]:
+    return [(code, code) for code in CURRENCIES]
+
+
+def abc_currency(ctx: Context) -> str:
+    """The one currency whose won deals are classed: the bar's, else the deployment's own."""
+    chosen = ctx.values.get("currency")
+    return chosen if chosen in CURRENCIES else current_app.config.get("DEFAULT_CURRENCY") or "KZT"
+
+
 def classed(ctx: Context):
     """Each organization the user sees with revenue in the period (from the won deals the user
-    sees), its revenue and class."""
+    sees, in one currency: sums across currencies would mean nothing), its revenue and class."""
     deal, organization = ctx.table("deal"), ctx.table()
     seen = select(organization.c.id).where(organization.c.archived_at.is_(None), ctx.visible("organization", organization.c.owner_id))
     revenue = (
         select(deal.c.organization_id.label("organization_id"), func.sum(deal.c.won_amount).label("amount"))
-        .where(*ctx.conditions(deal, entity="deal"), deal.c.won_amount.is_not(None), deal.c.organization_id.in_(seen))
+        .where(*ctx.conditions(deal, entity="deal"), deal.c.won_amount.is_not(None), deal.c.organization_id.in_(seen),
+               deal.c.currency == abc_currency(ctx))
         .group_by(deal.c.organization_id)
         .having(func.sum(deal.c.won_amount) > 0)
         .subquery("revenue")
@@ -168,8 +184,10 @@ def abc_report(ctx: Context) -> Result:
     totals = Row({"grade": _("Total"), "clients": sum(r.values["clients"] for r in rows), "revenue": total,
                   "share": 100.0 if total else None}, {"clients": ctx.members_args(grade="any")})
     columns = [Column("grade", _l("Class"), "text"), Column("clients", _l("Clients"), "int"),
-               Column("revenue", _l("Revenue"), "money"), Column("share", _l("Share of revenue"), "percent")]
-    chart = Chart("pie", [str(r.values["grade"]) for r in rows], [Series(_l("Revenue"), [float(r.values["revenue"]) for r in rows])])
+               Column("revenue", _("Revenue, %(currency)s", currency=abc_currency(ctx)), "money"),
+               Column("share", _l("Share of revenue"), "percent")]
+    series = Series(_("Revenue, %(currency)s", currency=abc_currency(ctx)), [float(r.values["revenue"]) for r in rows])
+    chart = Chart("pie", [str(r.values["grade"]) for r in rows], [series])
     return Result(columns, rows, chart, totals)
 
 
@@ -216,10 +234,11 @@ def idle_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
 def abc_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
     revenue = ("SELECT d.organization_id, sum(d.won_amount) AS amount FROM pipelines_deal d "
                "JOIN contacts_organization o ON o.id = d.organization_id AND o.archived_at IS NULL "
-               "WHERE d.archived_at IS NULL AND d.won_amount IS NOT NULL AND d.closed_at >= :start AND d.closed_at < :end "
+               "WHERE d.archived_at IS NULL AND d.won_amount IS NOT NULL AND d.currency = :currency "
+               "AND d.closed_at >= :start AND d.closed_at < :end "
                "GROUP BY d.organization_id HAVING sum(d.won_amount) > 0")
     ranked = ("SELECT amount, sum(amount) OVER (ORDER BY amount DESC, organization_id) - amount AS before, "
               f"sum(amount) OVER () AS total FROM ({revenue}) r")
     grade = "CASE WHEN before < total * 0.8 THEN 'A' WHEN before < total * 0.95 THEN 'B' ELSE 'C' END"
     return [(f"SELECT {grade} AS grade, count(*), sum(amount) FROM ({ranked}) k GROUP BY grade ORDER BY grade",
-             {"start": ctx.start, "end": ctx.end})]
+             {"start": ctx.start, "end": ctx.end, "currency": abc_currency(ctx)})]
