@@ -55,6 +55,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.targets.hooks",
     "crmkit.core.timeline.hooks",
     "crmkit.core.files.hooks",
+    "crmkit.core.documents.hooks",
     "crmkit.core.myday.hooks",
     "crmkit.core.duplicates.hooks",
     "crmkit.core.lookup.hooks",
@@ -238,4 +239,3 @@ def tables_of(plugin: Plugin) -> set[str]:
     """Names of the tables the plugin declares through register_models."""
     register = own_impls(plugin).get("register_models")
     return {model.__tablename__ for model in (register() if register else None) or []}
-    "crmkit.core.documents.hooks",
