@@ -325,6 +325,17 @@ def session() -> Any:
     return _db.session()
 
 
+def receive_lead(incoming: Incoming) -> tuple[Any, bool]:
+    """Turn what a channel received into a lead, exactly once: ``(lead, created)``.
+
+    ``incoming`` is an ``Incoming`` (channel, who, what they want, UTM tags, the raw payload, the
+    sender's id...). It runs in the current ``session()`` and does not commit: commit, then
+    acknowledge. A repeat of the same ``(channel, external_id)`` returns the lead made the first
+    time with ``created`` False, also when both arrive at once. See docs/leads.md.
+    """
+    return _intake.receive(incoming)
+
+
 def attach_file(entity_ref: EntityRef, record: Any, data: Any, filename: str, *, content_type: str | None = None,
                 kind: str = "file", title: str | None = None, user: Any = None) -> Any:
     """Attach a file to a record in the current ``session()`` (you commit): ``data`` is bytes or a
@@ -345,17 +356,6 @@ def attachments_of(entity_ref: EntityRef, record: Any, kind: str | None = None) 
     from crmkit.core import files as _files
 
     return _files.attachments_of(entity(entity_ref).key, _id(record), kind)
-
-
-def receive_lead(incoming: Incoming) -> tuple[Any, bool]:
-    """Turn what a channel received into a lead, exactly once: ``(lead, created)``.
-
-    ``incoming`` is an ``Incoming`` (channel, who, what they want, UTM tags, the raw payload, the
-    sender's id...). It runs in the current ``session()`` and does not commit: commit, then
-    acknowledge. A repeat of the same ``(channel, external_id)`` returns the lead made the first
-    time with ``created`` False, also when both arrive at once. See docs/leads.md.
-    """
-    return _intake.receive(incoming)
 
 
 def today(user: Any = None) -> date:
