@@ -104,7 +104,6 @@ def test_a_manager_may_not_change_targets_and_an_agent_may_not_read_them(app, st
     ({"month": "2026-01", "user_id": 2, "department_id": 1, "amount": "1"}, "user_id"),
     ({"month": "2026-01", "user_id": 2, "amount": "-1"}, "amount"),
     ({"month": "2026-01", "user_id": 2, "amount": "1.005"}, "amount"),
-    ({"month": "2026-01", "user_id": 99999, "amount": "1"}, "user_id"),
     ({"month": "2026-01", "user_id": 2, "amount": "1", "colour": "red"}, "colour"),
 ])
 def test_bad_input_is_a_422_naming_the_field(app, staff, body, field):
@@ -113,11 +112,23 @@ def test_bad_input_is_a_422_naming_the_field(app, staff, body, field):
     assert list(refused.get_json()["error"]["fields"]) == [field]
 
 
-def test_a_second_target_for_the_same_month_and_holder_is_refused_under_month(app, staff):
+def test_a_second_target_for_the_same_month_and_holder_is_a_409_under_month(app, staff):
     admin = api(app, "admin")
     create(admin, month="2026-01", user_id=staff["north"], amount="1")
     refused = admin.post(URL, json={"month": "2026-01", "user_id": staff["north"], "amount": "2"})
-    assert refused.status_code == 422 and list(refused.get_json()["error"]["fields"]) == ["month"]
+    assert refused.status_code == 409 and list(refused.get_json()["error"]["fields"]) == ["month"]
+
+
+@pytest.mark.parametrize("holder", ["user_id", "department_id"])
+def test_a_holder_that_does_not_exist_is_a_404_naming_it(app, staff, holder):
+    refused = api(app, "admin").post(URL, json={"month": "2026-01", holder: 99999, "amount": "1"})
+    assert refused.status_code == 404 and list(refused.get_json()["error"]["fields"]) == [holder]
+
+
+def test_an_amount_sent_as_a_json_number_is_refused_never_rounded(app, staff):
+    made = create(api(app, "admin"), month="2026-01", user_id=staff["north"], amount="1")
+    refused = api(app, "admin").patch(URL + f"/{made['id']}", json={"amount": 0.1})
+    assert refused.status_code == 422 and list(refused.get_json()["error"]["fields"]) == ["amount"]
 
 
 @pytest.mark.parametrize("language, expected", [("ru", "Укажите сотрудника или отдел."),

@@ -66,8 +66,11 @@ def as_json(target: SalesTarget) -> dict[str, Any]:
 
 def loaded(schema: Schema) -> dict[str, Any]:
     """The body through ``schema``; amounts with more than two decimals are refused, never rounded."""
+    body = json_body()
+    if "amount" in body and not isinstance(body["amount"], str):
+        raise Invalid({"amount": [_("Not a valid number.")]})
     try:
-        data = schema.load(json_body())
+        data = schema.load(body)
     except ValidationError as error:
         raise Invalid(translate_messages(error.messages)) from None
     if data["amount"] != data["amount"].quantize(Decimal("0.01")):
@@ -156,11 +159,13 @@ def create_target():
     holder = {k: data[k] for k in ("user_id", "department_id") if data.get(k) is not None}
     (name, holder_id), = holder.items()
     if session.get(User if name == "user_id" else Department, holder_id) is None:
-        raise Invalid({name: [_("No such employee.") if name == "user_id" else _("No such department.")]})
+        message = _("No such employee.") if name == "user_id" else _("No such department.")
+        return json_error(404, message, {name: [message]})
     first = date(year, month, 1)
     taken = select(SalesTarget.id).where(SalesTarget.month == first, getattr(SalesTarget, name) == holder_id)
     if session.execute(taken).first() is not None:
-        raise Invalid({"month": [_("This month already has a target; change that one.")]})
+        message = _("This month already has a target; change that one.")
+        return json_error(409, message, {"month": [message]})
     target = SalesTarget(month=first, amount=data["amount"], currency=currency(), updated_by_id=current_user.id, **holder)
     session.add(target)
     session.commit()

@@ -29,10 +29,14 @@ INPUT = {
     "description": "Exactly one of user_id and department_id.",
     "properties": {
         "month": {"type": "string", "pattern": r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"},
-        "user_id": {"type": "integer", "minimum": 1, "nullable": True},
-        "department_id": {"type": "integer", "minimum": 1, "nullable": True},
+        "user_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "nullable": True},
+        "department_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "nullable": True},
         "amount": AMOUNT,
     },
+    "oneOf": [
+        {"required": ["user_id"], "properties": {"user_id": {"type": "integer"}, "department_id": {"enum": [None]}}},
+        {"required": ["department_id"], "properties": {"department_id": {"type": "integer"}, "user_id": {"enum": [None]}}},
+    ],
 }
 
 
@@ -44,7 +48,7 @@ def paths() -> dict[str, Any]:
     one = {"200": {"description": "The target", **body(TARGET)}}
     found = {**ERRORS, "404": {"$ref": "#/components/responses/NotFound"}}
     invalid = {"422": {"$ref": "#/components/responses/Invalid"}, "400": {"$ref": "#/components/responses/BadRequest"}}
-    whole = {"type": "integer", "minimum": 1}
+    whole = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     list_params = [
         {"in": "query", "name": "year", "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
          "description": "Targets of one year."},
@@ -65,7 +69,10 @@ def paths() -> dict[str, Any]:
                                   "400": {"$ref": "#/components/responses/BadRequest"}, **ERRORS}},
             "post": {"tags": ["targets"], "summary": "Set a month's target (admins)", "operationId": "targets_create",
                      "requestBody": {"required": True, **body(INPUT)},
-                     "responses": {"201": {"description": "The target", **body(TARGET)}, **invalid, **ERRORS}},
+                     "responses": {"201": {"description": "The target", **body(TARGET)}, **invalid, **ERRORS,
+                                   "404": {"$ref": "#/components/responses/NotFound"},
+                                   "409": {"description": "The month already has a target for that holder (month).",
+                                           **body({"$ref": "#/components/schemas/Error"})}}},
         },
         f"{API_PREFIX}/targets/{{target_id}}": {
             "parameters": [item],
