@@ -129,15 +129,28 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+RUNNING: dict[str, object] = {}  # the process's one browser: Playwright's sync API runs once per thread
+
+
 @pytest.fixture(scope="session")
 def chromium():
+    """One chromium per test process. Other folders import these fixtures into their conftest
+    (tests/leads, tests/files, ...), which makes a second session fixture of the same name; it
+    shares the browser already started instead of starting Playwright again, which fails."""
+    if "browser" in RUNNING:
+        yield RUNNING["browser"]
+        return
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        RUNNING["browser"] = browser
+        try:
+            yield browser
+        finally:
+            RUNNING.pop("browser", None)
+            browser.close()
 
 
 @pytest.fixture
