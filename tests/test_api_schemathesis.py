@@ -38,7 +38,7 @@ CHECKS = ["not_a_server_error", "status_code_conformance", "response_schema_conf
           "negative_data_rejection", "positive_data_acceptance", "unsupported_method", "allow_header_conformance"]
 MAX_EXAMPLES = 15  # per operation and phase: finds each defect of issue 11 again
 SEEDS = {"person": {"name": "Seed"}, "organization": {"name": "Seed", "is_competitor": True}, "activity": {"kind": "note"},
-         "projects/project": {"name": "Seed"}}
+         "projects/project": {"name": "Seed"}, "lead": {"channel": "manual", "name": "Seed"}}
 
 
 def describe(recorder, case_id, check) -> str:
@@ -104,6 +104,14 @@ def end_not_before_start(case) -> None:
             body["ends_at"] = start
 
 
+def new_lead_starts_new(case) -> None:
+    """A lead is created in its workflow's first state, which the document's enum of all states can't say."""
+    body = case.body
+    if case.method == "POST" and case.operation.path == "/api/v1/lead" and isinstance(body, dict) and "status" in body:
+        if body["status"] in ("new", "accepted", "assigned", "in_work", "reprocessing", "converted", "rejected"):
+            body["status"] = "new"
+
+
 def test_the_api_agrees_with_its_openapi_document(make_app, request):
     app = make_app(plugins=[projects], CRMKIT_LOCALE="en", DEFAULT_LOCALE="en")
     add_user(app, is_admin=True)
@@ -138,6 +146,7 @@ def test_the_api_agrees_with_its_openapi_document(make_app, request):
         real_links(case, links, records)
         real_record(case, records)
         end_not_before_start(case)
+        new_lead_starts_new(case)
 
     schemathesis.hook(before_call)
     started = time.monotonic()

@@ -59,5 +59,5 @@ def entity_type() -> EntityType:
         list_columns=("number", "title", "doc_type", "doc_date", "organization_id", "person_id", "status", "doc_version", "total"),
         filters=("doc_type", "status", "organization_id", "person_id", "language"),
         sort_keys=("doc_date", "number"), search_fields=("title", "number", "filename"), title_field="title",
-        default_sort="-id", nav_order=55, workflow=WORKFLOW,
+        default_sort="-id", nav_order=820, workflow=WORKFLOW,  # the archive: a tool, behind the Tools menu
     )

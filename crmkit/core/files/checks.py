@@ -94,7 +94,7 @@ def check(name: str, stream: IO[bytes], max_pixels: int) -> Checked:
         raise Refused(_("“%(name)s” is a program; programs can't be attached.", name=original), 415)
     if found is not None:
         claimed = ALIASES.get(found.extension, found.extension)
-        agrees = claimed == extension or (claimed == "zip" and extension in ZIP_BASED)
+        agrees = not extension or claimed == extension or (claimed == "zip" and extension in ZIP_BASED)  # no type named: the content's
         if not agrees:
             raise Refused(_("“%(name)s” is named as %(claimed)s but its content is %(found)s.",
                             name=original, claimed=extension.upper() or _("a file without a type"),

@@ -30,7 +30,7 @@ def receive(entity: Any, record_id: int, files: list, user: Any, kind: str = "fi
     if not files:
         raise Refused(_("Choose at least one file."), 400)
     if len(files) > MAX_FILES:
-        raise Refused(_("Upload at most %(n)d files at once.", n=MAX_FILES), 413)
+        raise Refused(_("Upload at most %(n)d files at once.", n=MAX_FILES), 422)
     if kind not in KINDS:
         raise Refused(_("Not a valid kind of file."), 400)
     session = db.session()

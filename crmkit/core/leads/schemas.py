@@ -14,6 +14,7 @@ from crmkit.core.leads.models import REJECTION_REASONS, REPROCESS_REASONS
 from crmkit.core.leads.workflow import LABELS, STATES
 from crmkit.core.pipelines.names import Labels
 from crmkit.core.pipelines.schemas import LiveChoice
+from crmkit.entities.fields import LocalDateTime
 from crmkit.i18n import lazy_gettext as _l
 
 
@@ -45,7 +46,7 @@ class LeadSchema(Schema):
     )
     status = fields.String(validate=validate.OneOf([s.key for s in STATES]),
                            metadata={"label": _l("Status"), "choices_labels": LABELS})
-    received_at = fields.DateTime(allow_none=True, metadata={"label": _l("Received")})
+    received_at = LocalDateTime(allow_none=True, metadata={"label": _l("Received")})
     rejection_reason = fields.String(allow_none=True, validate=validate.OneOf(list(REJECTION_REASONS)),
                                      metadata={"label": _l("Rejection reason"), "choices_labels": REJECTION_REASONS})
     rejection_note = text(_l("Rejection note"), 2000, multiline=True)

@@ -85,13 +85,16 @@ def stage_label(stage_id: Any) -> str:
 
 class Money(fields.Decimal):
     """An amount: a number or a decimal text with at most two places (tiyn, kopecks), never
-    rounded to fit; ``openapi`` says so in the document."""
+    rounded to fit, from 0 to MONEY_MAX; ``openapi`` says so in the document, so the range is
+    always checked, not only where a schema remembers to add it."""
 
     openapi = documented.money()
     default_error_messages = {"places": _l("Give an amount with at most two decimal places.")}
 
     def __init__(self, **kwargs):
-        super().__init__(places=2, **kwargs)
+        given = kwargs.pop("validate", None)
+        given = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
+        super().__init__(places=2, validate=[MONEY_LIMIT, *[v for v in given if v is not MONEY_LIMIT]], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and not re.fullmatch(documented.MONEY_TEXT, value):
