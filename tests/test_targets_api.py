@@ -144,3 +144,9 @@ def test_the_openapi_document_describes_the_targets_for_an_admin_and_not_an_agen
     assert set(document["paths"][URL]) == {"get", "post"}
     assert {"get", "patch", "delete"} <= set(document["paths"][URL + "/{target_id}"])
     assert URL not in api(app, "north").get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_a_target_number_beyond_the_columns_integers_is_not_found(app, staff):
+    admin = api(app, "admin")
+    for method in ("get", "patch", "delete"):
+        assert getattr(admin, method)(URL + f"/{2**31}").status_code == 404

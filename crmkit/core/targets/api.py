@@ -25,7 +25,7 @@ from crmkit.core.auth.models import User
 from crmkit.core.targets.admin import LARGEST, PERMISSION
 from crmkit.core.targets.models import SalesTarget
 from crmkit.core.targets.report import currency
-from crmkit.db import utcnow
+from crmkit.db import MAX_ID, utcnow
 from crmkit.entities.errors import Invalid, RecordError
 from crmkit.errors import json_error
 from crmkit.i18n import gettext as _
@@ -102,6 +102,8 @@ def require_manage() -> None:
 
 
 def target_or_404(target_id: int) -> SalesTarget:
+    if not 1 <= target_id <= MAX_ID:  # beyond the column's integers no target exists (PostgreSQL would refuse the query)
+        abort(404)
     condition = readable()
     query = select(SalesTarget).where(SalesTarget.id == target_id)
     target = db.session().execute(query if condition is None else query.where(condition)).scalar_one_or_none()
