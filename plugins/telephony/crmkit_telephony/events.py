@@ -7,6 +7,7 @@ plugin never sees a vendor's format.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,17 +47,17 @@ class CallEvent:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-class Provider:
+class Provider(ABC):
     """A cloud PBX's adapter. ``key`` names it in the webhook's address
     (``/telephony/webhook/<key>``); ``label`` is shown to admins."""
 
     key: str = ""
     label: Any = ""
 
+    @abstractmethod
     def parse(self, headers: Any, body: bytes, config: Any) -> list[CallEvent]:
         """The events of one delivery: raise ``Refused(401, ...)`` for a bad signature and
         ``Refused(400, ...)`` for a body that is not the provider's format."""
-        raise NotImplementedError
 
     def user_email_for(self, extension: str, config: Any) -> str | None:
         """The email of the user at ``extension`` when the PBX itself knows it; None lets the
