@@ -76,6 +76,7 @@ def test_a_lead_from_an_embedded_form_to_a_won_deal_counted_by_its_source(
     expect(row).to_contain_text(NAME)
     expect(row).to_contain_text("Krisha.kz")
     expect(row).to_contain_text("Ищу 3-комнатную квартиру")
+    secretary.wait_for_load_state("load")  # the keys' script is deferred: it runs before "load"
     secretary.keyboard.press("j")
     expect(row).to_be_focused()
     secretary.keyboard.press("a")
