@@ -12,8 +12,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crmkit import api
+
+messages = api.Messages(__name__)
+_ = messages.gettext
+
 KINDS = ("ringing", "answered", "ended", "missed", "recording")
 DIRECTIONS = ("inbound", "outbound")
+
+
+class CallbackRefused(Exception):
+    """The PBX did not place a callback (no URL configured, it answered an error, it did not
+    answer). ``str(error)`` is a sentence for the user, in their language; ``status`` is the
+    provider's HTTP status when there was one."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class Refused(Exception):
@@ -63,3 +78,17 @@ class Provider(ABC):
         """The email of the user at ``extension`` when the PBX itself knows it; None lets the
         plugin's own table of extensions decide."""
         return None
+
+    def place_callback(self, user_extension: str, their_number: str, config: Any, *,
+                       request_id: str = "", our_number: str | None = None) -> str | None:
+        """Ask the PBX to ring the agent at ``user_extension`` and, once the agent picks up, dial
+        ``their_number`` (E.164, as crmkit stores phones): click-to-call.
+
+        ``config`` is the app's config (secrets and URLs live there); ``request_id`` is our unique
+        id of this request (send it if the PBX can echo it back, and use it against duplicates);
+        ``our_number`` is the number to show the client when the PBX lets the caller choose.
+        Return the provider's id of the call when its answer gives one (the call's later events
+        then merge into the same call), else None. Raise ``CallbackRefused`` with a sentence for
+        the user when the PBX refuses or cannot be reached; never let a network error escape.
+        A provider that cannot place calls keeps this default, which refuses."""
+        raise CallbackRefused(_("%(provider)s cannot place calls.", provider=self.label or self.key))

@@ -3,6 +3,10 @@
 Signed like crmkit's lead webhook: ``X-Crmkit-Signature: sha256=<hex>`` is the HMAC-SHA256 of
 ``timestamp + "." + body`` keyed with ``TELEPHONY_WEBHOOK_SECRET``, and ``X-Crmkit-Timestamp`` the
 Unix time of signing, within five minutes of ours. The body is one event or ``{"events": [...]}``.
+
+Click-to-call goes the other way: a POST of ``{"extension", "number", "request_id", "our_number"}``
+to ``TELEPHONY_CALLBACK_URL``, signed the same way with ``TELEPHONY_CALLBACK_SECRET`` (else the
+webhook's secret); a 2xx answer may name the call as ``{"call_id": "..."}``.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
 from crmkit import api
-from crmkit_telephony.events import DIRECTIONS, KINDS, CallEvent, Provider, Refused
+from crmkit_telephony.events import DIRECTIONS, KINDS, CallbackRefused, CallEvent, Provider, Refused
 
 messages = api.Messages(__name__)
 _ = messages.gettext
@@ -98,3 +104,42 @@ class Generic(Provider):
         if not isinstance(items, list) or not items or len(items) > MAX_EVENTS:
             raise Refused(400, {"events": [_("From 1 to %(count)d events.", count=MAX_EVENTS)]})
         return [event_of(item, index) for index, item in enumerate(items)]
+
+    def place_callback(self, user_extension, their_number, config, *, request_id="", our_number=None):
+        url = str(config.get("TELEPHONY_CALLBACK_URL") or "")
+        secret = str(config.get("TELEPHONY_CALLBACK_SECRET") or config.get("TELEPHONY_WEBHOOK_SECRET") or "")
+        if not url.startswith(("http://", "https://")):
+            raise CallbackRefused(_("No callback address is set for the PBX (TELEPHONY_CALLBACK_URL)."))
+        if not secret:
+            raise CallbackRefused(_("No secret is set to sign callback requests (TELEPHONY_CALLBACK_SECRET)."))
+        body = json.dumps({"extension": user_extension, "number": their_number, "request_id": request_id,
+                           "our_number": our_number}, separators=(",", ":")).encode()
+        timestamp = str(int(time.time()))
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "User-Agent": "crmkit-telephony/1",
+            TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(secret, timestamp, body)})
+        try:
+            with urllib.request.urlopen(request, timeout=float(config.get("TELEPHONY_CALLBACK_TIMEOUT", 10))) as response:
+                answer = response.read(64 * 1024)
+        except urllib.error.HTTPError as error:
+            raise CallbackRefused(refusal(error.code, error.read(64 * 1024)), error.code) from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            raise CallbackRefused(_("The PBX did not answer: %(error)s", error=getattr(error, "reason", error))) from None
+        try:
+            data = json.loads(answer.decode("utf-8")) if answer.strip() else {}
+        except ValueError:
+            data = {}
+        call_id = data.get("call_id") if isinstance(data, dict) else None
+        return str(call_id)[:100] if call_id else None
+
+
+def refusal(status: int, answer: bytes) -> str:
+    """The PBX's refusal for the user: its own ``error`` text when it sent one."""
+    try:
+        data = json.loads(answer.decode("utf-8"))
+    except ValueError:
+        data = None
+    said = data.get("error") if isinstance(data, dict) else None
+    if isinstance(said, str) and said.strip():
+        return _("The PBX refused the call (%(status)d): %(error)s", status=status, error=said.strip()[:300])
+    return _("The PBX refused the call (%(status)d).", status=status)
