@@ -99,6 +99,8 @@ __all__ = [
     "hookspec",
     "import_url",
     "is_working_time",
+    "lead_source_field",
+    "lead_sources",
     "list_url",
     "local_url",
     "matching_ids",
@@ -334,6 +336,44 @@ def receive_lead(incoming: Incoming) -> tuple[Any, bool]:
     time with ``created`` False, also when both arrive at once. See docs/leads.md.
     """
     return _intake.receive(incoming)
+
+
+def lead_source_field(label: Any, **kwargs: Any) -> Any:
+    """A schema field holding the id of a lead source (the admins' Leads > Sources), as the lead's
+    own ``source_id`` is: forms offer a select of the sources, pages show the source's name in the
+    reader's language, input naming no source is refused under the field. ``kwargs`` go to
+    marshmallow's ``Integer`` (``required=True``, ``allow_none=True``...)."""
+    from marshmallow import fields as _fields
+
+    from crmkit.core.leads import sources as _sources
+    from crmkit.core.pipelines.names import Labels as _Labels
+    from crmkit.core.pipelines.schemas import LiveChoice as _LiveChoice
+    from crmkit.i18n import lazy_gettext as _core_l
+
+    metadata = {"label": label, "choices_labels": _Labels(_sources.source_name), "display": _sources.source_name,
+                **kwargs.pop("metadata", {})}
+    return _fields.Integer(strict=False, validate=_LiveChoice(_sources.source_ids, _core_l("No such source.")),
+                           metadata=metadata, **kwargs)
+
+
+def lead_sources() -> list[dict[str, Any]]:
+    """The lead sources, active ones first in the admins' order, each as a dict: ``id``, ``key``,
+    ``name`` (in the user's language), ``active`` and ``numbers`` (the phone numbers that point to
+    it, as stored for call tracking: digits and ``+``). Sources are configuration, a handful of
+    rows: read once per request."""
+    from sqlalchemy import select as _select
+
+    from crmkit.core.leads import sources as _sources
+    from crmkit.core.leads.models import SourceMatch as _SourceMatch
+
+    numbers: dict[int, list[str]] = {}
+    rows = _db.session().execute(_select(_SourceMatch.source_id, _SourceMatch.value).where(_SourceMatch.kind == "number")
+                                 .limit(_sources.LOOKUP_LIMIT))
+    for source_id, value in rows:
+        numbers.setdefault(source_id, []).append(value)
+    every = _sources.all_sources()
+    return [{"id": i, "key": every[i].key, "name": _sources.source_name(i), "active": every[i].active,
+             "numbers": numbers.get(i, [])} for i in _sources.source_ids()]
 
 
 def attach_file(entity_ref: EntityRef, record: Any, data: Any, filename: str, *, content_type: str | None = None,
