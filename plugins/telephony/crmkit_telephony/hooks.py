@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from crmkit import api
-from crmkit_telephony import openapi, views
+from crmkit_telephony import mango, openapi, views, zadarma
 from crmkit_telephony.generic import Generic
 from crmkit_telephony.models import Call, Extension
 
@@ -31,7 +31,7 @@ def register_hookspecs(plugin_manager):
 
 @api.hookimpl
 def telephony_providers():
-    return [Generic()]
+    return [Generic(), zadarma.Zadarma(), mango.Mango()]
 
 
 @api.hookimpl
@@ -41,13 +41,14 @@ def register_models():
 
 @api.hookimpl
 def register_blueprints():
-    return [views.bp, views.hook]
+    return [views.bp, views.hook, zadarma.bp, mango.bp]
 
 
 @api.hookimpl
 def init_app(app):
     """Deliveries carry a signature instead of a CSRF token."""
     app.extensions["csrf"].exempt(views.hook)
+    app.extensions["csrf"].exempt(mango.bp)  # Mango's per-event addresses, signed like the webhook
 
 
 @api.hookimpl
