@@ -123,7 +123,7 @@ def events_of(fields: dict[str, str], config: Any) -> list[CallEvent]:
     if kind in ("NOTIFY_START", "NOTIFY_INTERNAL", "NOTIFY_OUT_START"):
         return [CallEvent(kind="ringing", at=at, **common)]
     if kind == "NOTIFY_ANSWER":
-        return [CallEvent(kind="answered", at=at, **{**common, "called": called or international(fields.get("destination", ""))})]
+        return [CallEvent(kind="answered", at=at, **{**common, "called": called if outbound else ""})]  # destination: the extension
     if kind == "NOTIFY_RECORD":
         return [CallEvent(kind="recording", at=at, recording_url=recording_url(fields["call_id_with_rec"]), **common)]
     answered = fields.get("disposition") == "answered"
