@@ -53,7 +53,7 @@ USERS_CACHE_SECONDS = 600
 KNOWN_EVENTS = ("call", "summary", "recording")
 
 bp = Blueprint("telephony_mango", __name__)
-_users: dict[str, tuple[float, dict[str, str]]] = {}  # the PBX's extensions -> emails, per API key
+_users: dict[str, tuple[float, dict[str, str]]] = {}  # the PBX's extensions -> emails, per API address and key
 
 
 def signature(key: str, body_json: str, salt: str) -> str:
@@ -192,11 +192,11 @@ class Mango(Provider):
     def user_email_for(self, extension, config):
         """The email of the PBX's user at ``extension`` (config/users/request), read at most every
         ten minutes; None when the API is not set or does not answer."""
-        key = str(config.get("TELEPHONY_MANGO_KEY") or "")
+        key = f'{config.get("TELEPHONY_MANGO_API_URL") or DEFAULT_API_URL} {config.get("TELEPHONY_MANGO_KEY") or ""}'
         cached = _users.get(key)
         if cached is None or time.monotonic() - cached[0] > USERS_CACHE_SECONDS:
             try:
-                answer = command("/config/users/request", {"ext_fields": ["general.email"]}, config)
+                answer = command("/config/users/request", {"ext_fields": ["general.email"]}, config, timeout=3)
             except CallbackRefused:
                 return None
             found = {}
@@ -222,14 +222,14 @@ class Mango(Provider):
         return None
 
 
-def command(path: str, data: dict, config: Any) -> dict:
+def command(path: str, data: dict, config: Any, timeout: float = TIMEOUT_SECONDS) -> dict:
     """POST one signed command to the VPBX API and read its JSON answer."""
     key, salt = str(config.get("TELEPHONY_MANGO_KEY") or ""), str(config.get("TELEPHONY_MANGO_SALT") or "")
     if not key or not salt:
         raise CallbackRefused(_("Mango Office's API key and salt are not set (TELEPHONY_MANGO_KEY, TELEPHONY_MANGO_SALT)."))
     base = str(config.get("TELEPHONY_MANGO_API_URL") or DEFAULT_API_URL).rstrip("/")
     try:
-        response = requests.post(base + path, data=signed_form(key, salt, data), timeout=TIMEOUT_SECONDS)
+        response = requests.post(base + path, data=signed_form(key, salt, data), timeout=timeout)
         answer = response.json()
     except (requests.RequestException, ValueError):
         raise CallbackRefused(_("Mango Office could not be reached; try again in a minute.")) from None
