@@ -257,6 +257,34 @@ def entity_actions(entity: EntityType, record: Any, user: Any) -> list[Action]:
 
 
 @hookspec
+def phone_actions(entity: EntityType, record: Any, user: Any) -> list[Action]:
+    """Offer actions on every phone number a record's page shows (click-to-call, a text message).
+
+    Called once per page; each action is a button beside each number, sending the number in
+    E.164 as the form field ``phone`` (``method="post"``, with a CSRF token) or as the query
+    argument ``phone`` (``method="get"``).
+
+    :param entity: the record's entity type (``person``, ``organization``, ``lead``...).
+    :param record: the record shown.
+    :param user: the user looking at it; offer only what they may do.
+    :return: ``crmkit.Action`` values; sorted by ``order``.
+    """
+
+
+@hookspec
+def page_fragments(user: Any) -> list[str]:
+    """Add templates to the end of every full page (those extending ``base.html``).
+
+    For what lives on every page whatever it shows: a live region that pushed news appears in
+    (an incoming call), with the ``<script src>`` and stylesheet that run it (no inline code:
+    the Content-Security-Policy forbids it).
+
+    :param user: the user the page is for (may be anonymous on the login page).
+    :return: template names, included in the plugins' load order.
+    """
+
+
+@hookspec
 def entity_list_actions(entity: EntityType, user: Any, args: dict[str, str]) -> list[Action]:
     """Add links to an entity's list page, beside Import and Export.
 
@@ -288,6 +316,22 @@ def timeline_entries(entity: EntityType, record: Any, user: Any, before: Any, li
         ``before.condition(at_column, id_column, source)``).
     :param limit: the most entries to return, the newest ones; query with this LIMIT.
     :return: ``crmkit.core.timeline.TimelineEntry`` values.
+    """
+
+
+@hookspec
+def attachment_event(event: str, attachment: Any, entity_key: str, user: Any) -> None:
+    """React to a file being attached to a record or removed from it, on every path (the record
+    page's upload, the REST API, a plugin's ``api.attach_file``, a generated document).
+
+    Runs in the caller's transaction: what an implementation writes is saved with the file or
+    not at all; raise ``crmkit.core.files.Refused`` to refuse the upload with a message.
+
+    :param event: ``after_create`` (the row is flushed, its blob stored) or ``before_delete``.
+    :param attachment: the ``crmkit.core.files.Attachment`` row (``kind``, ``filename``, ``sha256``...).
+    :param entity_key: the key of the record's entity type; the record's id is ``attachment.record_id``.
+    :param user: who attached or removed it; None for a job without a user.
+    :return: nothing.
     """
 
 
@@ -413,4 +457,14 @@ def lead_assignment_conditions() -> list[Any]:
 
     :return: ``crmkit.api.AssignmentCondition(key, label, matches, choices=None)`` values; ``key``
         starts with the plugin's name (``"real_estate.district"``).
+    """
+
+
+@hookspec
+def inventory_entities() -> list[Any]:
+    """Declare entities as inventory: records that calls, leads, showings and deals can be about
+    (a property, a car, a course). The core then offers an "About objects" field on those
+    records' forms, panels both ways and ``crmkit.api.link_items`` (docs/inventory.md).
+
+    :return: ``crmkit.api.Inventory(entity, number_fields=(), describe=None)`` values.
     """

@@ -49,6 +49,9 @@ def init_app(app: Flask, plugins: Sequence[Plugin], pm) -> None:
         key=lambda item: (item.order, str(item.label)),
     )
 
+    app.jinja_env.globals["page_fragments"] = lambda: [
+        name for names in reversed(pm.hook.page_fragments(user=current_user)) for name in names or []]
+
     def add_plugin_context(_sender, template, context, **_extra) -> None:
         """Variables the view passed win over those plugins add."""
         for extra in pm.hook.template_context(template_name=template.name, request=request):

@@ -120,6 +120,8 @@ class _List(_Text):
 class Phone(_Text):
     """A phone number, loaded in E.164 ("+77011234567"); read in the default region when typed without +."""
 
+    phone_numbers = True  # pages offer phone_actions on it (crmkit.core.records.phone_actions)
+
     openapi = documented.phone()
 
     def convert(self, text: str) -> str:
@@ -131,6 +133,8 @@ class Phone(_Text):
 
 class PhoneList(_List):
     """Several phone numbers, loaded in E.164, one per line."""
+
+    phone_numbers = True  # pages offer phone_actions on it (crmkit.core.records.phone_actions)
 
     openapi = documented.phone(multiple=True)
 

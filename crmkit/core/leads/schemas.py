@@ -32,7 +32,7 @@ class LeadSchema(Schema):
 
     name = text(_l("Name"), 200)
     organization_name = text(_l("Organisation name"), 200)
-    phones = text(_l("Phones"), 200, help=_l("As typed; several separated by commas."))
+    phones = text(_l("Phones"), 200, help=_l("As typed; several separated by commas."), phone=True)
     emails = text(_l("Emails"), 320, help=_l("As typed; several separated by commas."))
     request = text(_l("Request"), 5000, multiline=True)
     channel = fields.String(

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from crmkit.core.records import cells, links, picker, saved_views, states
+from crmkit.core.records import cells, links, phone_actions, picker, saved_views, states
 from crmkit.entities import extensions, forms, listing
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.service import Conflict, Invalid, RecordError, Records
@@ -113,6 +113,9 @@ def detail_view(entity_key: str, record_id: int):
         history=history,
         panels=sorted((p for found in pm.hook.entity_panels(**hooks_args) for p in found or []), key=lambda p: p.order),
         actions=sorted((a for found in pm.hook.entity_actions(**hooks_args) for a in found or []), key=lambda a: a.order),
+        phone_fields=phone_actions.phone_fields(records.entity),
+        phone_actions=phone_actions.actions(**hooks_args),
+        phone_numbers=phone_actions.numbers,
     )
 
 
