@@ -35,6 +35,8 @@ from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, Recor
 from crmkit.entities.extensions import EntityExtension
 from crmkit.entities.record import Record
 from crmkit.core.leads.intake import Incoming
+from crmkit.core.inventory import service as _inventory
+from crmkit.core.inventory.declaration import Inventory
 from crmkit.core.leads import intake as _intake
 from crmkit.core.pipelines.schemas import Money
 from crmkit.core.notifications.kinds import NotificationKind
@@ -59,6 +61,7 @@ __all__ = [
     "Forbidden",
     "Incoming",
     "IntakeSource",
+    "Inventory",
     "Invalid",
     "Job",
     "MailError",
@@ -81,6 +84,7 @@ __all__ = [
     "add_working_minutes",
     "attach_file",
     "attachments_of",
+    "count_subjects",
     "audit",
     "can",
     "crontab",
@@ -99,6 +103,8 @@ __all__ = [
     "hookspec",
     "import_url",
     "is_working_time",
+    "items_of",
+    "link_items",
     "lead_source_field",
     "lead_sources",
     "list_url",
@@ -113,9 +119,11 @@ __all__ = [
     "receive_lead",
     "require",
     "send_mail",
+    "subjects_of",
     "session",
     "time_in_states",
     "today",
+    "unlink_item",
     "working_seconds_between",
 ]
 
@@ -396,6 +404,15 @@ def attachments_of(entity_ref: EntityRef, record: Any, kind: str | None = None) 
     from crmkit.core import files as _files
 
     return _files.attachments_of(entity(entity_ref).key, _id(record), kind)
+
+
+# Inventory (docs/inventory.md): which records calls, leads and deals are about
+
+link_items = _inventory.link_items
+unlink_item = _inventory.unlink_item
+items_of = _inventory.items_of
+subjects_of = _inventory.subjects_of
+count_subjects = _inventory.count_subjects
 
 
 def today(user: Any = None) -> date:

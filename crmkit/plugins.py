@@ -56,6 +56,7 @@ BUILTIN_PLUGINS = (
     "crmkit.core.timeline.hooks",
     "crmkit.core.files.hooks",
     "crmkit.core.documents.hooks",
+    "crmkit.core.inventory.hooks",
     "crmkit.core.myday.hooks",
     "crmkit.core.duplicates.hooks",
     "crmkit.core.lookup.hooks",

@@ -47,6 +47,9 @@ class EntityExtension:
     :param record_column: the column of ``model`` holding the extended record's id (a foreign key
         to it, unique).
     :param label: the heading of the fields' group on forms and pages; defaults to the plugin name.
+    :param store: for values kept elsewhere than one row per record (many links: the inventory's
+        items), an object with ``current(db, record) -> dict``, ``save(db, record, values)`` and
+        ``condition(entity, name, raw)`` (a list's filter); it replaces ``model``.
     """
 
     entity: str
@@ -55,10 +58,11 @@ class EntityExtension:
     record_column: str = "record_id"
     label: Any = None
     namespace: str = ""  # the plugin's name, filled in when collected
+    store: Any = None
 
     @property
     def typed(self) -> bool:
-        return self.model is not None
+        return self.model is not None or self.store is not None
 
     @property
     def title(self) -> Any:
@@ -85,7 +89,7 @@ def collect(pm, entities) -> dict[str, list[EntityExtension]]:
                 raise ExtensionError(f"{where}: the name {namespace!r} is taken by a field of the entity")
             if any(e.namespace == namespace for e in found.get(extension.entity, [])):
                 raise ExtensionError(f"{where}: a plugin extends an entity once")
-            if extension.typed and extension.record_column not in extension.model.__table__.c:
+            if extension.model is not None and extension.record_column not in extension.model.__table__.c:
                 raise ExtensionError(f"{where}: {extension.model.__name__} has no column {extension.record_column!r}")
             found.setdefault(extension.entity, []).append(extension)
     return found
@@ -168,7 +172,9 @@ def current(db, record: Any, parts: list[EntityExtension]) -> dict[str, dict[str
     result: dict[str, dict[str, Any]] = {}
     for part in parts:
         names = list(part.schema._declared_fields)
-        if part.typed:
+        if part.store is not None:
+            result[part.namespace] = part.store.current(db, record)
+        elif part.typed:
             row = _typed_row(db, part, record.id) if record.id is not None else None
             result[part.namespace] = {n: getattr(row, n, None) for n in names}
         else:
@@ -193,6 +199,9 @@ def save_typed(db, record: Any, parts: list[EntityExtension], values: dict[str, 
     for part in parts:
         given = values.get(part.namespace)
         if not given or not part.typed:
+            continue
+        if part.store is not None:
+            part.store.save(db, record, given)
             continue
         row = _typed_row(db, part, record.id)
         if row is None:

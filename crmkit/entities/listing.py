@@ -163,6 +163,8 @@ def extension_condition(entity: EntityType, parts, key: str, raw: str):
     schema_field = part.schema._declared_fields.get(name) if part else None
     if schema_field is None:
         raise ListError(key, f"the list cannot be filtered by {key}")
+    if part.store is not None:
+        return part.store.condition(entity, name, raw)
     if part.typed:
         table = part.model.__table__
         value = coerce(table.c[name], raw, key)

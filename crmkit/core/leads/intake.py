@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crmkit import db
 from crmkit.core.contacts import phones as phone_numbers
+from crmkit.core.inventory import service as inventory
 from crmkit.core.leads import sources
 from crmkit.core.leads.models import Lead
 from crmkit.db import utcnow
@@ -57,6 +58,7 @@ class Incoming:
     source_hints: dict[str, str] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     source_id: int | None = None  # the channel's own source (a form's, a sender's), when no hint names one
+    items: list = field(default_factory=list)  # inventory items it is about: (entity key, id or title)
 
 
 def clean(value: Any) -> Any:
@@ -189,6 +191,7 @@ def receive(incoming: Incoming) -> tuple[Lead, bool]:
             session.add(lead)
             session.flush()
             extensions.save_typed(session, lead, parts, grouped)
+            inventory.link_items(ENTITY, lead.id, inventory.known_items(incoming.items or []))
             shown = {k: v for k, v in lead.model_dump(exclude={"raw", "extra"}).items() if v is not None}
             session.add(new_row(Change, entity=ENTITY, record_id=lead.id, action="create", user_id=None,
                                 changes=diff({}, {**shown, **extensions.flatten(grouped, parts)}), at=utcnow()))
