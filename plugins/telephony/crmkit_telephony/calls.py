@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crmkit import api
+from crmkit_telephony import tracking
 from crmkit_telephony.events import CallEvent
 from crmkit_telephony.models import Call, Extension
 
@@ -207,10 +208,12 @@ def apply(provider, event: CallEvent) -> Call:
     call.unknown_extension = bool(call.extension) and call.user_id is None
     match(call)
     api.session().flush()
+    tracking.tag(call)
     if call.outcome is not None:
         author = api.find_user(id=responsible(call) or 0)
         if author is not None:
             file_activity(call, author)
+            tracking.mark_activity(call)
         missed = call.direction == "inbound" and call.outcome == "missed"
         if missed and call.handled_at is None and call.called_back_by is None and not call.queued:
             enqueue_missed(call, author)

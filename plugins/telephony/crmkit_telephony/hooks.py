@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from crmkit import api
-from crmkit_telephony import mango, openapi, views, zadarma
+from crmkit_telephony import mango, openapi, tracking, views, zadarma
 from crmkit_telephony.generic import Generic
 from crmkit_telephony.models import Call, Extension
 
@@ -36,12 +36,12 @@ def telephony_providers():
 
 @api.hookimpl
 def register_models():
-    return [Call, Extension]
+    return [Call, Extension, tracking.CallSource]
 
 
 @api.hookimpl
 def register_blueprints():
-    return [views.bp, views.hook, zadarma.bp, mango.bp]
+    return [views.bp, views.hook, zadarma.bp, mango.bp, tracking.bp]
 
 
 @api.hookimpl
@@ -82,3 +82,14 @@ def nav_items(user):
 def api_paths(entity, user):
     """The webhook, documented beside the activity's own operations."""
     return openapi.paths() if entity.key == "activity" else {}
+
+
+@api.hookimpl
+def entity_extensions():
+    """A call's activity shows the number the client dialled and that number's lead source."""
+    return [api.EntityExtension("activity", tracking.ActivityFields, label=_l("Telephony"))]
+
+
+@api.hookimpl
+def intake_sources():
+    return [api.IntakeSource(tracking.CHANNEL, _l("Phone calls"), _l("A lead from a caller nobody knows, with the source of the number they dialled."))]

@@ -19,6 +19,7 @@ class Call(SQLModel, table=True):
         UniqueConstraint("provider", "call_id", name="uq_telephony_call_provider_call_id"),
         Index("ix_telephony_call_queue", "queued", "callback_due_at"),
         Index("ix_telephony_call_unknown", "unknown_extension", "started_at"),
+        Index("ix_telephony_call_started", "started_at", "direction", "outcome", "user_id"),  # the reports
     )
 
     id: int | None = Field(default=None, primary_key=True)
