@@ -468,3 +468,19 @@ def inventory_entities() -> list[Any]:
 
     :return: ``crmkit.api.Inventory(entity, number_fields=(), describe=None)`` values.
     """
+
+
+@hookspec
+def demo_data(demo: Any) -> dict[str, int] | None:
+    """Add this plugin's records to the demo company ``crmkit demo`` loads (an agency's objects).
+
+    Called once per load, after the core's staff, counterparties, activities and deals are
+    written, in the same transaction (don't commit); the load's report counts what was written.
+
+    :param demo: a ``crmkit.core.demo.plugins.Demo``: ``profile``, ``seed``, ``today``, ``rng`` (the
+        plugin's own, from the seed), ``actor``, ``staff`` and ``managers``, the ``people`` and
+        ``organizations`` written, ``session``, and ``write(entity_key, items)``, which writes
+        records as the core's demo does (schema checks, history, search index).
+    :return: counts of rows written other than through ``demo.write`` (links, history tables), by
+        name, added to the load's report; or None.
+    """

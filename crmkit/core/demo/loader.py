@@ -1,4 +1,5 @@
-"""`crmkit demo` and serve's first run: staff, counterparties, a year of work and of deals, in one go.
+"""`crmkit demo` and serve's first run: staff, counterparties, a year of work and of deals, in one go,
+then what plugins add to it (the ``demo_data`` hook, crmkit/core/demo/plugins.py).
 
 The staff (offices, departments, a manager and a few agents in each, with random passwords) are
 made through the same services as the admin pages; the records through ``writer.Writer``. The
@@ -29,6 +30,7 @@ from crmkit.core.demo.clock import ZONE, Clock
 from crmkit.core.demo.company import Draft, Seller, weight_of
 from crmkit.core.demo.deals import write_deals
 from crmkit.core.demo.diary import Contact, Diary
+from crmkit.core.demo.plugins import add_plugins_data
 from crmkit.core.demo.profiles import DEFAULT, PROFILES, Profile
 from crmkit.core.demo.targets import write_targets
 from crmkit.core.demo.writer import Writer, split
@@ -99,8 +101,9 @@ def load(
     write_activities(writer, diary, contacts, sellers + managers, n_activities, progress)
     deals = write_deals(db, writer, seed, today, organisations, people, size, kind.book, kind.texts)
     write_targets(db, deals, sellers, managers, today, actor)
+    added = add_plugins_data(db, writer, profile, seed, today, sellers, managers, people, organisations)
 
-    outcome.counts = dict(writer.written)
+    outcome.counts = {**dict(writer.written), **added}
     audit.record(MARKER, user=actor, commit=False, session=db, profile=profile, size=size, seed=seed, **outcome.counts)
     db.commit()
     statistics.refresh(db.connection())  # thousands of new rows: lists should walk their sort index
