@@ -36,6 +36,14 @@ DISTRICTS = {  # the form's check boxes; REAL_ESTATE_DISTRICTS overrides them
 bp = Blueprint("real_estate_matching", __name__, url_prefix="/real-estate", template_folder="templates")
 
 
+def found_or_404(key: str, user: Any, record_id: int) -> Any:
+    """The record, or a 404 page when it does not exist or the user does not see it."""
+    try:
+        return api.Records(key, user).get(record_id)
+    except api.NotFound:
+        abort(404)
+
+
 def page_number() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
 
@@ -96,7 +104,7 @@ def object_matches(user: Any, record: Demand, page: int, size: int) -> matching.
 @bp.route("/demands/<int:demand_id>/objects")
 def objects_of_demand(demand_id: int):
     user = api.current_user()
-    record = api.Records(demand.KEY, user).get(demand_id)
+    record = found_or_404(demand.KEY, user, demand_id)
     found = object_matches(user, record, page_number(), matching.PAGE_SIZE)
     visible = seen(user, [prop.id for prop, _score in found.rows])
     return render_template("real_estate/demand_objects.html", demand=record, found=found, visible=visible,
@@ -116,7 +124,7 @@ def object_panel(user: Any, prop: Property) -> list[api.Panel]:
 
 
 def demand_panel(user: Any, record: Demand) -> list[api.Panel]:
-    if not api.can(user, f"{PROPERTY}.view"):
+    if not api.can(user, f"{PROPERTY}.view") or record.status != matching.ACTIVE:
         return []
     found = object_matches(user, record, 1, PANEL_ROWS)
     context = {"found": found, "visible": seen(user, [prop.id for prop, _score in found.rows]),
@@ -165,7 +173,7 @@ def add_demand():
     about_id = request.form.get("about_id", type=int)
     if about not in ABOUT or about_id is None:
         abort(400)
-    api.Records(about, user).get(about_id)  # 404 unless the user sees it
+    found_or_404(about, user, about_id)
     typed = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
     chosen = request.form.getlist("districts") + demand.split_districts(request.form.get("other_districts"))
     data = {name: value or None for name, value in typed.items()}
