@@ -72,11 +72,13 @@ def grow(app: Flask, data: Dataset, target: int, seed: int = 17, block: int = 50
             _add(db.session(), data, deals, upto, opening, random.Random(seed * 1_000_003 + deals.deals))
     with app.app_context():
         session = db.session()
-        statistics.refresh(session.connection(), ["pipelines_deal", "pipelines_deal_total", "core_transition", "activity"])
+        statistics.refresh(session.connection(), ["pipelines_deal", "pipelines_deal_total", "pipelines_funnel_stay",
+                                                  "core_transition", "activity"])
         session.commit()
         if session.get_bind().dialect.name == "postgresql":
             with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM pipelines_deal"))  # what autovacuum does after a bulk load
+                for table in ("pipelines_deal", "pipelines_funnel_stay"):  # what autovacuum does after a bulk load
+                    connection.execute(text(f"VACUUM {table}"))
     settle(app)
     return deals
 

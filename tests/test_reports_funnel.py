@@ -79,7 +79,7 @@ def computed(app, world: World, who: str, dimension: str | None = None):
     with app.test_request_context():
         ctx = context(app, world, who)
         stages = funnel_data.stage_refs(ctx.db, world.pipeline)
-        found = funnel_data.period_funnels(ctx.db, common.deals(ctx), stages, ctx.start, ctx.end, NOW, "KZT", dimension)
+        found = funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, NOW, "KZT", dimension)
         deals = list(replay.in_scope(world, owners_seen(world, who), pipeline=world.pipeline))
         return found, replay.funnels(world, deals, ctx.start, ctx.end, NOW, "KZT", dimension)
 
@@ -245,7 +245,7 @@ def test_the_hand_written_sql_the_benchmarks_time_gives_the_reports_figures(app,
     with app.test_request_context():
         ctx = context(app, world, who)
         stages = funnel_data.stage_refs(ctx.db, world.pipeline)
-        [funnel] = funnel_data.period_funnels(ctx.db, common.deals(ctx), stages, ctx.start, ctx.end, NOW, "KZT")
+        [funnel] = funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, NOW, "KZT")
         process = DateTime(timezone=True).bind_processor(ctx.db.get_bind().dialect) or (lambda value: value)
         stage_rows, [closing] = (
             ctx.db.execute(text(sql), {k: process(v) if isinstance(v, datetime) else v for k, v in params.items()}).all()

@@ -39,10 +39,11 @@ def raw_statements(ctx, email: str, args: dict[str, str]) -> list[tuple[str, dic
 
 def vacuumed(ctx) -> None:
     """What autovacuum does after a bulk load on PostgreSQL: the visibility map that lets the
-    funnel read core_transition's index alone."""
+    funnel read the kept stays' index alone (and "as of a date", core_transition's)."""
     if ctx.engine == "postgresql":
         with db.engine_of(ctx.app).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE core_transition"))
+            for table in ("core_transition", "pipelines_funnel_stay"):
+                connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
 @core.measurement("funnel", order=66)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crmkit import EntityType, NavItem, Permission, Workflow, db, hookimpl
 from crmkit.core.access.policy import user_can
-from crmkit.core.pipelines import admin, board, deal_views, deals, myday, panels, reports, timeline
+from crmkit.core.pipelines import admin, board, commands, deal_views, deals, myday, panels, reports, timeline
 from crmkit.core.pipelines.models import (
     Deal,
     DealCompetitor,
@@ -17,6 +17,7 @@ from crmkit.core.pipelines.models import (
     Stage,
 )
 from crmkit.core.pipelines.schemas import DealSchema
+from crmkit.core.pipelines.reports.stays import FunnelStay
 from crmkit.core.pipelines.totals import DealTotal
 from crmkit.i18n import lazy_gettext as _l
 
@@ -25,7 +26,12 @@ DEAL = "deal"
 
 @hookimpl
 def register_models():
-    return [Pipeline, Stage, LossReason, Deal, DealPerson, DealCompetitor, PriceItem, LineItem, DealTotal]
+    return [Pipeline, Stage, LossReason, Deal, DealPerson, DealCompetitor, PriceItem, LineItem, DealTotal, FunnelStay]
+
+
+@hookimpl
+def register_commands():
+    return [commands.command]
 
 
 @hookimpl

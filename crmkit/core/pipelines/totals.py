@@ -6,7 +6,8 @@ the last ``board_data.CLOSED_DAYS`` days. Summing those deals is a query that gr
 closing rate (~37,500 index entries at 1M deals). Instead ``pipelines_deal_total`` holds, per
 (stage, UTC day of ``closed_at``, owner, currency), the number of unarchived deals, how many have
 an amount, the amount in cents, the cents of those without a probability of their own (weighted by
-the stage's) and the cents times the deal's own probability. Open deals have day 0.
+the stage's), the cents times the deal's own probability and the final amounts won in cents (what
+plan and fact sums per owner and day). Open deals have day 0.
 
 Triggers on ``pipelines_deal`` keep it, in the statement's own transaction, whatever writes the
 deal: ``Records``, the import, a merge, a bulk UPDATE, a DELETE or raw SQL. An update takes the
@@ -46,6 +47,7 @@ class DealTotal(SQLModel, table=True):
     amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))  # cents
     unweighted: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))  # cents, no own probability
     weighted: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))  # cents x own probability
+    won: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0"))  # won_amount, cents
 
 
 def day_of(moment: datetime) -> int:
@@ -99,6 +101,7 @@ def read(session, open_ids: list[int], closed_ids: list[int], after_day: int, ow
 
 SQLITE_DAY = "CASE WHEN {r}.closed_at IS NULL THEN 0 ELSE CAST(julianday(substr({r}.closed_at, 1, 10)) - 2440587.5 AS INTEGER) END"
 SQLITE_CENTS = "coalesce(CAST(round({r}.amount * 100) AS INTEGER), 0)"
+SQLITE_WON = "coalesce(CAST(round({r}.won_amount * 100) AS INTEGER), 0)"
 
 
 def rebuild_sql(dialect: str) -> str:
@@ -106,12 +109,14 @@ def rebuild_sql(dialect: str) -> str:
     if dialect == "postgresql":
         day = "coalesce(CAST(timezone('UTC', closed_at) AS date) - DATE '1970-01-01', 0)"
         cents = "coalesce(CAST(round(amount * 100) AS bigint), 0)"
+        won = "coalesce(CAST(round(won_amount * 100) AS bigint), 0)"
     else:
         day, cents = SQLITE_DAY.format(r="pipelines_deal"), SQLITE_CENTS.format(r="pipelines_deal")
+        won = SQLITE_WON.format(r="pipelines_deal")
     return (
-        "INSERT INTO pipelines_deal_total (stage_id, day, owner_id, currency, deals, amounts, amount, unweighted, weighted) "
+        "INSERT INTO pipelines_deal_total (stage_id, day, owner_id, currency, deals, amounts, amount, unweighted, weighted, won) "
         f"SELECT stage_id, {day}, coalesce(owner_id, 0), currency, count(*), count(amount), sum({cents}), "
-        f"sum(CASE WHEN probability IS NULL THEN {cents} ELSE 0 END), sum({cents} * coalesce(probability, 0)) "
+        f"sum(CASE WHEN probability IS NULL THEN {cents} ELSE 0 END), sum({cents} * coalesce(probability, 0)), sum({won}) "
         f"FROM pipelines_deal WHERE archived_at IS NULL GROUP BY stage_id, {day}, coalesce(owner_id, 0), currency"
     )
 

@@ -2,7 +2,8 @@
 what their open pipeline weighs, every figure an SQL aggregate over the deals the viewer sees.
 
 - Target: the sum of the monthly targets of the months that start within the period.
-- Won: ``won_amount`` of deals closed in a won stage within the period (``closed_at``).
+- Won: ``won_amount`` of deals closed in a won stage within the period (``closed_at``), from the
+  kept daily totals for whole days (``won_by_owner``).
 - Weighted: open deals expected to close within the period (``expected_close_on``), each
   ``amount x probability`` (the deal's, else its stage's) / 100.
 - Forecast: won + weighted.
@@ -20,15 +21,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import ColumnElement
 
 from crmkit.core.access.models import Department
 from crmkit.core.auth.models import User
+from crmkit.core.pipelines import totals
 from crmkit.core.pipelines.models import Deal, Stage
 from crmkit.core.targets.models import SalesTarget
 
 CENT = Decimal("0.01")
+FOREVER = 10**7  # a day after any kept one
 ZERO = Decimal("0.00")
 
 
@@ -93,9 +96,48 @@ def open_conditions(period: Period, currency: str, visible) -> list[ColumnElemen
 
 
 def won_by_owner(session, period: Period, currency: str, visible) -> dict[int, tuple[Decimal, int]]:
-    query = (select(Deal.owner_id, func.sum(Deal.won_amount), func.count()).join(Stage, Stage.id == Deal.stage_id)
-             .where(*won_conditions(period, currency, visible)).group_by(Deal.owner_id))
-    return {owner: (cents(total), count) for owner, total, count in session.execute(query)}
+    """Per owner: the won amounts and the count of deals won in the period. The whole UTC days
+    inside it are read from the kept totals (``pipelines_deal_total``, whose ``won`` the triggers
+    keep: a year is ~20 owners x 365 days x the won stages' rows, not the year's won deals); the
+    part of a day at either end, which a user's time zone or a custom moment cuts, from the deals."""
+    first, after = whole_days(period)
+    found: dict[int, list] = defaultdict(lambda: [0, 0])  # cents, count
+    if first < after:
+        for owner, won, count in session.execute(kept_won(session, first, after, currency, visible)):
+            found[owner][0] += int(won)
+            found[owner][1] += int(count)
+        edges = [Period(period.start, totals.day_start(first), None, None) if period.start is not None else None,
+                 Period(totals.day_start(after), period.end, None, None) if period.end is not None else None]
+    else:
+        edges = [period]
+    for edge in (e for e in edges if e is not None and (e.start is None or e.end is None or e.start < e.end)):
+        query = (select(Deal.owner_id, func.sum(Deal.won_amount), func.count()).join(Stage, Stage.id == Deal.stage_id)
+                 .where(*won_conditions(edge, currency, visible)).group_by(Deal.owner_id))
+        for owner, total, count in session.execute(query):
+            found[owner][0] += int(cents(total) * 100)
+            found[owner][1] += count
+    return {owner: ((Decimal(won) / 100).quantize(CENT), count) for owner, (won, count) in found.items() if count}
+
+
+def whole_days(period: Period) -> tuple[int, int]:
+    """``[first, after)``: the kept days wholly inside the period (day 0 holds open deals)."""
+    first = 1 if period.start is None else totals.day_of(period.start) + (period.start != totals.day_start(totals.day_of(period.start)))
+    after = FOREVER if period.end is None else totals.day_of(period.end)
+    return max(first, 1), after
+
+
+def kept_won(session, first: int, after: int, currency: str, visible):
+    """Won cents and deals per owner over the kept days ``[first, after)`` of the won stages: one
+    primary-key range per stage (stage, day, ...), in a UNION ALL."""
+    table = totals.DealTotal.__table__.c
+    won_stages = list(session.execute(select(Stage.id).where(Stage.kind == "won").order_by(Stage.id)).scalars())
+    ranges = [select(table.owner_id, table.won, table.deals)
+              .where(table.stage_id == stage, table.day >= first, table.day < after, table.currency == currency,
+                     table.owner_id != 0, *visible(table.owner_id))
+              for stage in won_stages] or [select(table.owner_id, table.won, table.deals).where(table.stage_id == -1)]
+    rows = union_all(*ranges).subquery("kept") if len(ranges) > 1 else ranges[0].subquery("kept")
+    return (select(rows.c.owner_id, func.sum(rows.c.won), func.sum(rows.c.deals)).group_by(rows.c.owner_id)
+            .having(func.sum(rows.c.deals) != 0))
 
 
 def weighted_by_owner(session, period: Period, currency: str, visible) -> dict[int, tuple[Decimal, int]]:

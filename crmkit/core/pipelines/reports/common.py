@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import CURRENCIES, Deal, Pipeline
+from crmkit.core.pipelines.reports.stays import FunnelStay
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.reports import Filter
 from crmkit.reports.context import Context
@@ -48,6 +49,12 @@ def deals(ctx: Context) -> Select:
     only the amounts, so it is left out here."""
     table = Deal.__table__
     return select(Deal).where(*ctx.conditions(table, period_field=None, where=False))
+
+
+def stays(ctx: Context) -> list:
+    """The conditions on the kept stays (``pipelines_funnel_stay``, only unarchived deals' rows)
+    of the deals the reader counts: visible to them, of the chosen pipeline, owners and source."""
+    return ctx.conditions(FunnelStay.__table__, period_field=None, where=False)
 
 
 def stage_label(stage_id: int) -> str:

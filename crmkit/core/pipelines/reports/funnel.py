@@ -66,7 +66,7 @@ def funnel_script(ctx: Context) -> Result:
     if pipeline is None:
         return Result(columns, [])
     stages = funnel_data.stage_refs(ctx.db, pipeline.id)
-    found = funnel_data.period_funnels(ctx.db, common.deals(ctx), stages, ctx.start, ctx.end, ctx.now, currency)
+    found = funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, ctx.now, currency)
     funnel = found[0] if found else funnel_data.empty(stages)
     rows = [stage_row(ctx, funnel.stage(stage.id), funnel, stages, currency) for stage in shown_stages(funnel, stages)]
     charted = [r for r, s in zip(rows, shown_stages(funnel, stages), strict=True) if s.kind != "lost"]
@@ -113,8 +113,8 @@ def side_by_side_script(ctx: Context) -> Result:
         return Result([Column("key", heading, "text")], [])
     currency = common.currency_of(ctx, pipeline)
     stages = funnel_data.stage_refs(ctx.db, pipeline.id)
-    deals = common.deals(ctx)
-    whole = funnel_data.period_funnels(ctx.db, deals, stages, ctx.start, ctx.end, ctx.now, currency)
+    scope = common.stays(ctx)
+    whole = funnel_data.period_funnels(ctx.db, scope, stages, ctx.start, ctx.end, ctx.now, currency)
     total = whole[0] if whole else funnel_data.empty(stages)
     shown = shown_stages(total, stages)
     columns = [Column("key", heading, "text"),
@@ -123,7 +123,7 @@ def side_by_side_script(ctx: Context) -> Result:
                Column("won_total", _l("Won, %(currency)s", currency=currency), "money"),
                Column("won_average", _l("Average won deal, %(currency)s", currency=currency), "money"),
                Column("cycle_days", _l("Days from creation to won"), "decimal")]
-    funnels = funnel_data.period_funnels(ctx.db, deals, stages, ctx.start, ctx.end, ctx.now, currency, dimension)
+    funnels = funnel_data.period_funnels(ctx.db, scope, stages, ctx.start, ctx.end, ctx.now, currency, dimension)
     labels = key_names(ctx, dimension, [f.key for f in funnels])
     rows = [side_row(ctx, f, shown, currency, labels.get(f.key, str(f.key)), NONE if f.key is None else str(f.key))
             for f in funnels]
@@ -177,18 +177,17 @@ def members(ctx: Context, figure: dict[str, str]):
     entered in the period, or ``at_stage`` held at the report's date; of one group by ``key`` (``NONE``
     for deals of none) in the side-by-side report; with ``currency``, those with an amount in it."""
     common.pipeline_of(ctx)
-    deals = common.deals(ctx)
     currency = figure.get("currency") or None
     try:
         if "at_stage" in figure:
-            return funnel_sql.held_members(deals, int(figure["at_stage"]), as_of(ctx), currency)
+            return funnel_sql.held_members(common.deals(ctx), int(figure["at_stage"]), as_of(ctx), currency)
         stage_ids = [int(part) for part in figure.get("stages", "").split(",") if part]
         key = figure.get("key")
         grouped = dimension_of(ctx) if key is not None else None
         group = (None if key == NONE else int(key)) if key is not None else None
     except ValueError:
         return select(Deal.id).where(false())
-    return funnel_sql.entered_members(deals, stage_ids, ctx.start, ctx.end, grouped, group, currency)
+    return funnel_sql.entered_members(common.stays(ctx), stage_ids, ctx.start, ctx.end, grouped, group, currency)
 
 
 def reports() -> list[Report]:

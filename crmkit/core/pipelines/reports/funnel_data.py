@@ -80,9 +80,10 @@ def number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def period_funnels(session, deals: Select, stages: Sequence[StageRef], start: datetime, end: datetime, now: datetime,
+def period_funnels(session, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime, end: datetime, now: datetime,
                    currency: str, dimension: str | None = None) -> list[Funnel]:
-    """One funnel per key that had any entry in the period, in key order (None last)."""
+    """One funnel per key that had any entry in the period, in key order (None last); ``scope``:
+    the conditions on the kept stays of the deals the reader counts (``common.stays``)."""
     dialect = session.get_bind().dialect.name
     funnels: dict[Any, Funnel] = {}
 
@@ -91,13 +92,13 @@ def period_funnels(session, deals: Select, stages: Sequence[StageRef], start: da
             funnels[key] = Funnel(key, [StageFigures(stage) for stage in stages])
         return funnels[key]
 
-    by_key = {stage.key: index for index, stage in enumerate(stages)}
-    statement = funnel_sql.stage_statement(dialect, deals, stages, start, end, now, dimension)
+    by_key = {stage.id: index for index, stage in enumerate(stages)}
+    statement = funnel_sql.stage_statement(dialect, scope, stages, start, end, now, dimension)
     for row in session.execute(statement):
         figures = funnel(row.key).stages[by_key[row.stage]]
         figures.entered = row.entered
         figures.avg_seconds, figures.median_seconds = number(row.avg_seconds), number(row.median_seconds)
-    statement = funnel_sql.closing_statement(dialect, deals, stages, start, end, currency, dimension)
+    statement = funnel_sql.closing_statement(dialect, scope, stages, start, end, currency, dimension)
     for row in session.execute(statement):
         found = funnel(row.key)
         found.won, found.lost = row.won, row.lost

@@ -1,4 +1,6 @@
-"""The sales funnel in SQL, from the stored moves of deals (``core_transition``).
+"""The sales funnel in SQL, from the stored moves of deals: ``pipelines_funnel_stay`` (the moves
+of unarchived deals with the deal's columns, kept by triggers: reports/stays.py) for a period,
+``core_transition`` for the stage each deal was in at a date.
 
 A deal *enters* a stage when a transition row names the stage as its target: the row written when
 the deal is created in it, or any later move. For a pipeline and a period ``[start, end)``:
@@ -6,15 +8,16 @@ the deal is created in it, or any later move. For a pipeline and a period ``[sta
 - **entered**: the deals (each once) that entered each stage of the pipeline in the period;
 - **time in stage**: each stay that began in the period in an open stage lasts until the deal's
   next move (the ``seconds`` its next move stored on the row), or until ``now`` while it is still
-  there (as the deal page's "time in each state"); its average and its median (PostgreSQL's ``percentile_cont``; on SQLite the middle one or two
-  rows by ``ROW_NUMBER`` over ``COUNT``, which is the same value);
+  there (as the deal page's "time in each state"); its average and its median (PostgreSQL's
+  ``percentile_cont``; on SQLite the middle one or two rows by ``ROW_NUMBER`` over ``COUNT``);
 - **closings**: the deals that entered a won stage and those that entered a lost stage in the
   period; the won ones' average final amount in one currency and their cycle (creation to the
   last win in the period).
 
 Everything is grouped by a *key*: nothing (the whole funnel), the deal's owner, the owner's
-department or the department's office. The deals come in as a SELECT that already holds only what
-the reader sees and the filters chose, so visibility is part of the same statement.
+department or the department's office. What the reader sees and the filters chose come in as
+conditions (on the kept stays) or a SELECT of deals (as of a date), so visibility is part of the
+same statement.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from sqlalchemy import Select, and_, case, func, literal, null, or_, select
 from crmkit.core.access.models import Department
 from crmkit.core.auth.models import User
 from crmkit.core.pipelines.models import Deal
+from crmkit.core.pipelines.reports.stays import FunnelStay
 from crmkit.entities.transitions import Transition
 from crmkit.entities.workflow import seconds_between
 
 DEAL = "deal"
 DIMENSIONS = ("owner", "department", "office")
 T = Transition.__table__
+S = FunnelStay.__table__
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class StageRef:
 
 def keys(stages: Sequence[StageRef], *kinds: str) -> list[str]:
     return [stage.key for stage in stages if stage.kind in kinds]
+
+
+def ids(stages: Sequence[StageRef], *kinds: str) -> list[int]:
+    return [stage.id for stage in stages if stage.kind in kinds]
 
 
 def keyed(deals: Select, dimension: str | None):
@@ -73,21 +82,38 @@ def keyed(deals: Select, dimension: str | None):
     raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
 
 
-def entered_in(stage_keys: Sequence[str], start: datetime | None, end: datetime | None):
-    """Transitions of deals into ``stage_keys`` in ``[start, end)`` (None: unbounded): a range of
-    the index ``ix_core_transition_entries`` per stage, which also holds the deal's id."""
-    found = [T.c.entity == DEAL, T.c.to_state.in_(list(stage_keys))]
+def stays_keyed(dimension: str | None):
+    """``(FROM clause, key)``: the kept stays (``pipelines_funnel_stay``, one row per move of an
+    unarchived deal with the deal's owner, source, pipeline and amounts) and the column they are
+    grouped by; the owner's department and office are joined from the small users' table."""
+    if dimension is None:
+        return S, literal(0)
+    if dimension == "owner":
+        return S, S.c.owner_id
+    owner = User.__table__
+    source = S.outerjoin(owner, owner.c.id == S.c.owner_id)
+    if dimension == "department":
+        return source, owner.c.department_id
+    if dimension == "office":
+        department = Department.__table__
+        return source.outerjoin(department, department.c.id == owner.c.department_id), department.c.office_id
+    raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
+
+
+def entered_in(stage_ids: Sequence[int], start: datetime | None, end: datetime | None):
+    """Stays begun in ``stage_ids`` in ``[start, end)`` (None: unbounded): one range of
+    ``ix_pipelines_funnel_stay_entries`` per stage, which holds every column the funnel reads."""
+    found = [S.c.stage_id.in_(list(stage_ids))]
     if start is not None:
-        found.append(T.c.at >= start)
+        found.append(S.c.at >= start)
     if end is not None:
-        found.append(T.c.at < end)
+        found.append(S.c.at < end)
     return and_(*found)
 
 
 def stay_seconds(dialect: str, now: datetime):
-    """The length of the stay a transition row began: stored on the row once the deal moved on
-    (``seconds``, in ``ix_core_transition_entries`` with the entry), else counted up to ``now``."""
-    return func.coalesce(T.c.seconds, seconds_between(dialect, T.c.at, literal(now, T.c.at.type)))
+    """The length of a stay: stored once the deal moved on (``seconds``), else counted up to ``now``."""
+    return func.coalesce(S.c.seconds, seconds_between(dialect, S.c.at, literal(now, S.c.at.type)))
 
 
 def median(dialect: str, value, partition: Sequence[Any], inner):
@@ -103,17 +129,18 @@ def median(dialect: str, value, partition: Sequence[Any], inner):
     return ranked, func.avg(case((and_(middle, ranked.c[value.key].is_not(None)), ranked.c[value.key])))
 
 
-def stage_statement(dialect: str, deals: Select, stages: Sequence[StageRef], start: datetime | None, end: datetime | None,
-                    now: datetime, dimension: str | None = None) -> Select:
+def stage_statement(dialect: str, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime | None,
+                    end: datetime | None, now: datetime, dimension: str | None = None) -> Select:
     """Per key and stage: the deals that entered it in the period, and the average and median
-    seconds of the stays in open stages that began then. Columns: key, stage, entered,
-    avg_seconds, median_seconds."""
-    scoped = keyed(deals, dimension)
-    seconds = case((T.c.to_state.in_(keys(stages, "open")), stay_seconds(dialect, now)), else_=null())
+    seconds of the stays in open stages that began then. ``scope``: the conditions on the kept
+    stays of the deals the reader counts (``Context.conditions`` over ``pipelines_funnel_stay``).
+    Columns: key, stage (its id), entered, avg_seconds, median_seconds."""
+    source, key = stays_keyed(dimension)
+    seconds = case((S.c.stage_id.in_(ids(stages, "open")), stay_seconds(dialect, now)), else_=null())
     stays = (
-        select(scoped.c.key, T.c.record_id, T.c.to_state.label("stage"), seconds.label("seconds"))
-        .select_from(T.join(scoped, scoped.c.id == T.c.record_id))
-        .where(entered_in([s.key for s in stages], start, end))
+        select(key.label("key"), S.c.deal_id.label("record_id"), S.c.stage_id.label("stage"), seconds.label("seconds"))
+        .select_from(source)
+        .where(*scope, entered_in([s.id for s in stages], start, end))
         .subquery("stays")
     )
     source, middle = median(dialect, stays.c.seconds, (stays.c.key, stays.c.stage), stays)
@@ -124,20 +151,20 @@ def stage_statement(dialect: str, deals: Select, stages: Sequence[StageRef], sta
     )
 
 
-def closing_statement(dialect: str, deals: Select, stages: Sequence[StageRef], start: datetime | None, end: datetime | None,
-                      currency: str, dimension: str | None = None) -> Select:
+def closing_statement(dialect: str, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime | None,
+                      end: datetime | None, currency: str, dimension: str | None = None) -> Select:
     """Per key: the deals won and lost in the period, the won ones' total and average final amount
     in ``currency`` and their average cycle in seconds. Columns: key, won, lost, won_total,
     won_average, cycle_seconds."""
-    scoped = keyed(deals, dimension)
-    won, lost = keys(stages, "won"), keys(stages, "lost")
+    source, key = stays_keyed(dimension)
+    won, lost = ids(stages, "won"), ids(stages, "lost")
     per_deal = (
-        select(scoped.c.key, T.c.record_id, scoped.c.created_at, scoped.c.won_amount, scoped.c.currency,
-               func.max(case((T.c.to_state.in_(won), T.c.at))).label("won_at"),
-               func.max(case((T.c.to_state.in_(lost), 1))).label("lost"))
-        .select_from(T.join(scoped, scoped.c.id == T.c.record_id))
-        .where(entered_in(won + lost, start, end))
-        .group_by(scoped.c.key, T.c.record_id, scoped.c.created_at, scoped.c.won_amount, scoped.c.currency)
+        select(key.label("key"), S.c.deal_id, S.c.created_at, S.c.won_amount, S.c.currency,
+               func.max(case((S.c.stage_id.in_(won), S.c.at))).label("won_at"),
+               func.max(case((S.c.stage_id.in_(lost), 1))).label("lost"))
+        .select_from(source)
+        .where(*scope, entered_in(won + lost, start, end))
+        .group_by(key, S.c.deal_id, S.c.created_at, S.c.won_amount, S.c.currency)
         .subquery("closings")
     )
     won_amount = case((and_(per_deal.c.won_at.is_not(None), per_deal.c.currency == currency), per_deal.c.won_amount))
@@ -180,21 +207,16 @@ def as_of_statement(deals: Select, stages: Sequence[StageRef], moment: datetime,
     )
 
 
-def of_key(scoped, key: Any):
-    return scoped.c.key.is_(None) if key is None else scoped.c.key == key
-
-
-def entered_members(deals: Select, stage_ids: Sequence[int], start: datetime | None, end: datetime | None,
+def entered_members(scope: Sequence[Any], stage_ids: Sequence[int], start: datetime | None, end: datetime | None,
                     dimension: str | None = None, key: Any = None, currency: str | None = None) -> Select:
     """The ids of the deals behind an entry count (``stage_ids`` entered in the period), of one
     ``key`` when a ``dimension`` is given; with ``currency``, those won with an amount in it."""
-    scoped = keyed(deals, dimension)
-    statement = (select(T.c.record_id).select_from(T.join(scoped, scoped.c.id == T.c.record_id))
-                 .where(entered_in([str(s) for s in stage_ids], start, end)))
+    source, grouped = stays_keyed(dimension)
+    statement = select(S.c.deal_id).select_from(source).where(*scope, entered_in(list(stage_ids), start, end))
     if dimension is not None:
-        statement = statement.where(of_key(scoped, key))
+        statement = statement.where(grouped.is_(None) if key is None else grouped == key)
     if currency is not None:
-        statement = statement.where(scoped.c.currency == currency, scoped.c.won_amount.is_not(None))
+        statement = statement.where(S.c.currency == currency, S.c.won_amount.is_not(None))
     return statement
 
 

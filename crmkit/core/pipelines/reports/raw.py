@@ -1,6 +1,7 @@
 """The funnel's figures as hand-written SQL (``Report.raw_sql``): what the benchmarks time the
-report beside, and what a test holds the report's figures to. Two statements, as the report runs:
-per stage the entries and the time in stage, then the closings."""
+report beside, and what a test holds the report's figures to. Two statements over the kept stays
+(``pipelines_funnel_stay``), as the report runs: per stage the entries and the time in stage,
+then the closings."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from typing import Any
 from crmkit.core.pipelines.reports import common, funnel_data
 from crmkit.reports.context import Context
 
-ENTRIES = ("FROM core_transition t JOIN pipelines_deal d ON d.id = t.record_id WHERE t.entity = 'deal' "
-           "AND t.to_state IN ({stages}) {period} AND d.archived_at IS NULL AND d.pipeline_id = :pipeline {mine}")
+ENTRIES = "FROM pipelines_funnel_stay t WHERE t.pipeline_id = :pipeline AND t.stage_id IN ({stages}) {period} {mine}"
 
 
 def seconds(dialect: str, start: str, end: str) -> str:
@@ -20,7 +20,7 @@ def seconds(dialect: str, start: str, end: str) -> str:
 
 
 def quoted(ids) -> str:
-    return ", ".join(f"'{int(i)}'" for i in ids) or "''"
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
 def scope(ctx: Context) -> str:
@@ -28,16 +28,16 @@ def scope(ctx: Context) -> str:
     found = []
     for owners in (ctx.access.owner_ids(ctx.access.level("deal")), ctx.owners()):
         if owners is not None:
-            found.append(f"AND d.owner_id IN ({', '.join(str(int(i)) for i in sorted(owners)) or 'NULL'})")
+            found.append(f"AND t.owner_id IN ({', '.join(str(int(i)) for i in sorted(owners)) or 'NULL'})")
     if ctx.values.get("source"):
-        found.append("AND d.source = :source")
+        found.append("AND t.source = :source")
     return " ".join(found)
 
 
 def stage_sql(dialect: str, stages, period: str, mine: str) -> str:
     opens = quoted(s.id for s in stages if s.kind == "open")
     stay = f"coalesce(t.seconds, {seconds(dialect, 't.at', ':now')})"
-    stays = (f"WITH s AS (SELECT t.record_id, t.to_state AS stage, CASE WHEN t.to_state IN ({opens}) "
+    stays = (f"WITH s AS (SELECT t.deal_id AS record_id, t.stage_id AS stage, CASE WHEN t.stage_id IN ({opens}) "
              f"THEN {stay} END AS seconds " + ENTRIES.format(stages=quoted(s.id for s in stages), period=period, mine=mine) + ") ")
     if dialect == "postgresql":
         return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), "
@@ -51,10 +51,10 @@ def stage_sql(dialect: str, stages, period: str, mine: str) -> str:
 
 def closing_sql(dialect: str, stages, period: str, mine: str) -> str:
     won, lost = quoted(s.id for s in stages if s.kind == "won"), quoted(s.id for s in stages if s.kind == "lost")
-    per_deal = (f"SELECT t.record_id, d.created_at, d.won_amount, d.currency, max(CASE WHEN t.to_state IN ({won}) "
-                f"THEN t.at END) AS won_at, max(CASE WHEN t.to_state IN ({lost}) THEN 1 END) AS lost "
+    per_deal = (f"SELECT t.deal_id, t.created_at, t.won_amount, t.currency, max(CASE WHEN t.stage_id IN ({won}) "
+                f"THEN t.at END) AS won_at, max(CASE WHEN t.stage_id IN ({lost}) THEN 1 END) AS lost "
                 + ENTRIES.format(stages=f"{won}, {lost}", period=period, mine=mine)
-                + " GROUP BY t.record_id, d.created_at, d.won_amount, d.currency")
+                + " GROUP BY t.deal_id, t.created_at, t.won_amount, t.currency")
     amount = "CASE WHEN c.won_at IS NOT NULL AND c.currency = :currency THEN c.won_amount END"
     return (f"SELECT count(c.won_at), count(c.lost), sum({amount}), avg({amount}), "
             f"avg(CASE WHEN c.won_at IS NOT NULL THEN {seconds(dialect, 'c.created_at', 'c.won_at')} END) FROM ({per_deal}) c")
