@@ -130,7 +130,9 @@ class Records:
         statement = self.select(include_archived=True).with_only_columns(model.id).where(database.among(model.id, ids, dialect))
         return set(self.db.execute(statement).scalars())
 
-    def create(self, data: dict[str, Any]) -> Any:
+    def create(self, data: dict[str, Any], commit: bool = True) -> Any:
+        """Validate, write and commit a new record; ``commit=False`` leaves the commit to the
+        caller, whose transaction it joins (a record made as part of another change)."""
         self.require("create")
         parts = self.extension_groups()
         values = self.validate(data, partial=False, parts=parts)
@@ -149,7 +151,8 @@ class Records:
         self._log(record, "create", diff({}, extensions.flatten(values, parts)))
         self._moved(record, move)
         self._emit("after_create", record, values)
-        self.db.commit()
+        if commit:
+            self.db.commit()
         return record
 
     def update(self, record: Any, data: dict[str, Any], version: int | None) -> Any:

@@ -1,11 +1,12 @@
-"""The templates crmkit ships: a commercial offer from a deal in Russian, Kazakh and English,
-added by ``crmkit documents defaults`` or the button on the templates page (never twice: a
+"""The templates crmkit ships: a commercial offer from a deal (HTML, made into a PDF) and a sales
+contract (a Word template, crmkit.core.documents.contract) in Russian, Kazakh and English, added by ``crmkit documents defaults`` or the button on the templates page (never twice: a
 template of the same name is left as the admin changed it)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from crmkit.core.documents import contract
 from crmkit.core.documents.models import DocumentTemplate
 
 OFFER = """<!doctype html>
@@ -68,8 +69,12 @@ def offer_source(language: str) -> str:
 
 def install(session) -> list[DocumentTemplate]:
     """Add the shipped templates that are missing (by name); the caller commits."""
-    existing = set(session.execute(select(DocumentTemplate.name).where(DocumentTemplate.name.in_(list(NAMES.values())))).scalars())
+    names = [*NAMES.values(), *contract.NAMES.values()]
+    existing = set(session.execute(select(DocumentTemplate.name).where(DocumentTemplate.name.in_(names))).scalars())
     added = [DocumentTemplate(name=name, entity="deal", doc_type="offer", language=language, source=offer_source(language))
              for language, name in NAMES.items() if name not in existing]
+    added += [DocumentTemplate(name=name, entity="deal", doc_type="contract", language=language, engine="docx",
+                               docx=contract.build(language), docx_name=contract.FILENAMES[language])
+              for language, name in contract.NAMES.items() if name not in existing]
     session.add_all(added)
     return added

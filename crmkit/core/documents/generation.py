@@ -1,5 +1,5 @@
-"""Making a document from a record: number it, render its template, store the PDF as an
-attachment of the record (kind ``document``, so it is on the record's Attachments panel and
+"""Making a document from a record: number it, render its template, store the PDF (the .docx, for
+a Word template) as an attachment of the record (kind ``document``, so it is on the record's Attachments panel and
 timeline) and add it to the archive, all in one transaction.
 
 Regenerating from the same template for the same record keeps the number and makes version 2,
@@ -13,20 +13,23 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from crmkit import api
 from crmkit import db as database
-from crmkit.core.documents import numbering, rendering
+from crmkit.core.documents import numbering, rendering, word
 from crmkit.core.documents.entity import KEY, TYPE_LABELS
-from crmkit.core.documents.models import Document, DocumentTemplate
+from crmkit.core.documents.models import DOCX_TYPE, Document, DocumentTemplate
 
 ORIGIN: ContextVar[dict | None] = ContextVar("documents_origin", default=None)
+GENERATING: ContextVar[bool] = ContextVar("documents_generating", default=False)  # its file is no upload
 
 
 def templates_for(entity_key: str) -> list[DocumentTemplate]:
     """The templates a record of ``entity_key`` can be made into (its own and those for any)."""
     return list(database.session().execute(
         select(DocumentTemplate).where(DocumentTemplate.entity.in_([entity_key, "*"]), DocumentTemplate.archived_at.is_(None))
+        .options(defer(DocumentTemplate.docx), defer(DocumentTemplate.source))  # read for the one chosen only
         .order_by(DocumentTemplate.name, DocumentTemplate.id).limit(200)).scalars())
 
 
@@ -51,10 +54,20 @@ def title_of(template: DocumentTemplate, record: Any, entity: Any) -> str:
     return f"{TYPE_LABELS.get(template.doc_type, template.doc_type)}: {name}"[:255]
 
 
-def preview(template: DocumentTemplate, entity: Any, record: Any, user: Any) -> str:
-    """The HTML the document would have, numbered "…" since no number is taken for a preview."""
+def preview(template: DocumentTemplate, entity: Any, record: Any, user: Any) -> str | list[str]:
+    """The HTML the document would have (a Word template: its paragraphs and table rows as text),
+    numbered "…" since no number is taken for a preview."""
     values = rendering.context(entity, record, template.language, "…", api.today(user), 1, title_of(template, record, entity), user)
+    if template.engine == "docx":
+        return word.text_of(word.render(template.docx or b"", values))
     return rendering.render_html(template.source, values)
+
+
+def made(template: DocumentTemplate, values: dict) -> tuple[bytes, str, str]:
+    """The file's bytes, extension and type: a .docx from a Word template, else a PDF."""
+    if template.engine == "docx":
+        return word.render(template.docx or b"", values), "docx", DOCX_TYPE
+    return rendering.html_to_pdf(rendering.render_html(template.source, values)), "pdf", "application/pdf"
 
 
 def generate(template: DocumentTemplate, entity: Any, record: Any, user: Any) -> Document:
@@ -67,10 +80,14 @@ def generate(template: DocumentTemplate, entity: Any, record: Any, user: Any) ->
     version = last + 1
     title = title_of(template, record, entity)
     values = rendering.context(entity, record, template.language, number, day, version, title, user)
-    pdf = rendering.html_to_pdf(rendering.render_html(template.source, values))
-    filename = f"{number}" + (f" v{version}" if version > 1 else "") + ".pdf"
-    attachment = api.attach_file(entity.key, record.id, io.BytesIO(pdf), filename, content_type="application/pdf",
-                                 kind="document", title=title, user=user)
+    content, extension, content_type = made(template, values)
+    filename = f"{number}" + (f" v{version}" if version > 1 else "") + f".{extension}"
+    generating = GENERATING.set(True)
+    try:
+        attachment = api.attach_file(entity.key, record.id, io.BytesIO(content), filename, content_type=content_type,
+                                     kind="document", title=title, user=user)
+    finally:
+        GENERATING.reset(generating)
     session.flush()
     organization_id, person_id = rendering.counterparty(entity.key, record)
     total, currency = rendering.record_total(entity.key, record)

@@ -10,7 +10,7 @@ from crmkit import Action, NavItem, Panel, Permission, api, hookimpl
 from crmkit import db as database
 from crmkit.core.access.policy import user_can
 from crmkit.core.documents import entity as document_entity
-from crmkit.core.documents import commands, generation, views
+from crmkit.core.documents import commands, generation, uploaded, views, word
 from crmkit.core.documents.models import Document, DocumentSequence, DocumentTemplate
 from crmkit.i18n import lazy_gettext as _l
 
@@ -75,6 +75,20 @@ def entity_panels(entity, record, user):
         "versions": [(row, api.detail_url(KEY, row)) for row in versions],
     }
     return [Panel(_l("File"), "documents/panel.html", context, order=5)]
+
+
+@hookimpl
+def attachment_event(event, attachment, entity_key, user):
+    """A document uploaded to a record enters the archive; a deleted file leaves its document."""
+    if event == "after_create":
+        uploaded.entered(attachment, entity_key, user)
+    elif event == "before_delete":
+        uploaded.released(attachment)
+
+
+@hookimpl
+def init_app(app):
+    app.config.setdefault("DOCUMENTS_TEMPLATE_MAX_SIZE", word.DEFAULT_MAX_SIZE)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from crmkit import Record
@@ -21,10 +21,15 @@ DOCUMENT_TYPES = ("offer", "contract", "act", "invoice", "other")
 PREFIXES = {"offer": "КП", "contract": "ДГ", "act": "АКТ", "invoice": "СЧ", "other": "ДОК"}
 STATUSES = ("draft", "sent", "signed")
 LANGUAGES = ("ru", "kk", "en")
+ENGINES = ("html", "docx")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class DocumentTemplate(SQLModel, table=True):
-    """An HTML template an admin wrote for one entity (or ``*``: any) and document type."""
+    """A template an admin wrote for one entity (or ``*``: any) and document type: HTML
+    (``engine`` ``html``, its ``source``, made into a PDF) or a Word file (``docx``: the uploaded
+    .docx in ``docx``, named ``docx_name``, made into a .docx). Templates are few and small, so the
+    Word file is kept in the row, which every web server of a deployment reads alike."""
 
     __tablename__ = "documents_template"
     __table_args__ = (Index("ix_documents_template_entity", "entity", "archived_at", "name"),)
@@ -36,6 +41,8 @@ class DocumentTemplate(SQLModel, table=True):
     language: str = Field(default="ru", max_length=5)
     engine: str = Field(default="html", max_length=10)
     source: str = Field(default="", sa_type=Text)
+    docx: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    docx_name: str = Field(default="", max_length=255)
     archived_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -60,6 +67,7 @@ class Document(Record, table=True):
         Index("ix_documents_document_record", "entity", "record_id", "id"),
         Index("ix_documents_document_number", "number", "doc_version"),
         Index("ix_documents_document_list", "archived_at", "doc_date", "id"),
+        Index("ix_documents_document_attachment", "attachment_id"),  # a file's document, when it is deleted
     )
 
     title: str = Field(max_length=255)

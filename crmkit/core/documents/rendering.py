@@ -91,6 +91,18 @@ def record_total(entity_key: str, record: Any) -> tuple[Decimal | None, str]:
     return (Decimal(amount) if amount is not None else None), currency
 
 
+def user_values(user: Any, day: date) -> Values:
+    """Who makes the document, and ``day`` in their own language (the deployment's when they
+    chose none, English for a language documents are not written in)."""
+    from flask import current_app
+
+    language = (getattr(user, "locale", None) or current_app.config.get("DEFAULT_LOCALE") or "ru")[:2]
+    language = language if language in BABEL_LOCALES else "en"
+    if user is None:
+        return Values({"name": "", "email": "", "date": date_text(day, language)})
+    return Values({"name": user.name or user.email, "email": user.email, "date": date_text(day, language)})
+
+
 def context(entity: Any, record: Any, language: str, number: str, day: date, version: int, title: str, user: Any) -> dict:
     """Everything a template sees, in ``language``."""
     with reading_as(user), force_locale(language):
@@ -100,6 +112,7 @@ def context(entity: Any, record: Any, language: str, number: str, day: date, ver
             "record": record_values(entity, record),
             "organization": linked_values("organization", organization_id),
             "person": linked_values("person", person_id),
+            "user": user_values(user, day),
         }
         if entity.key in LINE_ITEM_ENTITIES:
             currency = getattr(record, "currency", None) or "KZT"

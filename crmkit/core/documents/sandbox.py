@@ -1,10 +1,10 @@
 """What a document template may name, and ``validate``: a syntax error or an unknown field is
 refused with its line before the template is saved, not when someone generates a document.
 
-An HTML template sees ``document`` (number, date, version, title), ``record`` (the record's
+A template (HTML or Word) sees ``document`` (number, date, version, title), ``record`` (the record's
 fields as its page shows them), ``organization`` and ``person`` (the counterparty's fields, empty
-when there is none), and for a deal ``items`` (its line items) and ``totals`` (net, VAT, total and
-the total in words). It runs in Jinja's ``SandboxedEnvironment`` with every value escaped.
+when there is none), ``user`` (who makes it: name, email, today's date in their language), and for
+a deal ``items`` (its line items) and ``totals`` (net, VAT, total and the total in words). It runs in Jinja's ``SandboxedEnvironment`` with every value escaped.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ ITEM_FIELDS = {"position": _l("Line number"), "name": _l("Name"), "unit": _l("Un
                "net": _l("Net"), "vat": _l("VAT"), "total": _l("Total")}
 TOTAL_FIELDS = {"net": _l("Net"), "vat": _l("VAT"), "total": _l("Total"), "currency": _l("Currency"),
                 "in_words": _l("Total in words")}
+USER_FIELDS = {"name": _l("Name"), "email": _l("Email"), "date": _l("Today, in the user's language")}
 RECORD_EXTRA = ("id", "title", "url", "owner_id")
 LINE_ITEM_ENTITIES = ("deal",)
 
@@ -51,7 +52,7 @@ def known(entity: Any) -> dict[str, set[str] | None]:
 
     names: dict[str, set[str] | None] = {"document": set(DOCUMENT_FIELDS), "record": entity_fields(entity) if entity else None,
                                          "organization": entity_fields(api.entity("organization")),
-                                         "person": entity_fields(api.entity("person"))}
+                                         "person": entity_fields(api.entity("person")), "user": set(USER_FIELDS)}
     if entity is None or entity.key in LINE_ITEM_ENTITIES:
         names["items"] = None
         names["totals"] = set(TOTAL_FIELDS)
@@ -72,7 +73,16 @@ def validate(source: str, entity: Any) -> list[Problem]:
         tree = env.parse(source)
         env.compile(source)
     except TemplateSyntaxError as error:
-        return [Problem(error.lineno, _("the template cannot be read: %(error)s", error=error.message or ""))]
+        return [Problem(error.lineno, unreadable(error))]
+    return name_problems(tree, entity)
+
+
+def unreadable(error: TemplateSyntaxError) -> str:
+    return _("the template cannot be read: %(error)s", error=error.message or "")
+
+
+def name_problems(tree: nodes.Template, entity: Any) -> list[Problem]:
+    """The names and fields ``tree`` uses that a template for ``entity`` doesn't have, by line."""
     names = known(entity)
     items = loop_items(tree)
     local = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}

@@ -5,23 +5,31 @@ list of the ``document`` entity."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from jinja2 import TemplateError
 from sqlalchemy import select
+from sqlalchemy.orm import defer
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from crmkit import api
 from crmkit import db as database
 from crmkit.core.access.policy import user_can
-from crmkit.core.documents import defaults, generation, sandbox
+from crmkit.core.documents import defaults, generation, sandbox, word
 from crmkit.core.documents.entity import KEY, LANGUAGE_LABELS, TYPE_LABELS
-from crmkit.core.documents.models import DOCUMENT_TYPES, LANGUAGES, DocumentTemplate
+from crmkit.core.documents.models import DOCUMENT_TYPES, DOCX_TYPE, ENGINES, LANGUAGES, DocumentTemplate
+from crmkit.core.files.checks import safe_name
+from crmkit.core.files.service import human_size
 from crmkit.db import MAX_ID, utcnow
 from crmkit.entities.errors import RecordError
 from crmkit.i18n import gettext as _
+from crmkit.i18n import lazy_gettext as _l
 
 PERMISSION = "documents.templates"
 PER_PAGE = 50
+ENGINE_LABELS = {"html": _l("HTML, made into a PDF"), "docx": _l("Word file (.docx), made into a .docx")}
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
 
@@ -53,15 +61,49 @@ def templates():
     require_admin()
     after = request.args.get("after", type=int) or 0
     rows = list(database.session().execute(select(DocumentTemplate).where(DocumentTemplate.id > after)
+                                           .options(defer(DocumentTemplate.docx), defer(DocumentTemplate.source))
                                            .order_by(DocumentTemplate.id).limit(PER_PAGE + 1)).scalars())
     return render_template("documents/templates.html", rows=rows[:PER_PAGE], types=TYPE_LABELS,
                            labels={e.key: e.label_plural for e in entities()},
                            next_after=rows[PER_PAGE - 1].id if len(rows) > PER_PAGE else None)
 
 
-def read_form() -> tuple[dict, dict]:
-    data = {name: (request.form.get(name) or "").strip() for name in ("name", "entity", "doc_type", "language")}
+@bp.url_value_preprocessor
+def upload_limit(endpoint, _values):
+    """A Word template's size limit, set before anything (the CSRF check) reads the form."""
+    if endpoint in ("documents.new_template", "documents.edit_template"):
+        request.max_content_length = word.max_size() + 1024 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def template_too_large(_error):
+    require_admin()
+    template_id = (request.view_args or {}).get("template_id")
+    template = template_or_404(template_id) if template_id else None
+    message = _("The file is larger than %(limit)s.", limit=human_size(word.max_size()))
+    return form_page({"entity": "deal", "doc_type": "contract", "language": "ru", "engine": "docx", "source": ""},
+                     {"docx": [message]}, template, 413)
+
+
+def read_docx(data: dict, errors: dict, template: DocumentTemplate | None, entity) -> bytes | None:
+    """The uploaded Word file, checked (None: keep the template's own, checked again)."""
+    upload = request.files.get("docx")
+    content = upload.stream.read(word.max_size() + 1) if upload is not None and upload.filename else None
+    if content is None and (template is None or not template.docx):
+        errors["docx"] = [_("Choose the Word file (.docx).")]
+        return None
+    problems = word.problems(content if content is not None else template.docx, entity)
+    if problems:
+        errors["docx"] = problems
+    if content is not None:
+        data["docx_name"] = safe_name(upload.filename)
+    return content
+
+
+def read_form(template: DocumentTemplate | None = None) -> tuple[dict, dict]:
+    data = {name: (request.form.get(name) or "").strip() for name in ("name", "entity", "doc_type", "language", "engine")}
     data["source"] = request.form.get("source") or ""
+    data["engine"] = data["engine"] or "html"
     errors: dict[str, list[str]] = {}
     if not data["name"] or len(data["name"]) > 200:
         errors["name"] = [_("Give the template a name of up to 200 characters.")]
@@ -72,7 +114,13 @@ def read_form() -> tuple[dict, dict]:
         errors["doc_type"] = [_("Choose the document type.")]
     if data["language"] not in LANGUAGES:
         errors["language"] = [_("Choose the language.")]
-    if not errors:
+    if data["engine"] not in ENGINES:
+        errors["engine"] = [_("Choose the kind of template.")]
+    elif data["engine"] == "docx" and not errors:
+        content = read_docx(data, errors, template, known.get(data["entity"]))
+        if content is not None:
+            data["docx"] = content
+    elif not errors:
         problems = sandbox.validate(data["source"], known.get(data["entity"]))
         if problems:
             errors["source"] = [str(problem) for problem in problems]
@@ -85,6 +133,7 @@ def form_page(data: dict, errors: dict, template: DocumentTemplate | None, statu
     fields = {name: sorted(found) if found is not None else [] for name, found in names.items()}
     return render_template("documents/template_form.html", data=data, errors=errors, template=template,
                            entities=entities(), types=TYPE_LABELS, languages=LANGUAGE_LABELS, fields=fields,
+                           engines=ENGINE_LABELS, max_size=human_size(word.max_size()),
                            entity_labels=chosen.schema._declared_fields if chosen else {},
                            item_fields=sandbox.ITEM_FIELDS, total_fields=sandbox.TOTAL_FIELDS,
                            document_fields=sandbox.DOCUMENT_FIELDS), status
@@ -95,7 +144,8 @@ def form_page(data: dict, errors: dict, template: DocumentTemplate | None, statu
 def new_template():
     require_admin()
     if request.method == "GET":
-        return form_page({"entity": request.args.get("entity", "deal"), "doc_type": "offer", "language": "ru", "source": ""}, {}, None)
+        return form_page({"entity": request.args.get("entity", "deal"), "doc_type": "offer", "language": "ru", "source": "",
+                          "engine": request.args.get("engine", "html")}, {}, None)
     data, errors = read_form()
     if errors:
         return form_page(data, errors, None, 422)
@@ -112,8 +162,9 @@ def edit_template(template_id: int):
     require_admin()
     template = template_or_404(template_id)
     if request.method == "GET":
-        return form_page({name: getattr(template, name) for name in ("name", "entity", "doc_type", "language", "source")}, {}, template)
-    data, errors = read_form()
+        return form_page({name: getattr(template, name) for name in ("name", "entity", "doc_type", "language", "source", "engine")},
+                         {}, template)
+    data, errors = read_form(template)
     if errors:
         return form_page(data, errors, template, 422)
     for name, value in data.items():
@@ -122,6 +173,18 @@ def edit_template(template_id: int):
     database.session().commit()
     flash(_("Template saved."), "success")
     return redirect(url_for("documents.edit_template", template_id=template.id))
+
+
+@bp.get("/templates/<int:template_id>/docx")
+@login_required
+def template_file(template_id: int):
+    """The Word file of a template, to change in Word and upload again."""
+    require_admin()
+    template = template_or_404(template_id)
+    if not template.docx:
+        abort(404)
+    return send_file(io.BytesIO(template.docx), mimetype=DOCX_TYPE, as_attachment=True,
+                     download_name=template.docx_name or f"template-{template.id}.docx")
 
 
 def editable_record(entity_key: str, record_id: int):

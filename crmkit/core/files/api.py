@@ -79,7 +79,7 @@ def download_view(entity_key: str, record_id: int, attachment_id: int):
 
 
 def delete_view(entity_key: str, record_id: int, attachment_id: int):
-    detach(attachment_of(entity_key, record_id, attachment_id, edit=True))
+    detach(attachment_of(entity_key, record_id, attachment_id, edit=True), user=current_user)
     db.session().commit()
     return "", 204
 

@@ -95,7 +95,13 @@ def attach(entity: Any, record_id: int, data: bytes | IO[bytes], filename: str, 
     session.add(row)
     session.flush()
     session.info.setdefault(ADDED, set()).add(written.sha256)
+    announce("after_create", row, user)
     return row
+
+
+def announce(event: str, row: Attachment, user: Any) -> None:
+    """Tell plugins (the ``attachment_event`` hook), inside the caller's transaction."""
+    current_app.extensions["crmkit"].pm.hook.attachment_event(event=event, attachment=row, entity_key=row.entity, user=user)
 
 
 def too_large(name: str) -> checks.Refused:
@@ -128,9 +134,10 @@ def attachments_of(entity: Any, record_id: int, kind: str | None = None, session
     return list((session or db.session()).execute(statement).scalars())
 
 
-def detach(attachment: Attachment, session: Session | None = None) -> None:
+def detach(attachment: Attachment, session: Session | None = None, user: Any = None) -> None:
     """Delete the row; its blob goes after the commit unless another row holds the same bytes."""
     session = session or db.session()
+    announce("before_delete", attachment, user)
     watch(session)
     session.info.setdefault(RELEASED, set()).add(attachment.sha256)
     session.delete(attachment)

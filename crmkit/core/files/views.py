@@ -144,7 +144,7 @@ def order(entity_key: str, record_id: int):
 def delete(attachment_id: int):
     attachment, _records, _record = access.attachment_or_abort(attachment_id, edit=True)
     entity_key, record_id, name = attachment.entity, attachment.record_id, attachment.original_name
-    detach(attachment)
+    detach(attachment, user=current_user)
     db.session().commit()
     flash(_("“%(name)s” deleted.", name=name))
     return redirect(record_page(entity_key, record_id), code=303)
