@@ -336,22 +336,6 @@ def attachment_event(event: str, attachment: Any, entity_key: str, user: Any) ->
 
 
 @hookspec
-def attachment_event(event: str, attachment: Any, entity_key: str, user: Any) -> None:
-    """React to a file being attached to a record or removed from it, on every path (the record
-    page's upload, the REST API, a plugin's ``api.attach_file``, a generated document).
-
-    Runs in the caller's transaction: what an implementation writes is saved with the file or
-    not at all; raise ``crmkit.core.files.Refused`` to refuse the upload with a message.
-
-    :param event: ``after_create`` (the row is flushed, its blob stored) or ``before_delete``.
-    :param attachment: the ``crmkit.core.files.Attachment`` row (``kind``, ``filename``, ``sha256``...).
-    :param entity_key: the key of the record's entity type; the record's id is ``attachment.record_id``.
-    :param user: who attached or removed it; None for a job without a user.
-    :return: nothing.
-    """
-
-
-@hookspec
 def api_paths(entity: EntityType, user: Any) -> dict[str, Any]:
     """Document REST operations a plugin serves under an entity's API path (``/api/v1/<path>``).
 
