@@ -4,7 +4,7 @@ that does the work (objects, demand, statistics, sources, offers...)."""
 from __future__ import annotations
 
 from crmkit import api
-from crmkit_real_estate import alerts, demand, matching_views, objects, unmet
+from crmkit_real_estate import alerts, cli, demand, lookup, matching_views, objects, saving, section, unmet
 from crmkit_real_estate import objects_report, offers, people, source_report, sources, statistics, widgets
 
 
@@ -49,11 +49,35 @@ def entity_panels(entity, record, user):
 def records_imported(entity, created_ids, updated_ids, user):
     if entity.key == demand.KEY:
         demand.imported(created_ids, updated_ids)
+    if entity.key == objects.KEY:
+        saving.imported(created_ids, updated_ids, user)
 
 
 @api.hookimpl
 def register_blueprints():
-    return [matching_views.bp]
+    return [section.bp, matching_views.bp]
+
+
+# objects, the section, the call card, commands (RE-1)
+
+@api.hookimpl
+def inventory_entities():
+    return [objects.INVENTORY]
+
+
+@api.hookimpl
+def nav_items(user):
+    return section.nav_items(user)
+
+
+@api.hookimpl
+def caller_lookup(entity, record, user):
+    return lookup.asked_about(entity, record, user)
+
+
+@api.hookimpl
+def register_commands():
+    return [cli.group]
 
 
 @api.hookimpl

@@ -1,21 +1,18 @@
-"""Property objects as an entity: kinds, the sale/rent workflow, the form's schema and what a save
-does (listing number, market dates, price history)."""
+"""Property objects as an entity: kinds with their own fields, sale or rent, the status workflow,
+the form's schema, and what the inventory mechanism finds them by."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
 
 from crmkit import api
+from crmkit_real_estate import saving
 from crmkit_real_estate.models import PriceChange, Property
 
 messages = api.Messages(__name__)
 _l = messages.lazy_gettext
 
 KEY = "real_estate.property"
-NUMBER_PREFIX = "RE-"
 MODELS = [Property, PriceChange]
 
 KINDS = {
@@ -32,93 +29,86 @@ STATES = (
     api.State("rented", _l("Rented"), kind="closed"),
     api.State("withdrawn", _l("Withdrawn"), kind="closed"),
 )
-CLOSED = tuple(state.key for state in STATES if state.kind == "closed")
+CLOSED = ("sold", "rented", "withdrawn")
 WORKFLOW = api.Workflow("status", STATES, {
     None: ["active"],
     "active": ["reserved", "withdrawn"],
     "reserved": ["sold", "rented", "active", "withdrawn"],
     "withdrawn": ["active"],
-    "sold": [],
-    "rented": [],
 })
+# Which kinds each kind-specific field belongs to: forms show it only for those (metadata "when").
+KIND_FIELDS = {
+    "rooms": ("apartment", "house"),
+    "floor": ("apartment", "commercial"),
+    "floors": ("apartment", "house", "commercial"),
+    "land_area": ("house", "land"),
+}
+CURRENCIES = ("KZT", "USD", "EUR", "RUB")
 
 
-def now():
-    return datetime.now(UTC)
+def only_for(name):
+    return {"when": ("kind", KIND_FIELDS[name])}
+
+
+def whole(label, low, high, name):
+    return fields.Integer(allow_none=True, validate=validate.Range(min=low, max=high),
+                          metadata={"label": label, **only_for(name)})
 
 
 class PropertySchema(Schema):
+    number = fields.String(allow_none=True, validate=validate.Length(max=30),
+                           metadata={"label": _l("Listing number"), "help": _l("Left empty, the next free number is given.")})
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)),
                          metadata={"label": _l("Kind"), "choices_labels": KINDS})
     deal_type = fields.String(required=True, validate=validate.OneOf(list(DEAL_TYPES)),
                               metadata={"label": _l("Sale or rent"), "choices_labels": DEAL_TYPES})
     status = fields.String(validate=validate.OneOf([s.key for s in STATES]),
                            metadata={"label": _l("Status"), "choices_labels": {s.key: s.label for s in STATES}})
-    number = fields.String(allow_none=True, validate=validate.Length(max=30), metadata={"label": _l("Listing number")})
     city = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"label": _l("City")})
     district = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={"label": _l("District")})
     street = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={"label": _l("Street")})
     building = fields.String(allow_none=True, validate=validate.Length(max=50), metadata={"label": _l("Building")})
-    area = fields.Decimal(required=True, places=2, as_string=True, validate=validate.Range(min=0, max=10**8),
+    area = fields.Decimal(required=True, places=2, as_string=True, validate=validate.Range(min=0, max=10**7),
                           metadata={"label": _l("Area, m²")})
-    land_area = fields.Decimal(allow_none=True, places=2, as_string=True, validate=validate.Range(min=0, max=10**8),
-                               metadata={"label": _l("Land area, sotkas")})
-    rooms = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1000), metadata={"label": _l("Rooms")})
-    floor = fields.Integer(allow_none=True, validate=validate.Range(min=-10, max=500), metadata={"label": _l("Floor")})
-    floors = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=500), metadata={"label": _l("Floors")})
+    land_area = fields.Decimal(allow_none=True, places=2, as_string=True, validate=validate.Range(min=0, max=10**7),
+                               metadata={"label": _l("Land, sotkas"), **only_for("land_area")})
+    rooms = whole(_l("Rooms"), 0, 1000, "rooms")
+    floor = whole(_l("Floor"), -5, 300, "floor")
+    floors = whole(_l("Floors in the building"), 1, 300, "floors")
+    price = api.Money(required=True, validate=validate.Range(min=0), metadata={"label": _l("Price")})
+    currency = fields.String(load_default="KZT", validate=validate.OneOf(CURRENCIES),
+                             metadata={"label": _l("Currency"), "choices_labels": {c: c for c in CURRENCIES}})
+    person_id = fields.Integer(allow_none=True, metadata={"label": _l("Owner (seller or landlord)"), "link": "person"})
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90), metadata={"label": _l("Latitude")})
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180),
                              metadata={"label": _l("Longitude")})
-    price = api.Money(required=True, validate=validate.Range(min=0), metadata={"label": _l("Price")})
-    currency = fields.String(validate=validate.Length(equal=3), metadata={"label": _l("Currency")})
-    person_id = fields.Integer(allow_none=True, metadata={"label": _l("Owner"), "link": "person"})
     description = fields.String(allow_none=True, validate=validate.Length(max=10000),
                                 metadata={"label": _l("Description"), "multiline": True})
+    published_at = fields.DateTime(dump_only=True, metadata={"label": _l("On the market since")})
+    closed_at = fields.DateTime(dump_only=True, metadata={"label": _l("Closed")})
 
 
 ENTITY = api.EntityType(
     "property", Property, PropertySchema, _l("Object"), _l("Objects"),
-    list_columns=("number", "kind", "deal_type", "status", "city", "district", "street", "area", "price", "currency"),
-    filters=("kind", "deal_type", "status", "city", "district", "owner_id", "person_id"),
-    sort_keys=("price",), search_fields=("number", "city", "district", "street"), title_field="number",
-    nav_order=30, workflow=WORKFLOW,
+    list_columns=("number", "kind", "deal_type", "status", "city", "district", "street", "rooms", "area", "price",
+                  "currency", "owner_id"),
+    filters=("kind", "deal_type", "status", "city", "district", "rooms", "price", "person_id"),
+    sort_keys=("price",), search_fields=("number", "city", "district", "street", "building"), title_field="number",
+    dedup_keys=("number",), nav_order=30, workflow=WORKFLOW,
 )
 
 
-def next_number(db):
-    """The next free listing number, ``RE-000042``: one past the highest id, skipping any taken."""
-    candidate = (db.execute(select(func.max(Property.id))).scalar() or 0) + 1
-    while True:
-        number = f"{NUMBER_PREFIX}{candidate:06d}"
-        if db.execute(select(Property.id).where(Property.number == number)).first() is None:
-            return number
-        candidate += 1
+def describe(record) -> str:
+    """How a suggestion and a link name an object beside its number: address, rooms, price."""
+    address = ", ".join(part for part in (record.city, record.district, " ".join(
+        p for p in (record.street, record.building) if p)) if part)
+    rooms = messages.gettext("%(n)s rooms", n=record.rooms) if record.rooms else ""
+    price = f"{record.price:,.0f}".replace(",", " ") + f" {record.currency}"
+    return " · ".join(part for part in (str(KINDS.get(record.kind, record.kind)), address, rooms, price) if part)
 
 
-def check_number(db, record):
-    taken = select(Property.id).where(Property.number == record.number)
-    if record.id is not None:
-        taken = taken.where(Property.id != record.id)
-    if db.execute(taken.limit(1)).first() is not None:
-        raise api.Invalid({"number": [_l("Another object already has this number.").__str__()]})
+INVENTORY = api.Inventory(KEY, number_fields=("price",), describe=describe)
 
 
 def on_event(event, record, changes, user):
-    """Before a save: the listing number, the market dates; after it: the price's history."""
-    db = api.session()
-    if event in ("before_create", "before_update"):
-        record.number = (record.number or "").strip() or None
-        if record.number is None:
-            record.number = next_number(db)
-        else:
-            check_number(db, record)
-        if record.status in CLOSED:
-            record.closed_at = record.closed_at or now()
-        else:
-            record.closed_at = None
-    if event == "before_create":
-        record.published_at = record.published_at or now()
-    if event == "after_create" or (event == "after_update" and "price" in changes):
-        old = changes["price"][0] if event == "after_update" else None
-        db.add(PriceChange(property_id=record.id, old_price=old, new_price=record.price, currency=record.currency,
-                           changed_at=now(), changed_by_id=getattr(user, "id", None)))
+    saving.on_event(event, record, changes, user, KIND_FIELDS, CLOSED)

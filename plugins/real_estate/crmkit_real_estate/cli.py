@@ -1,0 +1,46 @@
+"""``crmkit real-estate``: the plugin's commands. Other parts add theirs to ``group``
+(``from crmkit_real_estate.cli import group``; ``@group.command("rematch")``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from crmkit import api
+from crmkit_real_estate import importing
+from crmkit_real_estate.objects import KEY
+
+messages = api.Messages(__name__)
+_ = messages.gettext
+
+
+@click.group("real-estate")
+def group():
+    """Real estate: import objects, match buyers."""
+
+
+@group.command("import")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "as_email", required=True, metavar="EMAIL", help="Import as this user (the objects' agent unless an 'agent' column names another).")
+def import_command(path, as_email):
+    """Import objects from a CSV or XLSX file: one row per object, columns named as the fields
+    (kind, deal_type, city, district, street, building, area, rooms, floor, floors, land_area,
+    price, currency, number, description...), 'photos' (paths or http(s) addresses separated by ';')
+    and 'agent' (an email). All or nothing: any problem and nothing is saved."""
+    user = api.find_user(email=as_email)
+    if user is None:
+        raise click.ClickException(_("No active user has the email %(email)s.", email=as_email))
+    try:
+        outcome = importing.import_file(path, user)
+    except importing.FileProblem as error:
+        raise click.ClickException(str(error)) from error
+    except api.Forbidden as error:
+        raise click.ClickException(_("%(email)s may not create objects.", email=as_email)) from error
+    for row, name, message in outcome.errors:
+        click.echo(_("row %(row)s, %(field)s: %(message)s", row=row, field=name, message=message), err=True)
+    if outcome.errors:
+        click.echo(_("Nothing imported: %(n)s problems.", n=len(outcome.errors)), err=True)
+        raise SystemExit(1)
+    api.audit("import", user=user, entity=KEY, file=path.name, created=len(outcome.created), photos=outcome.photos)
+    click.echo(_("Imported %(objects)s objects with %(photos)s photos.", objects=len(outcome.created), photos=outcome.photos))
