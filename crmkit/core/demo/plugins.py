@@ -65,6 +65,29 @@ class Demo:
         ``updated_at``...). Returns each record's id and stored values, in order."""
         return self.writer.write(entity_key, items)
 
+    def lead_source(self, key: str, names: dict[str, str], numbers: Iterable[str] = ()) -> int:
+        """The id of the lead source ``key``, made with its names per language and the tracking
+        numbers pointing to it when it isn't there (as the admins' Sources page makes one)."""
+        from sqlalchemy import select
+
+        from crmkit.core.leads.models import Source, SourceMatch
+        from crmkit.core.leads.sources import forget, match_value
+
+        found = self.session.execute(select(Source.id).where(Source.key == key)).scalar_one_or_none()
+        if found is not None:
+            return found
+        source = Source(key=key, names=dict(names))
+        self.session.add(source)
+        self.session.flush()
+        for number in numbers:
+            value = match_value("number", number)
+            taken = self.session.execute(select(SourceMatch.id).where(SourceMatch.kind == "number", SourceMatch.value == value))
+            if taken.first() is None:
+                self.session.add(SourceMatch(source_id=source.id, kind="number", value=value))
+        self.session.flush()
+        forget()
+        return source.id
+
 
 def contact(draft: Draft) -> DemoContact:
     stored = draft.stored
