@@ -42,6 +42,7 @@ DRILL_COLUMNS = ("id", "owner_id", "created_at")
 LIST_CONDITIONS = "crmkit.list_conditions"
 MAX_IN = 1_000  # values of one ``__in`` filter
 ME = "me"  # a user field's filter value meaning the user looking at the list
+TEAM = "team"  # ... meaning everyone who reports to that user, directly or not (not the user)
 
 
 class ListError(ValueError):
@@ -192,6 +193,16 @@ def me() -> int | None:
     return current_user.id if has_request_context() and current_user.is_authenticated else None
 
 
+def team():
+    """A SELECT of the ids of everyone below the user asking in the manager tree (``?owner_id=team``:
+    "my subordinates' records"); visibility still applies on top."""
+    from crmkit.core.auth.models import User
+
+    tree = select(User.id).where(User.manager_id == me()).cte("team", recursive=True)
+    tree = tree.union(select(User.id).join(tree, User.manager_id == tree.c.id))
+    return select(tree.c.id)
+
+
 def drillable(table, name: str) -> bool:
     """Columns every list may be filtered by, beyond the entity's ``filters``, so that a report's
     figure can link to the records behind it: the id, owner and creation moment every record has,
@@ -231,6 +242,9 @@ def apply_filters(statement, entity: EntityType, filters: dict[str, str], parts=
         column = table.c[name]
         if op == "in":
             statement = statement.where(column.in_(coerce_many(column, raw, key)))
+            continue
+        if raw == TEAM and op == "" and is_user_field(entity, name):
+            statement = statement.where(column.in_(team()))
             continue
         value = me() if raw == ME and is_user_field(entity, name) else coerce(column, raw, key)
         if op == "gte":

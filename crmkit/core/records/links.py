@@ -78,7 +78,7 @@ def user_choices(value: Any = None, me: bool = False) -> list[tuple[str, str]]:
     options = [(str(row.id), user_label(row.name or row.email, row.is_active)) for row in database.session().execute(statement)]
     if value not in (None, "") and str(value) not in {option for option, _label in options} and str(value).isdigit():
         options.insert(0, (str(value), user_label(user_names({int(value)}).get(int(value), f"#{value}"), False)))
-    return [("me", _("Me")), *options] if me else options
+    return [("me", _("Me")), ("team", _("My team")), *options] if me else options
 
 
 def user_label(name: str, active: bool) -> str:
