@@ -21,6 +21,7 @@ import operator
 from typing import Any, NamedTuple
 
 from sqlalchemy import Float, and_, case, cast, false, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from crmkit_real_estate.demand_models import Demand, DemandDistrict
@@ -126,7 +127,8 @@ def objects_for(demand: Any, districts: list[str]) -> tuple[Any, Any]:
 
 def correlated(d: Any, p: Any) -> Any:
     """Columns against columns: "an active object ``p`` meets the demand ``d``" for EXISTS."""
-    named = p.district.in_(select(DemandDistrict.district).where(DemandDistrict.demand_id == d.id).scalar_subquery())
+    named_rows = aliased(DemandDistrict)  # never the caller's own join of the districts, which would correlate
+    named = p.district.in_(select(named_rows.district).where(named_rows.demand_id == d.id).correlate_except(named_rows).scalar_subquery())
     district = or_(d.districts.is_(None), and_(p.district.is_not(None), named))
     return and_(p.status == ACTIVE, p.archived_at.is_(None), *conditions(d, p, district))
 
