@@ -93,3 +93,11 @@ def entity_extensions():
 @api.hookimpl
 def intake_sources():
     return [api.IntakeSource(tracking.CHANNEL, _l("Phone calls"), _l("A lead from a caller nobody knows, with the source of the number they dialled."))]
+
+
+@api.hookimpl
+def register_reports():
+    """Calls by hour and weekday; answer rate and time to callback per employee or tracking number."""
+    from crmkit_telephony import reports
+
+    return reports.register()
