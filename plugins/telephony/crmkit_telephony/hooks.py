@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from crmkit import api
-from crmkit_telephony import mango, openapi, tracking, views, zadarma
+from crmkit_telephony import card, clicktocall, live, mango, openapi, stream, tracking, views, zadarma
 from crmkit_telephony.generic import Generic
 from crmkit_telephony.models import Call, Extension
 
@@ -36,12 +36,12 @@ def telephony_providers():
 
 @api.hookimpl
 def register_models():
-    return [Call, Extension, tracking.CallSource]
+    return [Call, Extension, tracking.CallSource, live.Push]
 
 
 @api.hookimpl
 def register_blueprints():
-    return [views.bp, views.hook, zadarma.bp, mango.bp, tracking.bp]
+    return [views.bp, views.hook, zadarma.bp, mango.bp, tracking.bp, stream.bp, card.bp, clicktocall.bp]
 
 
 @api.hookimpl
@@ -93,6 +93,18 @@ def entity_extensions():
 @api.hookimpl
 def intake_sources():
     return [api.IntakeSource(tracking.CHANNEL, _l("Phone calls"), _l("A lead from a caller nobody knows, with the source of the number they dialled."))]
+
+
+@api.hookimpl
+def page_fragments(user):
+    """The incoming-call cards' region, on every page of whoever takes calls."""
+    return ["telephony/live.html"] if user.is_authenticated and api.can(user, views.VIEW) else []
+
+
+@api.hookimpl
+def phone_actions(entity, record, user):
+    """Click-to-call beside every phone of a person, an organisation or a lead."""
+    return clicktocall.actions(entity, record, user)
 
 
 @api.hookimpl

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from sqlalchemy import or_, select
 
 from crmkit import api
-from crmkit_telephony import calls
+from crmkit_telephony import calls, live
 from crmkit_telephony.events import Refused
 from crmkit_telephony.models import Call, Extension
 
@@ -55,6 +55,8 @@ def deliver(key: str):
         api.session().rollback()
         fields = getattr(error, "fields", None) or {"_activity": [str(error)]}
         return refused(422, fields)
+    for event, call in zip(events, applied, strict=True):  # the incoming-call cards of the agents' pages
+        live.announce(provider, event, call)
     return jsonify(status="accepted", calls=[call.id for call in applied]), 202
 
 
