@@ -10,8 +10,6 @@ turn; ``AUTOMATION_MAX_DEPTH`` (default 5) stops such a chain with a logged reas
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
@@ -19,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from crmkit import db as database
-from crmkit import jobs
 from crmkit.core.auth.models import User
 from crmkit.core.automation import catalog, conditions, listening, triggers
 from crmkit.core.automation.models import Rule, RuleRun
@@ -86,35 +83,21 @@ def run(db: Any, rule: Rule, entity: Any, record: Any, trigger_key: str, facts: 
     if not holds:
         return _log(db, rule, entity, record, trigger_key, "skipped", _("The conditions do not hold."), started, depth)
     db.info[DEPTH_KEY] = depth
-    queued = list(db.info.get(jobs.PENDING) or [])  # jobs waiting for the record's commit
+    # crmkit.jobs keeps the jobs queued inside the savepoint (a mail) for the record's real commit,
+    # and drops them with it when the savepoint rolls back
     savepoint = db.begin_nested()
     try:
         ctx = catalog.Context(rule, entity, record, acting_user(db, rule), db, depth, trigger_key, facts or {})
         messages = [_act(ctx, index, action) for index, action in enumerate(rule.actions or [])]
-        with _holding_jobs(db) as waiting:
-            savepoint.commit()
-        db.info[jobs.PENDING] = waiting  # theirs and the rule's, all still waiting for the real commit
+        savepoint.commit()
         result, message = "ok", " ".join(str(m) for m in messages if m)
     except Exception as error:  # noqa: BLE001 - any failure of a rule is logged, never breaks the save
         if savepoint.is_active:
-            with _holding_jobs(db):
-                savepoint.rollback()
-        db.info[jobs.PENDING] = queued  # the rule's own jobs go with its undone actions
+            savepoint.rollback()
         result, message = "error", gone(entity, error) if isinstance(error, KeyError) else describe_error(error)
     finally:
         db.info[DEPTH_KEY] = depth - 1
     return _log(db, rule, entity, record, trigger_key, result, message, started, depth)
-
-
-@contextmanager
-def _holding_jobs(db: Any) -> Iterator[list]:
-    """SQLAlchemy sends ``after_commit`` and ``after_rollback`` for a SAVEPOINT too, which would
-    queue the jobs meant for after the record's commit (a mail) at once, or drop them: they are
-    taken out of the session's reach while the savepoint ends (the caller puts them back)."""
-    waiting = db.info.get(jobs.PENDING)
-    waiting = list(waiting) if waiting else []
-    db.info[jobs.PENDING] = []
-    yield waiting
 
 
 def gone(entity: Any, error: KeyError) -> str:

@@ -1,5 +1,5 @@
-"""Which webhooks are active, kept per process for ``WEBHOOKS_CACHE_SECONDS``: every change of
-every record asks, and a SELECT per change was a fifth of a stage move's time.
+"""Which webhooks are active, kept per process for ``WEBHOOKS_CACHE_SECONDS`` (crmkit.listeners):
+every change of every record asks, and a SELECT per change was a fifth of a stage move's time.
 
 A change of a webhook made in this process (the admin page, the CLI, any ORM write of a
 ``Webhook``) is seen at once. One made or switched on in another process is seen within
@@ -10,19 +10,16 @@ the webhooks an event is for before writing their deliveries. 0 asks the databas
 
 from __future__ import annotations
 
-import threading
-import time
+import time  # noqa: F401 - tests move the cache's clock through this module
 from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crmkit.core.webhooks.models import Webhook
+from crmkit.listeners import ListenerCache
 
 CACHE_KEY = "crmkit_active_webhooks"
-_generation = 0  # bumped by every ORM write of a Webhook in this process
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -37,49 +34,11 @@ class Listener:
         return self.entity in ("*", entity_key) and ("*" in self.events or event_name in self.events)
 
 
-@dataclass(frozen=True)
-class Cached:
-    listeners: tuple[Listener, ...]
-    generation: int
-    until: float
-
-
-def active(db: Session) -> tuple[Listener, ...]:
-    """The active webhooks, from this app's cache while it is fresh."""
-    seconds = float(current_app.config.get("WEBHOOKS_CACHE_SECONDS", 0) or 0)
-    cached: Cached | None = current_app.extensions.get(CACHE_KEY)
-    now = time.monotonic()
-    if cached is not None and cached.generation == _generation and now < cached.until:
-        return cached.listeners
-    generation = _generation
+def _load(db: Session) -> tuple[Listener, ...]:
     rows = db.execute(select(Webhook.id, Webhook.entity, Webhook.events).where(Webhook.active.is_(True)).order_by(Webhook.id))
-    listeners = tuple(Listener(row.id, row.entity, tuple(row.events or ())) for row in rows)
-    if seconds > 0:
-        current_app.extensions[CACHE_KEY] = Cached(listeners, generation, now + seconds)
-    return listeners
+    return tuple(Listener(row.id, row.entity, tuple(row.events or ())) for row in rows)
 
 
-def forget() -> None:
-    """Drop every app's list in this process: a webhook was written."""
-    global _generation
-    with _lock:
-        _generation += 1
-
-
-def _written(_mapper, _connection, webhook: Webhook) -> None:
-    """At the flush, and again at the commit: a list read in between (without the change, not yet
-    committed) must not outlive it."""
-    forget()
-    session = object_session(webhook)
-    if session is not None:
-        session.info[CACHE_KEY] = True
-
-
-def _committed(session: Session) -> None:
-    if session.info.pop(CACHE_KEY, False):
-        forget()
-
-
-for _name in ("after_insert", "after_update", "after_delete"):
-    event.listen(Webhook, _name, _written)
-event.listen(Session, "after_commit", _committed)
+_cache: ListenerCache[Listener] = ListenerCache(Webhook, CACHE_KEY, "WEBHOOKS_CACHE_SECONDS", _load)
+active = _cache.active  # the active webhooks, from this app's cache while it is fresh
+forget = _cache.forget  # drop every app's list in this process: a webhook was written
