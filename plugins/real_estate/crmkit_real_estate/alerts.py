@@ -22,7 +22,8 @@ KIND = "real_estate.match"
 TRIGGER = "real_estate.demands_matched"
 JOB = "real_estate.notify_matches"
 PROPERTY = "real_estate.property"
-REASONS = {"new": _l("A new object"), "repriced": _l("A new price"), "back": _l("Back on the market")}
+REASONS = {"new": _l("A new object"), "repriced": _l("A new price"), "back": _l("Back on the market"),
+           "rematched": _l("Matching rerun")}
 
 
 def notification_kinds() -> list[Any]:
@@ -73,6 +74,25 @@ def notify_matches(property_id: int, reason: str, user: Any = None) -> int:
         fire(TRIGGER, api.entity(PROPERTY), prop, reason=reason, demands=len(found))
     db.commit()
     return len(by_agent)
+
+
+def rematch(since: Any, notify: bool) -> list[tuple[Any, int, int]]:
+    """Match again the active objects changed since ``since`` (those an import or a bulk edit
+    saved without telling anyone); with ``notify``, tell the agents as a save would. Returns
+    ``(object, matching demands, agents told)`` for each object that has matches."""
+    from sqlalchemy import select
+
+    db = api.session()
+    statement = select(Property.id).where(Property.status == matching.ACTIVE, Property.archived_at.is_(None),
+                                          Property.updated_at >= since).order_by(Property.id)
+    found = []
+    for property_id in list(db.execute(statement).scalars()):
+        prop = db.get(Property, property_id)
+        demands = matching.demand_ids_for(db, prop)
+        if demands:
+            told = notify_matches(property_id, "rematched") if notify else 0
+            found.append((prop, len(demands), told))
+    return found
 
 
 def tell(owner_id: int, prop: Any, reason: str, demand_ids: list[int]) -> None:

@@ -44,3 +44,22 @@ def import_command(path, as_email):
         raise SystemExit(1)
     api.audit("import", user=user, entity=KEY, file=path.name, created=len(outcome.created), photos=outcome.photos)
     click.echo(_("Imported %(objects)s objects with %(photos)s photos.", objects=len(outcome.created), photos=outcome.photos))
+
+
+@group.command("rematch")
+@click.option("--days", type=click.IntRange(0, 3650), default=1, show_default=True,
+              help="Match the active objects changed in this many last days (0: all of them).")
+@click.option("--notify/--dry-run", default=False, help="Tell the buyers' agents, as saving an object does.")
+def rematch_command(days, notify):
+    """Match active objects against active demands again: after an import or a bulk change that
+    told nobody. Pages always match live; this only reports and notifies."""
+    from datetime import UTC, datetime, timedelta
+
+    from crmkit_real_estate import alerts
+
+    since = datetime.now(UTC) - timedelta(days=days) if days else datetime(1970, 1, 1, tzinfo=UTC)
+    found = alerts.rematch(since, notify)
+    for prop, demands, told in found:
+        click.echo(_("%(number)s: %(demands)s matching demands, %(agents)s agents notified",
+                     number=prop.number, demands=demands, agents=told))
+    click.echo(_("%(objects)s objects match active demands.", objects=len(found)))
