@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from crmkit import api
 from crmkit_real_estate import alerts, cli, demand, lookup, matching_views, objects, saving, section, unmet
+from crmkit_real_estate import demo as demo_module
 from crmkit_real_estate import objects_report, offers, people, source_report, sources, statistics, widgets
 
 
@@ -110,3 +111,8 @@ def entity_extensions():
 @api.hookimpl
 def dashboard_widgets(user):
     return widgets.widgets(user)
+
+
+@api.hookimpl
+def demo_data(demo):
+    return demo_module.data(demo)
