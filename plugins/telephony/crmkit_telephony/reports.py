@@ -10,11 +10,12 @@ department's calls, an agent their own; calls of no agent only for those who see
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from babel.dates import get_day_names
 from flask_babel import get_locale
-from sqlalchemy import and_, case, false, func, literal, select
+from sqlalchemy import Integer, and_, case, false, func, literal, select
 from sqlalchemy.orm import aliased
 
 from crmkit import api
@@ -59,17 +60,28 @@ def scope(ctx) -> list[Any]:
 
 
 # calls by hour of day and weekday
+def utc_hour(ctx, column) -> Any:
+    """Hours since 1970 (UTC) of a moment: calls are counted per such hour in SQL, at most 24 a
+    day whatever their number, and each hour is placed on the user's clock in Python."""
+    if ctx.dialect == "postgresql":
+        return func.floor(func.extract("epoch", column) / 3600).cast(Integer)
+    return func.cast(func.strftime("%s", column), Integer).op("/")(3600)
+
+
 def heatmap_grid(ctx) -> list[list[int]]:
-    """7 x 24 counts, weekdays from Monday, hours of the user's clock."""
-    day, hour = ctx.weekday(C.c.started_at).label("day"), ctx.hour(C.c.started_at).label("hour")
+    """7 x 24 counts, weekdays from Monday, hours of the user's clock (in a zone whose offset is
+    not whole hours, a call counts in the local hour its UTC hour begins in)."""
+    hour = utc_hour(ctx, C.c.started_at).label("hour")
     wanted = scope(ctx)
     if ctx.values.get("calls") in ("answered", "missed"):
         wanted.append(C.c.outcome == ctx.values["calls"])
     if ctx.values.get("direction") in ("inbound", "outbound"):
         wanted.append(C.c.direction == ctx.values["direction"])
     grid = [[0] * 24 for _ in range(7)]
-    for weekday, at, count in ctx.db.execute(select(day, hour, func.count()).where(*wanted).group_by(day, hour)):
-        grid[int(weekday) - 1][int(at)] += int(count)
+    zone = ctx.tz
+    for at, count in ctx.db.execute(select(hour, func.count()).where(*wanted).group_by(hour)):
+        local = datetime.fromtimestamp(int(at) * 3600, UTC).astimezone(zone)
+        grid[local.weekday()][local.hour] += int(count)
     return grid
 
 
@@ -185,13 +197,22 @@ def weighted(figures: dict, name: str, weight: str) -> float | None:
 
 
 # the hand-written SQL of the default views, for the benchmarks
-def period(ctx) -> dict[str, Any]:
-    return {"start": ctx.start, "end": ctx.end}
+def period(ctx, column: str) -> tuple[str, dict[str, Any]]:
+    """The period's WHERE over ``column`` and its parameters (an open end adds nothing)."""
+    parts, params = [f"{column} IS NOT NULL"], {}
+    if ctx.start is not None:
+        parts.append(f"{column} >= :start")
+        params["start"] = ctx.start
+    if ctx.end is not None:
+        parts.append(f"{column} < :end")
+        params["end"] = ctx.end
+    return " AND ".join(parts), params
 
 
 def summary_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
     wait = ("extract(epoch FROM cb.started_at - coalesce(c.ended_at, c.started_at))" if ctx.dialect == "postgresql"
             else "(julianday(cb.started_at) - julianday(coalesce(c.ended_at, c.started_at))) * 86400.0")
+    where, params = period(ctx, "c.started_at")
     return [(
         "SELECT c.user_id, count(CASE WHEN c.direction = 'inbound' THEN 1 END), "
         "count(CASE WHEN c.direction = 'inbound' AND c.outcome = 'answered' THEN 1 END), "
@@ -202,21 +223,16 @@ def summary_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
         f"avg(CASE WHEN c.direction = 'inbound' AND c.outcome = 'missed' THEN {wait} END), "
         "count(CASE WHEN c.queued THEN 1 END), count(CASE WHEN c.queued AND c.callback_due_at < :now THEN 1 END) "
         "FROM telephony_call c LEFT JOIN telephony_call cb ON cb.id = c.called_back_by "
-        "WHERE c.started_at >= :start AND c.started_at < :end GROUP BY c.user_id",
-        {**period(ctx), "now": ctx.now}), ("SELECT id, name, email FROM core_user", {})]
+        f"WHERE {where} GROUP BY c.user_id",
+        {**params, "now": ctx.now}), ("SELECT id, name, email FROM core_user", {})]
 
 
 def heatmap_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
-    """The grid in the period's single offset (the default view: this month, an admin)."""
-    offset = int(ctx.start.astimezone(ctx.tz).utcoffset().total_seconds())
-    if ctx.dialect == "postgresql":
-        local = f"(started_at + interval '{offset} seconds')"
-        parts = f"extract(isodow FROM {local}), extract(hour FROM {local})"
-    else:
-        local = f"datetime(started_at, '{offset:+d} seconds')"
-        parts = f"strftime('%w', {local}), strftime('%H', {local})"
-    return [(f"SELECT {parts}, count(*) FROM telephony_call WHERE started_at >= :start AND started_at < :end "
-             "GROUP BY 1, 2", period(ctx))]
+    """The calls per UTC hour of the period, as the report reads them."""
+    where, params = period(ctx, "started_at")
+    hour = ("CAST(floor(extract(epoch FROM started_at) / 3600) AS INTEGER)" if ctx.dialect == "postgresql"
+            else "CAST(strftime('%s', started_at) AS INTEGER) / 3600")
+    return [(f"SELECT {hour} AS hour, count(*) FROM telephony_call WHERE {where} GROUP BY hour", params)]
 
 
 def register() -> list[Report]:

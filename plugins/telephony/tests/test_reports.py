@@ -97,3 +97,10 @@ def test_an_agent_counts_only_their_own_calls(app, client_for, world):
 def test_the_reports_page_draws_the_heatmap(app, client_for, world):
     page = client_for(world["admin"]).get(f"/reports/{report_key(app, 'calls_heatmap')}/?period=custom&start=2026-03-02&end=2026-03-02")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+
+
+def test_the_heatmap_reads_the_hours_on_the_users_clock(app, client_for, make_user, world):
+    almaty = make_user("admin", name="Almaty admin", timezone="Asia/Almaty", locale="en")
+    rows = table(client_for(almaty), report_key(app, "calls_heatmap"))
+    by_hour = {row[0]: row[1] for row in rows[1:]}
+    assert (by_hour["14:00"], by_hour["15:00"], by_hour["09:00"]) == ("3", "2", "0")  # UTC+5
