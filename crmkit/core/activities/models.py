@@ -30,6 +30,9 @@ class Activity(Record, table=True):
         Index("ix_activity_about", "about_entity", "about_id", "happened_at"),
         Index("ix_activity_owner_kind_at", "owner_id", "kind", "happened_at"),
         Index("ix_activity_owner_list", "owner_id", "archived_at", "happened_at"),  # an agent's own list, in order
+        Index("ix_activity_updated", "updated_at", "id"),  # automation: idle for N days
+        # clients without activity: the last N days' activities and what each is about, from the index alone
+        Index("ix_activity_recent_about", "happened_at", "archived_at", "about_entity", "about_id"),
     )
 
     kind: str = Field(max_length=10, index=True)

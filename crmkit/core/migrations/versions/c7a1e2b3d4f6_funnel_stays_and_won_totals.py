@@ -6,6 +6,9 @@ index range per stage and no deal row. Triggers on core_transition (a move, the 
 end, a delete) and on pipelines_deal (owner, source, pipeline, amount won, archive, delete) keep it
 in the writing statement's transaction; the rows of the history that exists are made here.
 
+activity gains ix_activity_recent_about (time, archived, what it is about): the clients without
+activity are those not among the last N days' activities, read from it alone.
+
 pipelines_deal_total gains ``won``: the final amounts in cents, so plan and fact sums kept days of
 won deals per owner and currency instead of the deals themselves; its triggers are made again to
 keep it, and its rows rebuilt.
@@ -269,10 +272,12 @@ def upgrade() -> None:
     op.execute(total_backfill(dialect))
     for statement in total_postgres_ddl() if dialect == "postgresql" else total_sqlite_ddl():
         op.execute(statement)
+    op.create_index('ix_activity_recent_about', 'activity', ['happened_at', 'archived_at', 'about_entity', 'about_id'], unique=False)
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    op.drop_index('ix_activity_recent_about', table_name='activity')
     for name, table in STAY_TRIGGERS:
         drop_trigger(name, table, dialect)
     if dialect == "postgresql":
