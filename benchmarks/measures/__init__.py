@@ -6,3 +6,5 @@ from benchmarks.measures import activity_reports, deals, documents, files, funne
 from benchmarks.measures import intake_mail  # noqa: F401, E402 - the mailbox channel's pages
 from benchmarks.measures import automation  # noqa: F401, E402 - the automation run log
 from benchmarks.measures import telephony  # noqa: F401, E402 - the telephony plugin's reports
+from benchmarks.measures import matching  # noqa: F401, E402 - real estate matching both ways (the plugin's app)
+from benchmarks.measures import real_estate_objects  # noqa: F401, E402 - real estate objects: lists and an object page (the plugin app)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import operator
 from typing import Any, NamedTuple
 
-from sqlalchemy import Float, and_, case, cast, false, func, literal, or_, select, true
+from sqlalchemy import Float, and_, case, cast, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -125,12 +125,16 @@ def objects_for(demand: Any, districts: list[str]) -> tuple[Any, Any]:
     return where, score(demand, p, literal(bool(districts)))
 
 
-def correlated(d: Any, p: Any) -> Any:
-    """Columns against columns: "an active object ``p`` meets the demand ``d``" for EXISTS."""
-    named_rows = aliased(DemandDistrict)  # never the caller's own join of the districts, which would correlate
-    named = p.district.in_(select(named_rows.district).where(named_rows.demand_id == d.id).correlate_except(named_rows).scalar_subquery())
-    district = or_(d.districts.is_(None), and_(p.district.is_not(None), named))
-    return and_(p.status == ACTIVE, p.archived_at.is_(None), *conditions(d, p, district))
+def met(d: Any, p: Any) -> Any:
+    """Columns against columns: "some active object ``p`` meets the demand ``d``", for the
+    unmet-demand report; each EXISTS goes through its index: by city for a demand naming no
+    district, by each named district (the districts' rows joined to the objects) for the others."""
+    common = [p.status == ACTIVE, p.archived_at.is_(None), *conditions(d, p, true())]
+    by_city = exists(select(literal(1)).where(*common).correlate(d))
+    named = aliased(DemandDistrict)  # never the caller's own join of the districts
+    by_district = exists(select(literal(1)).select_from(named).join(p, p.district == named.district)
+                         .where(named.demand_id == d.id, *common).correlate(d))
+    return or_(and_(d.districts.is_(None), by_city), and_(d.districts.is_not(None), by_district))
 
 
 class Page(NamedTuple):
