@@ -104,3 +104,9 @@ def test_the_heatmap_reads_the_hours_on_the_users_clock(app, client_for, make_us
     rows = table(client_for(almaty), report_key(app, "calls_heatmap"))
     by_hour = {row[0]: row[1] for row in rows[1:]}
     assert (by_hour["14:00"], by_hour["15:00"], by_hour["09:00"]) == ("3", "2", "0")  # UTC+5
+
+
+def test_the_reports_speak_russian_and_kazakh(app, client_for, make_user, world):
+    url = "/reports/telephony.calls_answered/?period=custom&start=2026-03-02&end=2026-03-02"
+    assert "Доля отвеченных" in client_for(make_user("admin", locale="ru")).get(url).get_data(as_text=True)
+    assert "Жауап берілгендер үлесі" in client_for(make_user("admin", locale="kk")).get(url).get_data(as_text=True)
