@@ -223,3 +223,24 @@ def test_the_rebuild_command_makes_the_kept_rows_lost_to_a_raw_delete_again(worl
     with app.app_context():
         session = db.session()
         assert (kept_stays(session), won_by_bucket(session, kept=True)) == before
+
+
+def test_the_hand_written_sql_the_benchmarks_time_gives_plan_and_facts_won_figures(world):
+    from flask import current_app
+    from sqlalchemy import DateTime, text
+
+    from crmkit.core.targets import plan, report
+    from crmkit.reports.context import Context
+
+    app, ids, reason = world
+    win_some(app, ids, 4)
+    random_writes(app, ids, reason, random.Random(13), steps=30)
+    with app.test_request_context():
+        session = db.session()
+        user = user_by_email(session, "admin@example.com")
+        ctx = Context.build(current_app.extensions["crmkit.reports"].get("plan_fact"), user, {"period": "this_year"}, session)
+        statement, params = report.raw_sql(ctx)[0]
+        process = DateTime(timezone=True).bind_processor(session.get_bind().dialect) or (lambda value: value)
+        rows = session.execute(text(statement), {k: process(v) if isinstance(v, datetime) else v for k, v in params.items()})
+        by_hand = {owner: ((Decimal(int(won)) / 100).quantize(Decimal("0.01")), int(count)) for owner, won, count in rows}
+        assert plan.won_by_owner(session, report.period_of(ctx), report.currency(), lambda column: []) == by_hand != {}

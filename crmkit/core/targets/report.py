@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from crmkit.core.access.models import Department
 from crmkit.core.access.policy import department_subtree
 from crmkit.core.auth.models import User
+from crmkit.core.pipelines import totals
 from crmkit.core.pipelines.models import Deal, Stage
 from crmkit.core.targets import plan
 from crmkit.i18n import gettext as _
@@ -145,14 +146,22 @@ def members(ctx, figure: dict[str, str]):
 
 
 def raw_sql(ctx) -> list[tuple[str, dict[str, Any]]]:
-    """The default view's statements by hand (an admin: every deal): won and weighted per owner,
-    the targets of the period, the users."""
+    """The default view's statements by hand (an admin: every deal): won per owner (the kept days
+    of pipelines_deal_total and the deals of the cut days at both ends, as the report reads them),
+    weighted per owner, the targets of the period, the users."""
     period = period_of(ctx)
-    params = {"start": ctx.start, "end": ctx.end, "first": period.first_day, "after": period.end_day, "currency": currency()}
+    first, after = plan.whole_days(period)
+    head_end, tail_start = (totals.day_start(first), totals.day_start(after)) if first < after else (ctx.end, ctx.end)
+    params = {"start": ctx.start, "end": ctx.end, "first": period.first_day, "after": period.end_day, "currency": currency(),
+              "first_day": first, "after_day": after, "head_end": head_end, "tail_start": tail_start}
     return [
-        ("SELECT d.owner_id, sum(d.won_amount), count(*) FROM pipelines_deal d JOIN pipelines_stage s ON s.id = d.stage_id "
+        ("SELECT owner_id, sum(won), sum(deals) FROM ("
+         "SELECT t.owner_id, t.won, t.deals FROM pipelines_deal_total t JOIN pipelines_stage s ON s.id = t.stage_id "
+         "WHERE s.kind = 'won' AND t.day >= :first_day AND t.day < :after_day AND t.currency = :currency AND t.owner_id <> 0 "
+         "UNION ALL SELECT d.owner_id, round(d.won_amount * 100), 1 FROM pipelines_deal d JOIN pipelines_stage s ON s.id = d.stage_id "
          "WHERE s.kind = 'won' AND d.archived_at IS NULL AND d.currency = :currency AND d.owner_id IS NOT NULL "
-         "AND d.closed_at >= :start AND d.closed_at < :end GROUP BY d.owner_id", params),
+         "AND ((d.closed_at >= :start AND d.closed_at < :head_end) OR (d.closed_at >= :tail_start AND d.closed_at < :end))"
+         ") w GROUP BY owner_id", params),
         ("SELECT d.owner_id, sum(d.amount * coalesce(d.probability, s.probability)), count(*) FROM pipelines_deal d "
          "JOIN pipelines_stage s ON s.id = d.stage_id WHERE s.kind = 'open' AND d.closed_at IS NULL AND d.archived_at IS NULL "
          "AND d.currency = :currency AND d.owner_id IS NOT NULL AND d.expected_close_on >= :first "
