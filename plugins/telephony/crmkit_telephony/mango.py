@@ -91,7 +91,7 @@ def party(data: dict, name: str) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise Refused(400, {name: [_("An object with extension and number.")]})
-    found = {k: str(v) for k, v in value.items() if k in ("extension", "number") and isinstance(v, str | int)}
+    found = {k: str(v) for k, v in value.items() if k in ("extension", "number", "line_number") and isinstance(v, str | int)}
     if any(len(v) > 40 for v in found.values()):
         raise Refused(400, {name: [_("Text of up to %(limit)d characters.", limit=40)]})
     return found

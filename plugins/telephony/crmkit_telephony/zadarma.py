@@ -83,7 +83,10 @@ def started(value: str, config: Any) -> datetime:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
-    return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone).astimezone(UTC)
+    parsed = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+    if not 2000 <= parsed.year <= 2999:
+        raise ValueError(value)
+    return parsed.replace(tzinfo=zone).astimezone(UTC)
 
 
 def events_of(fields: dict[str, str], config: Any) -> list[CallEvent]:

@@ -151,6 +151,13 @@ def test_an_extension_only_the_pbx_knows_is_its_users_by_email(app, client, worl
     assert len(asked) == 1 and asked[0]["form"]["vpbx_api_key"] == [KEY]
 
 
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"vpbx_api_key=%zz", b""])
+def test_a_body_that_is_no_form_is_refused_never_500(app, client, world, body):
+    response = client.post("/telephony/webhook/mango/events/call", data=body,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code in (400, 401) and response.get_json()["fields"]
+
+
 def test_the_webhooks_own_address_takes_mango_events_too(app, client, world):
     response = client.post("/telephony/webhook/mango", data=form(DAY[0][1]))
     assert response.status_code == 202 and "m1" in calls(app)

@@ -164,6 +164,17 @@ def test_without_a_secret_every_notification_is_refused(app, client, world):
     assert calls(app) == {}
 
 
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"event=NOTIFY_START&%zz", b"a" * 300])
+def test_a_body_that_is_no_form_is_400(app, client, world, body):
+    response = client.post(URL, data=body, headers={"Signature": "x", "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400 and response.get_json()["fields"]
+
+
+def test_a_start_in_another_millennium_is_400_naming_it(app, client, world):
+    response = post(client, start("in_z8", "09:00:00", DANA) | {"call_start": "0001-01-01 00:00:00"})
+    assert response.status_code == 400 and "call_start" in response.get_json()["fields"]
+
+
 def test_zadarma_checks_the_address_by_its_echo(client):
     assert client.get(URL + "?zd_echo=a1b2c3").get_data(as_text=True) == "a1b2c3"
     assert client.get(URL).status_code == 404
