@@ -104,3 +104,9 @@ def test_the_calls_list_filters_by_the_car_they_are_about(app, make_user, client
     page = client_for(agent).get(f"/activity/?inventory.items=garage.car:{car}").get_data(as_text=True)
     assert "About the Camry" in page and "Something else" not in page
 
+
+
+def test_the_lead_and_deal_forms_offer_the_field_too(app, make_user, client_for):
+    client = client_for(make_user("manager"))
+    assert 'name="inventory.items"' in client.get("/lead/new").get_data(as_text=True)
+    assert 'name="inventory.items"' in client.get("/deal/new").get_data(as_text=True)

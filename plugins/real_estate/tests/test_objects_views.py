@@ -67,3 +67,8 @@ def test_the_call_card_shows_the_objects_the_caller_asked_about(app, make_user, 
     [(label, objects)] = found["extras"]["real_estate"].items()
     assert objects[0]["number"] == flat["number"] and "Abay avenue" in objects[0]["object"]
 
+
+
+def test_the_section_speaks_russian_and_kazakh(app, make_user, client_for):
+    assert "Мои объекты" in rows(client_for(make_user("agent", locale="ru")), "/real-estate/")
+    assert "Менің нысандарым" in rows(client_for(make_user("agent", locale="kk")), "/real-estate/")
