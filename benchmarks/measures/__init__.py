@@ -8,4 +8,4 @@ from benchmarks.measures import automation  # noqa: F401, E402 - the automation 
 from benchmarks.measures import telephony  # noqa: F401, E402 - the telephony plugin's reports
 from benchmarks.measures import matching  # noqa: F401, E402 - real estate matching both ways (the plugin's app)
 from benchmarks.measures import real_estate_objects  # noqa: F401, E402 - real estate objects: lists and an object page (the plugin app)
-from benchmarks.measures import real_estate_objects  # noqa: F401, E402 - real estate objects: lists and an object page (the plugin app)
+from benchmarks.measures import real_estate_statistics  # noqa: F401, E402 - real estate statistics: an object's figures and the objects and sources reports (the plugin app)
