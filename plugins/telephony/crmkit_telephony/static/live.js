@@ -128,8 +128,7 @@
     if (!url || !window.EventSource) { startPolling(); return; }
     var failures = 0;
     var source = new EventSource(url, { withCredentials: true });
-    region.dataset.mode = "stream";
-    source.onopen = function () { failures = 0; };
+    source.onopen = function () { failures = 0; region.dataset.mode = "stream"; };
     source.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (error) { return; }
