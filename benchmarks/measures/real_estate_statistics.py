@@ -28,13 +28,13 @@ RATIO = 2.0
 BATCH = 20_000
 NOW = datetime.now(UTC)
 FIGURES_SQL = [
-    ("SELECT l.item_id, a.kind, count(*) FROM inventory_link l JOIN activity a ON a.id = l.subject_id AND a.archived_at IS NULL "
-     "WHERE l.item_entity = 'real_estate.property' AND l.subject_entity = 'activity' AND l.item_id IN (:id) "
-     "AND a.kind IN ('call', 'meeting') GROUP BY l.item_id, a.kind", {}),
-    ("SELECT l.item_id, count(*) FROM inventory_link l JOIN leads_lead r ON r.id = l.subject_id AND r.archived_at IS NULL "
-     "WHERE l.item_entity = 'real_estate.property' AND l.subject_entity = 'lead' AND l.item_id IN (:id) GROUP BY l.item_id", {}),
-    ("SELECT l.item_id, count(*) FROM inventory_link l JOIN pipelines_deal r ON r.id = l.subject_id AND r.archived_at IS NULL "
-     "WHERE l.item_entity = 'real_estate.property' AND l.subject_entity = 'deal' AND l.item_id IN (:id) GROUP BY l.item_id", {}),
+    ("SELECT l.item_id, l.subject_entity, a.kind, count(*) FROM inventory_link l "
+     "LEFT JOIN activity a ON l.subject_entity = 'activity' AND a.id = l.subject_id AND a.archived_at IS NULL "
+     "LEFT JOIN leads_lead r ON l.subject_entity = 'lead' AND r.id = l.subject_id AND r.archived_at IS NULL "
+     "LEFT JOIN pipelines_deal d ON l.subject_entity = 'deal' AND d.id = l.subject_id AND d.archived_at IS NULL "
+     "WHERE l.item_entity = 'real_estate.property' AND l.item_id IN (:id) "
+     "AND (a.kind IN ('call', 'meeting') OR r.id IS NOT NULL OR d.id IS NOT NULL) "
+     "GROUP BY l.item_id, l.subject_entity, a.kind", {}),
     ("SELECT property_id, count(*) FROM real_estate_offer WHERE property_id IN (:id) AND archived_at IS NULL GROUP BY property_id", {}),
     ("SELECT property_id, count(*) FROM real_estate_price_change WHERE property_id IN (:id) AND old_price IS NOT NULL "
      "GROUP BY property_id", {}),

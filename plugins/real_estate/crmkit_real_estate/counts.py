@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, column, func, select, table
+from sqlalchemy import and_, column, func, or_, select, table
 
 from crmkit import api
 from crmkit_real_estate.models import PriceChange
@@ -49,20 +49,18 @@ def figures(property_ids: list[int]) -> dict[int, dict[str, int]]:
     if not property_ids:
         return found
     db = api.session()
-    activity = model("activity")
-    kinds = (select(links.c.item_id, activity.c.kind, func.count())
-             .join(activity, activity_join(activity))
-             .where(*linked("activity", property_ids), activity.c.kind.in_(("call", "meeting")))
-             .group_by(links.c.item_id, activity.c.kind))
-    for item_id, kind, count in db.execute(kinds):
-        found[item_id]["calls" if kind == "call" else "showings"] = count
-    for subject, name in (("lead", "leads"), ("deal", "deals")):
-        records = model(subject)
-        statement = (select(links.c.item_id, func.count())
-                     .join(records, and_(records.c.id == links.c.subject_id, records.c.archived_at.is_(None)))
-                     .where(*linked(subject, property_ids)).group_by(links.c.item_id))
-        for item_id, count in db.execute(statement):
-            found[item_id][name] = count
+    activity, lead, deal = model("activity"), model("lead"), model("deal")
+    kinds = (select(links.c.item_id, links.c.subject_entity, activity.c.kind, func.count())
+             .select_from(links)
+             .outerjoin(activity, and_(links.c.subject_entity == "activity", activity_join(activity)))
+             .outerjoin(lead, and_(links.c.subject_entity == "lead", lead.c.id == links.c.subject_id, lead.c.archived_at.is_(None)))
+             .outerjoin(deal, and_(links.c.subject_entity == "deal", deal.c.id == links.c.subject_id, deal.c.archived_at.is_(None)))
+             .where(links.c.item_entity == PROPERTY, links.c.item_id.in_(property_ids),
+                    or_(activity.c.kind.in_(("call", "meeting")), lead.c.id.is_not(None), deal.c.id.is_not(None)))
+             .group_by(links.c.item_id, links.c.subject_entity, activity.c.kind))
+    names = {("activity", "call"): "calls", ("activity", "meeting"): "showings", ("lead", None): "leads", ("deal", None): "deals"}
+    for item_id, subject, kind, count in db.execute(kinds):
+        found[item_id][names[(subject, kind)]] = count
     offer = Offer.__table__
     statement = (select(offer.c.property_id, func.count()).where(offer.c.property_id.in_(property_ids), offer.c.archived_at.is_(None))
                  .group_by(offer.c.property_id))

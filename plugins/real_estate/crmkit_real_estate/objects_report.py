@@ -63,31 +63,24 @@ def band_of(price, edges: tuple[int, ...]) -> Any:
     return case(*[(price < edge, index) for index, edge in enumerate(edges)], else_=len(edges))
 
 
-def link_figures(ctx) -> Any:
-    """Per object: calls, showings, leads and deals linked in the period (one grouped pass)."""
+def joined(ctx, table) -> tuple[Any, dict[str, Any]]:
+    """The objects joined to the links made in the period (walked through the links' item index,
+    object by object) and each link's activity; the figures as aggregates over that join."""
     activity = counts.model("activity")
-    is_activity = links.c.subject_entity == "activity"
-    kind = activity.c.kind
-    period = []
+    on = [links.c.item_entity == counts.PROPERTY, links.c.item_id == table.c.id]
     if ctx.start is not None:
-        period.append(links.c.created_at >= ctx.start)
+        on.append(links.c.created_at >= ctx.start)
     if ctx.end is not None:
-        period.append(links.c.created_at < ctx.end)
-    return (
-        select(
-            links.c.item_id.label("item_id"),
-            func.count(case((and_(is_activity, kind == "call"), 1))).label("calls"),
-            func.count(case((and_(is_activity, kind == "meeting"), 1))).label("showings"),
-            func.count(case((links.c.subject_entity == "lead", 1))).label("leads"),
-            func.count(case((links.c.subject_entity == "deal", 1))).label("deals"),
-        )
-        .select_from(links)
-        .outerjoin(activity, and_(is_activity, counts.activity_join(activity)))
-        .where(links.c.item_entity == counts.PROPERTY, *period)
-        .where(or_(links.c.subject_entity != "activity", activity.c.id.is_not(None)))
-        .group_by(links.c.item_id)
-        .subquery("figures")
-    )
+        on.append(links.c.created_at < ctx.end)
+    source = table.outerjoin(links, and_(*on)).outerjoin(
+        activity, and_(links.c.subject_entity == "activity", counts.activity_join(activity)))
+    figures = {
+        "calls": func.count(case((activity.c.kind == "call", 1))),
+        "showings": func.count(case((activity.c.kind == "meeting", 1))),
+        "leads": func.count(case((links.c.subject_entity == "lead", 1))),
+        "deals": func.count(case((links.c.subject_entity == "deal", 1))),
+    }
+    return source, figures
 
 
 def scope(ctx) -> tuple[Any, list[Any]]:
@@ -105,15 +98,13 @@ def scope(ctx) -> tuple[Any, list[Any]]:
 def bands_report(ctx) -> Result:
     table, where = scope(ctx)
     edges = bounds(ctx)
-    figures = link_figures(ctx)
+    source, figures = joined(ctx, table)
     band = band_of(table.c.price, edges).label("band")
-    zero = literal(0)
     statement = (
-        select(band, func.count().label("objects"), func.sum(func.coalesce(figures.c.calls, zero)),
-               func.sum(func.coalesce(figures.c.showings, zero)), func.sum(func.coalesce(figures.c.leads, zero)),
-               func.count(case((figures.c.deals > 0, 1))), func.count(case((table.c.status.in_(CLOSED_WON), 1))))
-        .select_from(table).outerjoin(figures, figures.c.item_id == table.c.id)
-        .where(*where).group_by(band).order_by(band)
+        select(band, func.count(table.c.id.distinct()), figures["calls"], figures["showings"], figures["leads"],
+               func.count(case((links.c.subject_entity == "deal", table.c.id)).distinct()),
+               func.count(case((table.c.status.in_(CLOSED_WON), table.c.id)).distinct()))
+        .select_from(source).where(*where).group_by(band).order_by(band)
     )
     found = {int(r[0]): [int(v or 0) for v in r[1:]] for r in ctx.db.execute(statement)}
     rows = []
@@ -142,14 +133,13 @@ def bands_report(ctx) -> Result:
 
 def objects_report(ctx) -> Result:
     table, where = scope(ctx)
-    figures = link_figures(ctx)
-    calls = func.coalesce(figures.c.calls, literal(0))
-    statement = (
-        select(table, calls.label("calls_n"), func.coalesce(figures.c.showings, literal(0)).label("showings_n"),
-               func.coalesce(figures.c.leads, literal(0)).label("leads_n"), func.coalesce(figures.c.deals, literal(0)).label("deals_n"))
-        .select_from(table).outerjoin(figures, figures.c.item_id == table.c.id)
-        .where(*where).order_by(desc("calls_n"), table.c.id.desc()).limit(TOP_OBJECTS)
-    )
+    source, figures = joined(ctx, table)
+    top = (select(table.c.id, figures["calls"].label("calls_n"), figures["showings"].label("showings_n"),
+                  figures["leads"].label("leads_n"), figures["deals"].label("deals_n"))
+           .select_from(source).where(*where).group_by(table.c.id)
+           .order_by(desc("calls_n"), table.c.id.desc()).limit(TOP_OBJECTS).subquery("top"))
+    statement = select(table, top.c.calls_n, top.c.showings_n, top.c.leads_n, top.c.deals_n).join(top, top.c.id == table.c.id) \
+        .order_by(top.c.calls_n.desc(), table.c.id.desc())
     fetched = ctx.db.execute(statement).all()
     more = counts.figures([r.id for r in fetched])  # offers and price changes of these objects
     edges = bounds(ctx)
@@ -194,16 +184,14 @@ def raw_sql(ctx) -> list[tuple[str, dict]]:
     edges = BANDS[("sale", "KZT")]
     band = "CASE " + " ".join(f"WHEN p.price < {edge} THEN {i}" for i, edge in enumerate(edges)) + f" ELSE {len(edges)} END"
     sql = f"""
-        SELECT {band} AS band, count(*), sum(coalesce(f.calls, 0)), sum(coalesce(f.showings, 0)), sum(coalesce(f.leads, 0)),
-               count(CASE WHEN f.deals > 0 THEN 1 END), count(CASE WHEN p.status IN ('sold', 'rented') THEN 1 END)
-        FROM real_estate_property p LEFT JOIN (
-            SELECT l.item_id, count(CASE WHEN a.kind = 'call' THEN 1 END) AS calls,
-                   count(CASE WHEN a.kind = 'meeting' THEN 1 END) AS showings,
-                   count(CASE WHEN l.subject_entity = 'lead' THEN 1 END) AS leads,
-                   count(CASE WHEN l.subject_entity = 'deal' THEN 1 END) AS deals
-            FROM inventory_link l LEFT JOIN activity a ON l.subject_entity = 'activity' AND a.id = l.subject_id
-            WHERE l.item_entity = 'real_estate.property' AND l.created_at >= :start AND l.created_at < :end
-            GROUP BY l.item_id) f ON f.item_id = p.id
+        SELECT {band} AS band, count(DISTINCT p.id), count(CASE WHEN a.kind = 'call' THEN 1 END),
+               count(CASE WHEN a.kind = 'meeting' THEN 1 END), count(CASE WHEN l.subject_entity = 'lead' THEN 1 END),
+               count(DISTINCT CASE WHEN l.subject_entity = 'deal' THEN p.id END),
+               count(DISTINCT CASE WHEN p.status IN ('sold', 'rented') THEN p.id END)
+        FROM real_estate_property p
+        LEFT JOIN inventory_link l ON l.item_entity = 'real_estate.property' AND l.item_id = p.id
+             AND l.created_at >= :start AND l.created_at < :end
+        LEFT JOIN activity a ON l.subject_entity = 'activity' AND a.id = l.subject_id AND a.archived_at IS NULL
         WHERE p.archived_at IS NULL AND p.deal_type = 'sale' AND p.currency = 'KZT'
           AND (p.closed_at IS NULL OR p.closed_at >= :start) AND coalesce(p.published_at, p.created_at) < :end
         GROUP BY band ORDER BY band"""
