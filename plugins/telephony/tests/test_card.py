@@ -3,6 +3,8 @@ once, and the card shows who is calling as that agent may see them, with what to
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,17 @@ from crmkit.testing.accounts import csrf_token
 from crmkit_telephony.live import Push
 from live_helpers import DANA, STRANGER, now_event, office, ring  # noqa: F401 - office is a fixture
 from telephony_helpers import activities, calls, post
+
+
+@api.hookimpl
+def caller_lookup(entity, record, user):
+    """This module as a plugin that knows which objects a client discussed (as real estate does)."""
+    return {"objects": [{"title": "Flat on Abay 10", "url": "/objects/7"}]} if entity.key == "person" else None
+
+
+@pytest.fixture
+def crmkit_plugins():
+    return ["crmkit_telephony.hooks", sys.modules[__name__]]
 
 
 def news(client, after=None):
@@ -78,6 +91,12 @@ def test_the_card_shows_the_caller_their_organisation_deals_leads_and_last_activ
                   f'href="/person/{office["dana"]}"', "Log the outcome"):
         assert shown in page
     assert "Create a lead" not in page
+
+
+def test_the_card_shows_what_plugins_add_about_the_caller(client, client_for, office):
+    call = ring(client, "r1")
+    page = client_for(office["aigul"]).get(f"/telephony/card/{call}").get_data(as_text=True)
+    assert '<a href="/objects/7">Flat on Abay 10</a>' in page
 
 
 def test_an_unknown_callers_card_offers_to_create_a_lead(client, client_for, office):
