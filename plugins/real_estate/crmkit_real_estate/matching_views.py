@@ -38,6 +38,7 @@ bp = Blueprint("real_estate_matching", __name__, url_prefix="/real-estate", temp
 
 def found_or_404(key: str, user: Any, record_id: int) -> Any:
     """The record, or a 404 page when it does not exist or the user does not see it."""
+    api.require(user, f"{key}.view")
     try:
         return api.Records(key, user).get(record_id)
     except api.NotFound:
@@ -169,6 +170,7 @@ FORM_FIELDS = ("deal_type", "kind", "city", "rooms_min", "rooms_max", "area_min"
 def add_demand():
     """Save a demand from the panel's form, then go back to the person or lead."""
     user = api.current_user()
+    api.require(user, f"{demand.KEY}.create")
     about = request.form.get("about", "")
     about_id = request.form.get("about_id", type=int)
     if about not in ABOUT or about_id is None:

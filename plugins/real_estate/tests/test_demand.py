@@ -103,3 +103,25 @@ def test_the_panel_form_answers_a_mistake_with_the_field_marked(app, make_user, 
         "city": "", "rooms_min": "4", "rooms_max": "2"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and page.count('class="errors"') >= 3
+
+
+def test_a_lead_s_page_shows_the_demand_it_came_with(app, make_user, client_for):
+    agent = make_user("agent")
+    with app.test_request_context():
+        lead = api.Records("lead", agent).create({"name": "Ерлан", "request": "Ищет квартиру в Медеуском"})
+        api.Records(demand.KEY, agent).create({**WANT, "lead_id": lead.id})
+    page = client_for(agent).get(f"/lead/{lead.id}").get_data(as_text=True)
+    assert "Алматы, Медеуский, Бостандыкский" in page and 'name="about" value="lead"' in page
+
+
+def test_posting_the_form_about_someone_unseen_is_not_found(app, make_user, client_for):
+    owner, stranger = make_user("agent"), make_user("agent")
+    with app.test_request_context():
+        person_id = add_person(owner)
+    client = client_for(stranger)
+    from crmkit.testing import csrf_token
+    token = csrf_token(client, "/")
+    response = client.post("/real-estate/demands/new", data={
+        "csrf_token": token, "about": "person", "about_id": person_id, "deal_type": "sale", "kind": "apartment",
+        "city": "Алматы"})
+    assert response.status_code == 404

@@ -2,6 +2,8 @@
 score, on the pages and against a plain Python reading of the rule over random data."""
 
 import random
+
+import pytest
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,6 +14,11 @@ from crmkit_real_estate.demand_models import Demand
 from crmkit_real_estate.models import Property
 
 from demand_data import add_bulk, add_demand, add_object, random_demand, random_object
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(DEFAULT_LOCALE="en")
 
 
 def matched_demands(user, prop):
@@ -170,3 +177,23 @@ def test_matching_both_ways_equals_the_rule_read_in_python(app, make_user):
         by_object = {(d_id, p.id) for p in objects if p.status == "active" for d_id in matched_demands(admin, p)}
         by_demand = {(d.id, p_id) for d in demands if d.status == "active" for p_id in matched_objects(admin, d)}
         assert by_object == pairs and by_demand == pairs
+
+
+def test_an_object_s_page_shows_its_matching_demands(app, make_user, client_for):
+    agent = make_user("agent")
+    with app.test_request_context():
+        wanted = add_demand(agent)
+        prop = add_object(agent)
+        url = api.detail_url("real_estate.property", prop)
+    page = client_for(agent).get(url).get_data(as_text=True)
+    assert "Matching demands" in page and wanted.summary in page
+
+
+def test_a_demand_s_page_shows_its_matching_objects(app, make_user, client_for):
+    agent = make_user("agent")
+    with app.test_request_context():
+        wanted = add_demand(agent)
+        prop = add_object(agent)
+        url = api.detail_url(demand.KEY, wanted)
+    page = client_for(agent).get(url).get_data(as_text=True)
+    assert "Matching objects" in page and f"{prop.number}</a>" in page
