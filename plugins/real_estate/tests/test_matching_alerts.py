@@ -89,3 +89,12 @@ def test_an_automation_rule_starts_on_matched_buyers(app, make_user):
         prop = list_object(listing)
         statement = select(RuleRun.result).where(RuleRun.record_id == prop.id)
         assert list(api.session().execute(statement).scalars()) == ["ok"]
+
+
+def test_the_notification_reads_in_the_agent_s_language(app, make_user):
+    listing, buyers = make_user("agent"), make_user("agent", locale="kk")
+    with app.test_request_context():
+        add_demand(buyers)
+        prop = list_object(listing)
+        assert [n.title for n in notifications(buyers)] == \
+            [f"Жаңа нысан: {prop.number} сіздің сатып алушыларыңыздың 1 өтініміне сай келеді"]
