@@ -56,7 +56,7 @@ def whole(label, low, high, name):
 
 
 class PropertySchema(Schema):
-    number = fields.String(allow_none=True, validate=validate.Length(max=30),
+    number = fields.String(allow_none=True, validate=validate.Length(max=30), load_default=saving.provisional,
                            metadata={"label": _l("Listing number"), "help": _l("Left empty, the next free number is given.")})
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)),
                          metadata={"label": _l("Kind"), "choices_labels": KINDS})

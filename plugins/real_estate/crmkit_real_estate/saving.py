@@ -3,9 +3,10 @@ kind's fields kept, floor within floors, the market dates, and a price-history r
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from crmkit import api
 from crmkit_real_estate.models import PriceChange, Property
@@ -13,6 +14,12 @@ from crmkit_real_estate.models import PriceChange, Property
 messages = api.Messages(__name__)
 _ = messages.gettext
 NUMBER_PREFIX = "RE-"
+PROVISIONAL = "RE-NEW-"  # a number left out, until the save (or an import) gives the next one
+
+
+def provisional() -> str:
+    """A placeholder for a number left empty, unique so a bulk import's rows can be written at once."""
+    return f"{PROVISIONAL}{secrets.token_hex(8)}"
 
 
 def now():
@@ -50,7 +57,8 @@ def before_save(record, kind_fields, closed):
     for name, kinds in kind_fields.items():  # a house saved as land keeps no rooms
         if record.kind not in kinds:
             setattr(record, name, None)
-    record.number = (record.number or "").strip() or next_number(db)
+    number = (record.number or "").strip()
+    record.number = number if number and not number.startswith(PROVISIONAL) else next_number(db)
     record.currency = (record.currency or "KZT").upper()
     if found := problems(db, record, kind_fields):
         raise api.Invalid(found)
@@ -71,12 +79,20 @@ def on_event(event, record, changes, user, kind_fields, closed):
 
 
 def imported(created_ids, updated_ids, user):
-    """An import writes in bulk without entity events: give the new objects their first price
-    row (numbers are given by the import command before writing)."""
+    """An import writes in bulk without entity events: the new objects get their listing number
+    (in place of the placeholder), their time on the market and their first price row."""
     if not created_ids:
         return
     db = api.session()
-    rows = db.execute(select(Property.id, Property.price, Property.currency).where(Property.id.in_(created_ids))).all()
+    rows = db.execute(select(Property.id, Property.price, Property.currency, Property.number)
+                      .where(Property.id.in_(created_ids)).order_by(Property.id)).all()
+    for row in rows:
+        if row.number.startswith(PROVISIONAL):
+            wanted = f"{NUMBER_PREFIX}{row.id:06d}"
+            free = db.execute(select(Property.id).where(Property.number == wanted)).first() is None
+            number = wanted if free else next_number(db)
+            db.execute(update(Property).where(Property.id == row.id).values(number=number))
+    db.execute(update(Property).where(Property.id.in_(created_ids), Property.published_at.is_(None)).values(published_at=now()))
     if rows:
         db.execute(insert(PriceChange), [{"property_id": r.id, "old_price": None, "new_price": r.price,
                                           "currency": r.currency, "changed_at": now(),

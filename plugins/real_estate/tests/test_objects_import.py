@@ -118,3 +118,14 @@ def test_importing_as_an_unknown_user_is_refused(app, make_user, tmp_path):
     make_user("admin", email="boss@example.com")
     (tmp_path / "objects.csv").write_text(HEADER, encoding="utf-8")
     assert run(app, tmp_path / "objects.csv", email="nobody@example.com").exit_code != 0
+
+
+def test_the_generic_import_gives_objects_without_a_number_the_next_ones(app, importer, tmp_path):
+    (tmp_path / "objects.csv").write_text("kind,deal_type,city,area,price\napartment,sale,Almaty,50,1000000\n"
+                                          "land,sale,Almaty,600,2000000\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import", "real_estate.property", str(tmp_path / "objects.csv"),
+                                                "--as", "boss@example.com"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        numbers = db.session().execute(select(Property.number, Property.published_at).order_by(Property.id)).all()
+    assert [n for n, _at in numbers] == ["RE-000001", "RE-000002"] and all(at for _n, at in numbers)
