@@ -46,6 +46,7 @@ class Organization(Counterparty, table=True):
     __table_args__ = (
         Index("ix_contacts_organization_owner_list", "owner_id", "archived_at", "name"),  # an agent's own list
         Index("ix_contacts_organization_created", "created_at"),  # the clients added in a period (home, reports)
+        Index("ix_contacts_organization_updated", "updated_at", "id"),  # automation: idle for N days
     )
 
     legal_name: str | None = Field(default=None, max_length=300)
@@ -62,6 +63,7 @@ class Person(Counterparty, table=True):
     __table_args__ = (
         Index("ix_contacts_person_owner_list", "owner_id", "archived_at", "name"),  # an agent's own list
         Index("ix_contacts_person_created", "created_at"),  # the clients added in a period (home, reports)
+        Index("ix_contacts_person_updated", "updated_at", "id"),  # automation: idle for N days
     )
 
     organization_id: int | None = Field(default=None, foreign_key="contacts_organization.id", index=True)

@@ -67,6 +67,8 @@ class Lead(Record, table=True):
         UniqueConstraint("channel", "external_id", name="uq_leads_lead_channel_external_id"),
         Index("ix_leads_lead_queue", "status", "archived_at", "id"),  # the unsorted queue, newest first
         Index("ix_leads_lead_owner_list", "owner_id", "archived_at", "id"),  # an agent's own leads
+        Index("ix_leads_lead_source_list", "source_id", "archived_at", "id"),  # one source's leads, newest first
+        Index("ix_leads_lead_updated", "updated_at", "id"),  # automation: idle for N days
     )
 
     name: str | None = Field(default=None, max_length=200)
@@ -77,7 +79,7 @@ class Lead(Record, table=True):
     email_key: str | None = Field(default=None, max_length=320, index=True)
     request: str | None = Field(default=None, max_length=5000)
     channel: str = Field(default="manual", max_length=30, index=True)
-    source_id: int | None = Field(default=None, foreign_key="leads_source.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="leads_source.id")  # indexed by ix_leads_lead_source_list
     utm_source: str | None = Field(default=None, max_length=200)
     utm_medium: str | None = Field(default=None, max_length=200)
     utm_campaign: str | None = Field(default=None, max_length=200)

@@ -82,6 +82,7 @@ class Deal(Record, table=True):
         # My day: an agent's open deals past their expected close, and those idle in a stage
         Index("ix_pipelines_deal_owner_due", "owner_id", "closed_at", "expected_close_on"),
         Index("ix_pipelines_deal_owner_idle", "owner_id", "stage_id", "stage_entered_at"),
+        Index("ix_pipelines_deal_updated", "updated_at", "id"),  # automation: idle for N days
     )
 
     title: str = Field(max_length=200, index=True)
