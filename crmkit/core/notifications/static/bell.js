@@ -14,9 +14,10 @@
     var pollMs = Math.max(1, Number(bell.dataset.pollSeconds) || 60) * 1000;
 
     function showCount(unread) {
-      badge.textContent = unread > 99 ? "99+" : String(unread);
+      var shown = unread > 99 ? "99+" : String(unread);  // the server counts up to 100
+      badge.textContent = shown;
       badge.hidden = unread === 0;
-      link.setAttribute("aria-label", link.dataset.labelPattern.replace("{n}", String(unread)));
+      link.setAttribute("aria-label", link.dataset.labelPattern.replace("{n}", shown));
     }
 
     function refresh() {
