@@ -84,9 +84,9 @@ def e164(number: str | None) -> str | None:
         return number
 
 
-def number_sources() -> dict[str, int]:
+def number_sources(sources: list[dict] | None = None) -> dict[str, int]:
     """The tracking numbers of the lead sources: the number dialled (E.164) -> the source's id."""
-    return {e164(number): source["id"] for source in api.lead_sources() for number in source["numbers"]}
+    return {e164(number): source["id"] for source in (sources or api.lead_sources()) for number in source["numbers"]}
 
 
 def source_of(our_address: str | None, numbers: dict[str, int]) -> int | None:

@@ -110,8 +110,9 @@ def placement_figures(ctx, per_object: bool) -> dict[tuple, tuple[int, Decimal |
 
 def script(ctx) -> Result:
     per_object = ctx.values.get("view") == "objects"
-    sources = {source["id"]: source["name"] for source in api.lead_sources()}
-    numbers = counts.number_sources()
+    every = api.lead_sources()
+    sources = {source["id"]: source["name"] for source in every}
+    numbers = counts.number_sources(every)
     leads, calls, placed = lead_counts(ctx, per_object), call_counts(ctx, per_object, numbers), placement_figures(ctx, per_object)
     keys = sorted(set(leads) | set(calls) | set(placed), key=lambda k: (-(leads.get(k, 0) + calls.get(k, 0)), str(k)))[:MAX_ROWS]
     numbers_of = object_numbers(ctx, {k[0] for k in keys if k[0] is not None})
