@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
 from crmkit import api
+from crmkit_telephony.calls import utc
 from crmkit_telephony.events import CallEvent
 from crmkit_telephony.models import Call, Extension
 
@@ -92,7 +93,7 @@ def announce(provider, event: CallEvent, call: Call) -> None:
     if event.kind == "ringing":
         over = {"ended", "missed"} & set(call.events or []) or call.answered_at is not None
         user = user_at(provider, event.extension)
-        if user is not None and not over and now - event.at < FRESH:
+        if user is not None and not over and now - utc(event.at) < FRESH:
             news.append((user, RING, False))
     elif event.kind == "answered":
         answerer = user_at(provider, event.extension)
