@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, insert, select
+from sqlalchemy import DateTime, delete, func, insert, select
 
 from benchmarks import core, world
 from benchmarks.measures.pages import judged, with_baseline
@@ -58,14 +58,17 @@ def rows_of(index: int, now: datetime, owners: list[int], size: int) -> tuple[di
 
 
 def fill(ctx, app) -> None:
-    """One call per contact, inserted once per size."""
+    """One call per contact over the past year: made again when the size changed (the database
+    grows in place from size to size; the calls keep a year whatever their number)."""
     from crmkit_telephony.models import Call
     from crmkit_telephony.tracking import CallSource
 
     with app.app_context():
         session = db.session()
-        if session.execute(select(Call.id).limit(1)).first() is not None:
+        if session.execute(select(func.count()).select_from(Call)).scalar() == ctx.size:
             return
+        session.execute(delete(CallSource.__table__))
+        session.execute(delete(Call.__table__))
         now = datetime.now(UTC)
         calls, sources = [], []
         for index in range(ctx.size):
