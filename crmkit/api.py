@@ -113,6 +113,7 @@ __all__ = [
     "new_url",
     "next_states",
     "notify",
+    "caller_lookup",
     "phone_e164",
     "phone_holders",
     "public",
@@ -443,6 +444,18 @@ def phone_e164(number: str) -> str:
     from crmkit.core.contacts import phones as _phones
 
     return _phones.normalize(number or "", _phones.default_region())
+
+
+def caller_lookup(user: Any, number: str) -> Any:
+    """Who is calling from ``number``, as ``user`` may see it: the caller lookup of ``/lookup`` and
+    ``/api/v1/lookup``. Returns its ``Lookup``: ``phone`` (E.164), ``display``, ``country``,
+    ``more`` and ``matches``, each with ``entity``, ``record``, ``phones``, ``organization`` (a
+    person's, if seen), ``owner``, the last ``activities`` (each ``.activity`` and ``.owner``) and
+    the ``extras`` plugins add through ``caller_lookup``. Raises ``ValueError`` (with a message)
+    for text that is not a phone number."""
+    from crmkit.core.lookup import service as _lookup
+
+    return _lookup.lookup(user, _lookup.parse(number))
 
 
 def phone_holders(number: str) -> list[tuple[str, int]]:

@@ -1,7 +1,7 @@
 """The incoming-call card: who is calling, as the agent may see them, and the two things to do
 with the call at once (make an unknown caller a lead, write down what came of it).
 
-Who is calling is the core's caller lookup (people and organisations holding the number, their
+Who is calling is the core's caller lookup (``api.caller_lookup``: people and organisations holding the number, their
 last activities, what plugins add through ``caller_lookup``); the card adds their open deals (of
 their organisations) and open leads (with this number, or of these people), a handful of indexed
 reads each, as the card is awaited while the phone rings.
@@ -13,7 +13,6 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from sqlalchemy import or_
 
 from crmkit import api
-from crmkit.core.lookup import service as lookup  # the core's caller lookup (crmkit.api has no face for it yet)
 from crmkit_telephony import calls, live
 from crmkit_telephony.models import Call
 
@@ -71,7 +70,7 @@ def open_leads(user, number: str | None, person_ids: set[int]) -> list:
 def caller(user, call: Call) -> dict:
     """Everything the card shows about who is calling."""
     number = call.their_number if (call.their_number or "").startswith("+") else None
-    found = lookup.lookup(user, number) if number else None
+    found = api.caller_lookup(user, number) if number else None
     matches = found.matches if found else []
     organizations = {m.record.id for m in matches if m.entity.key == "organization"}
     organizations |= {m.organization.id for m in matches if m.organization is not None}
