@@ -107,3 +107,17 @@ def test_hook_inventory_entities(app):
     with app.app_context():
         declared = app.extensions["crmkit.inventory"]
         assert list(declared) == [CAR] and declared[CAR].number_fields == ("price",)
+
+
+def test_a_lead_converted_into_a_deal_makes_the_deal_about_the_leads_items(app, make_user, client_for):
+    from tests.leads.triaging import arrive, lead_of, new_pipeline, post
+
+    manager = make_user("manager", department="Sales", locale="en")
+    car = add_car(app, manager)
+    new_pipeline(app)
+    lead_id = arrive(app, name="Dana", items=[(CAR, car)])
+    page = f"/lead_triage/{lead_id}/convert"
+    response = post(client_for(manager), page, {"person": "new", "organization": "none", "deal": "new", "title": "Camry"}, page)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert api.items_of("deal", lead_of(app, lead_id).deal_id) == [(CAR, car)]

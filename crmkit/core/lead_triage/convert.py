@@ -23,6 +23,7 @@ from crmkit.core.contacts import phones
 from crmkit.core.contacts.fields import normalize_email
 from crmkit.core.contacts.models import Organization
 from crmkit.core.duplicates.similar import normal_name
+from crmkit.core.inventory import service as inventory
 from crmkit.core.lead_triage import hints, moves
 from crmkit.core.lead_triage.triage import convert_into
 from crmkit.core.pipelines import names, parts
@@ -195,6 +196,7 @@ class Converter:
         deal, created = self.deal(lead, plan, organization_id, person_id)
         convert_into(self.leads, lead, deal, person_id, organization_id, created=created,
                      owner_id=lead.owner_id or deal.owner_id)
+        inventory.link_items("deal", deal.id, inventory.items_of("lead", lead.id))  # the deal is about what the lead was
         return deal
 
     def check_duplicates(self, lead: Any, plan: Plan) -> None:
