@@ -85,3 +85,11 @@ def test_by_object_the_report_counts_only_what_is_about_each_object(app, make_us
     rows = csv_rows(admin_client.get(REPORT + "&view=objects"))
     leads = {row[0]: row[4] for row in rows[1:-1]}
     assert leads == {"AL-1": "1", "AL-2": "2"}
+
+
+def test_the_report_pages_draw_for_a_manager(app, make_user, client_for):
+    manager = make_user("manager")
+    client = client_for(manager)
+    for url in ("/reports/real_estate.sources/?period=all", "/reports/real_estate.sources/?period=all&view=objects",
+                "/reports/real_estate.objects/?period=all&view=objects", "/reports/real_estate.sources/chart.svg?period=all"):
+        assert client.get(url).status_code == 200, url
