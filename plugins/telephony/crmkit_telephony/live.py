@@ -4,7 +4,7 @@ PostgreSQL, and a page that reconnects misses nothing (events carry the row's id
 
 With ``TELEPHONY_REDIS_URL`` set (``redis://127.0.0.1:6379/0``), each new row is also announced
 on the user's Redis channel, which wakes the streams waiting for it at once; without Redis (or
-while it is down) a stream looks at the table every half second, and polling pages every few.
+while it is down) a stream looks at the table four times a second, and polling pages every few.
 """
 
 from __future__ import annotations

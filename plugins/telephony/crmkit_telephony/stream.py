@@ -3,11 +3,12 @@
 A stream never holds a server thread for long: it ends after ``TELEPHONY_STREAM_SECONDS`` (25)
 and the browser reconnects after the ``retry:`` it was given, sending the id of the last event it
 got (``Last-Event-ID``), so nothing is missed between two streams; a comment every
-``TELEPHONY_STREAM_HEARTBEAT`` seconds (10) keeps proxies from closing an idle one and lets the
-server notice a closed tab. At most ``TELEPHONY_STREAM_MAX`` streams (4) are open per process, so
-the pages of many agents never take every thread of waitress or a threaded gunicorn worker; a
-stream refused for that (204), or ``TELEPHONY_LIVE = "poll"``, makes the page poll
-``/telephony/live/poll`` every ``TELEPHONY_POLL_SECONDS`` (3) instead.
+``TELEPHONY_STREAM_HEARTBEAT`` seconds (5) keeps proxies from closing an idle one and lets the
+server notice a closed tab (the write fails), so a page left frees its thread within seconds.
+At most ``TELEPHONY_STREAM_MAX`` streams (4) are open per process, so the pages of many agents
+never take every thread of waitress or a threaded gunicorn worker; a stream refused for that
+(204), or ``TELEPHONY_LIVE = "poll"``, makes the page poll ``/telephony/live/poll`` every
+``TELEPHONY_POLL_SECONDS`` (3) instead.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from crmkit import api
 from crmkit_telephony import live
 
 VIEW = "telephony.calls.view"
-DEFAULTS = {"TELEPHONY_STREAM_SECONDS": 25.0, "TELEPHONY_STREAM_HEARTBEAT": 10.0, "TELEPHONY_STREAM_MAX": 4,
+DEFAULTS = {"TELEPHONY_STREAM_SECONDS": 25.0, "TELEPHONY_STREAM_HEARTBEAT": 5.0, "TELEPHONY_STREAM_MAX": 4,
             "TELEPHONY_POLL_SECONDS": 3.0, "TELEPHONY_STREAM_RETRY_MS": 3000}
-TABLE_EVERY = 0.5  # seconds between two reads of the table when no Redis wakes the stream
+TABLE_EVERY = 0.25  # seconds between two reads of the table when no Redis wakes the stream
 
 bp = Blueprint("telephony_live", __name__, url_prefix="/telephony/live", static_folder="static",
                static_url_path="/static")
@@ -119,7 +120,7 @@ def stream():
 
 
 class Waker:
-    """Waits for the user's Redis channel to announce news, or half a second without Redis."""
+    """Waits for the user's Redis channel to announce news, or a quarter of a second without Redis."""
 
     def __init__(self, user_id: int):
         self.pubsub = None

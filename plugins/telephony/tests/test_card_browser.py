@@ -37,8 +37,9 @@ def live_settings():
 
 @pytest.fixture
 def live_app(make_app, live_settings):
+    # The test server has 4 threads: at most 2 streams, and a page left is noticed within a second.
     app = make_app(TESTING=False, SECRET_KEY=TEST_SECRET, DEFAULT_LOCALE="en", TELEPHONY_WEBHOOK_SECRET=SECRET,
-                   **live_settings)
+                   TELEPHONY_STREAM_MAX=2, TELEPHONY_STREAM_HEARTBEAT=1, **live_settings)
     agent = add_user(app, AGENT, PASSWORD, role="agent", name="Aigul", locale="en")
     colleague = add_user(app, "bolat@example.kz", PASSWORD, role="agent", name="Bolat", locale="en")
     with app.test_request_context():
