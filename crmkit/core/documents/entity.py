@@ -38,7 +38,7 @@ class DocumentSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={"label": _l("Title")})
     doc_type = fields.String(validate=validate.OneOf(DOCUMENT_TYPES),
                              metadata={"label": _l("Document type"), "choices_labels": TYPE_LABELS})
-    number = fields.String(allow_none=True, validate=validate.Length(max=50), metadata={"label": _l("Number")})
+    number = fields.String(load_default="", validate=validate.Length(max=50), metadata={"label": _l("Number")})
     doc_version = fields.Integer(dump_only=True, metadata={"label": _l("Version")})
     doc_date = fields.Date(allow_none=True, metadata={"label": _l("Date")})
     status = fields.String(validate=validate.OneOf([s.key for s in STATES]),

@@ -68,14 +68,19 @@ class Document(Record, table=True):
         Index("ix_documents_document_number", "number", "doc_version"),
         Index("ix_documents_document_list", "archived_at", "doc_date", "id"),
         Index("ix_documents_document_attachment", "attachment_id"),  # a file's document, when it is deleted
+        # the archive's pages: sorted by number, or filtered by status or type newest first, each
+        # one range of an index on both engines (a number is never NULL: NULLS LAST would need a sort)
+        Index("ix_documents_document_by_number", "archived_at", "number", "id"),
+        Index("ix_documents_document_status", "status", "id"),
+        Index("ix_documents_document_doc_type", "doc_type", "id"),
     )
 
     title: str = Field(max_length=255)
-    doc_type: str = Field(default="other", max_length=20, index=True)
-    number: str | None = Field(default=None, max_length=50)
+    doc_type: str = Field(default="other", max_length=20)
+    number: str = Field(default="", max_length=50)  # "" for a paper document registered without one
     doc_version: int = Field(default=1)  # 1, 2... of the same number; ``version`` is the edit lock
     doc_date: date = Field(default_factory=date.today, index=True)
-    status: str = Field(default="draft", max_length=20, index=True)
+    status: str = Field(default="draft", max_length=20)
     language: str = Field(default="ru", max_length=5)
     entity: str | None = Field(default=None, max_length=100)
     record_id: int | None = Field(default=None)

@@ -2,7 +2,10 @@
 
 documents_template gets the uploaded Word file (docx, docx_name) beside the HTML source;
 documents_document gets an index on attachment_id, read when a file is deleted (its document
-keeps its number and loses the file) and when an upload enters the archive.
+keeps its number and loses the file); its number is never NULL ('' for a paper document without
+one) so that the archive sorted by number reads ix_documents_document_by_number instead of
+sorting every row (NULLS LAST can't use an index on SQLite); the status and type filters' indexes
+carry the id, the archive's order, for PostgreSQL.
 
 Revision ID: c7a1e2b3d4f7
 Revises: a0b1c2d3e4f5
@@ -27,12 +30,25 @@ def upgrade() -> None:
                                       server_default=''))
     with op.batch_alter_table('documents_template', schema=None) as batch_op:
         batch_op.alter_column('docx_name', server_default=None)
+    op.execute("UPDATE documents_document SET number = '' WHERE number IS NULL")
     with op.batch_alter_table('documents_document', schema=None) as batch_op:
+        batch_op.alter_column('number', existing_type=sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False)
         batch_op.create_index('ix_documents_document_attachment', ['attachment_id'], unique=False)
+        batch_op.drop_index('ix_documents_document_status')
+        batch_op.drop_index('ix_documents_document_doc_type')
+        batch_op.create_index('ix_documents_document_status', ['status', 'id'], unique=False)
+        batch_op.create_index('ix_documents_document_doc_type', ['doc_type', 'id'], unique=False)
+        batch_op.create_index('ix_documents_document_by_number', ['archived_at', 'number', 'id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('documents_document', schema=None) as batch_op:
+        batch_op.drop_index('ix_documents_document_by_number')
+        batch_op.drop_index('ix_documents_document_doc_type')
+        batch_op.drop_index('ix_documents_document_status')
+        batch_op.create_index('ix_documents_document_doc_type', ['doc_type'], unique=False)
+        batch_op.create_index('ix_documents_document_status', ['status'], unique=False)
+        batch_op.alter_column('number', existing_type=sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True)
         batch_op.drop_index('ix_documents_document_attachment')
     with op.batch_alter_table('documents_template', schema=None) as batch_op:
         batch_op.drop_column('docx_name')
