@@ -16,7 +16,7 @@ def documents_group():
 
 @documents_group.command("defaults")
 def add_defaults():
-    """Add the shipped templates that are missing (a commercial offer in ru, kk and en)."""
+    """Add the shipped templates that are missing (an offer and a Word contract in ru, kk and en)."""
     added = defaults.install(database.session())
     database.session().commit()
     click.echo(_("Templates added: %(count)d.", count=len(added)))
