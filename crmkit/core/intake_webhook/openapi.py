@@ -28,6 +28,7 @@ BODY = {
         "source": {**TEXT, "description": "A source hint, matched like a utm_source tag when there is none."},
         "received_at": {"type": "string", "format": "date-time", "description": "When you received it; now when left out."},
         "fields": {"type": "object", "description": "Values of fields plugins add to leads, by group: {\"group\": {\"field\": value}}."},
+        "items": {**MANY, "description": "What the lead is about (a listing): inventory items by number, or `entity:id`; unknown ones are left out (or `item`)."},
     },
 }
 HEADERS = [

@@ -85,6 +85,7 @@ def incoming(sender: WebhookSender, data: dict[str, Any]) -> Incoming:
     if not isinstance(fields, dict):
         errors["fields"] = [_("Send plugins' fields as an object of groups.")]
     received_at = moment(data, errors)
+    items = [tuple(token.split(":", 1)) if ":" in token else (None, token) for token in many(data, "items", "item", errors)]
     if errors:
         raise Refused(errors)
     hints = {key: texts[key] for key in ("mailbox", "number") if texts[key]}
@@ -94,5 +95,5 @@ def incoming(sender: WebhookSender, data: dict[str, Any]) -> Incoming:
         channel="webhook", name=texts["name"], phones=phones, emails=emails, organization_name=texts["organization_name"],
         request=texts["request"], utm=utm, referrer=texts["referrer"], landing_page=texts["landing_page"],
         raw={"sender": sender.name, "body": data}, external_id=f"{sender.id}:{sender_id}", received_at=received_at,
-        source_hints=hints, fields=fields, source_id=sender.source_id,
+        source_hints=hints, fields=fields, source_id=sender.source_id, items=items,
     )

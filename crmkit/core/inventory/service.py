@@ -147,16 +147,19 @@ def count_subjects(item_entity: str, item_ids: Iterable[int]) -> dict[int, dict[
 
 
 def known_items(items: Iterable[tuple[str, Any]]) -> list[Item]:
-    """Items a channel names, by id or by title (a portal's listing number), that exist; the
-    others are left out, so an unknown object never costs a lead (it stays in the lead's raw)."""
+    """Items a channel names, ``(entity, id or title)`` or ``(None, title)`` for any inventory
+    entity (a portal's listing number), that exist; the others are left out, so an unknown object never costs a lead (it stays in the lead's raw)."""
     found: list[Item] = []
     for key, ref in items:
-        if key not in declared():
-            continue
-        entity = entity_of(key)
-        column = entity.model.id if isinstance(ref, int) or str(ref).isdigit() else getattr(entity.model, entity.title_field)
-        value = int(ref) if column is entity.model.id else str(ref).strip()
-        row = database.session().execute(select(entity.model.id).where(column == value).limit(1)).first()
-        if row is not None:
-            found.append((key, row[0]))
-    return found
+        for candidate in ([key] if key is not None else list(declared())):  # None: a title, of any inventory
+            if candidate not in declared():
+                continue
+            entity = entity_of(candidate)
+            by_id = key is not None and (isinstance(ref, int) or str(ref).isdigit())
+            column = entity.model.id if by_id else getattr(entity.model, entity.title_field)
+            value = int(ref) if by_id else str(ref).strip()
+            row = database.session().execute(select(entity.model.id).where(column == value).limit(1)).first()
+            if row is not None:
+                found.append((candidate, row[0]))
+                break
+    return list(dict.fromkeys(found))
