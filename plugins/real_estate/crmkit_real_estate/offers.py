@@ -111,6 +111,8 @@ def panels(entity, record, user) -> list:
         return []
     records = api.Records(KEY, user)
     found = records.list(getattr(Offer, column) == record.id, order_by=Offer.id.desc(), limit=PANEL_LIMIT)
+    if column == "person_id" and not found:
+        return []  # most people make no offer: their pages stay as they were
     prefill = {column: record.id}
     context = {
         "rows": [(offer, api.detail_url(KEY, offer)) for offer in found],

@@ -7,7 +7,7 @@ import pytest
 from crmkit import api
 from crmkit.testing import csrf_token
 
-from estate_records import PROPERTY, add_deal, add_object, add_person, add_pipeline
+from estate_records import PROPERTY, add_object, add_person, add_pipeline
 
 KEY = "real_estate.offer"
 
