@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 
@@ -83,3 +84,35 @@ def test_redis_wakes_a_waiting_stream_with_news_from_another_request(app, client
     threading.Timer(0.3, lambda: ring(app.test_client(), "r1")).start()
     assert b'"kind":"ring"' in next(chunks)
     response.close()
+
+
+def test_a_page_that_left_frees_its_stream_for_the_next_at_the_next_heartbeat(make_app, make_user, client_for):
+    import http.client
+
+    from tests.browser.conftest import LiveServer
+
+    app = make_app(TELEPHONY_STREAM_MAX=1, TELEPHONY_STREAM_HEARTBEAT=0.2, TELEPHONY_STREAM_SECONDS=60)
+    agent = make_user("agent", app=app)
+    cookie = client_for(agent, app=app).get_cookie("session")
+    headers = {"Cookie": f"session={cookie.value}"}
+    with LiveServer(app) as server:
+        def open_stream():
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", STREAM, headers=headers)
+            return connection, connection.getresponse()
+
+        first, response = open_stream()
+        assert response.status == 200 and response.read(6) == b"retry:"
+        second, refused = open_stream()
+        assert refused.status == 204  # the one stream of this process is taken
+        second.close()
+        response.close()  # the tab is closed
+        first.close()
+        for _attempt in range(100):  # until the server's next heartbeat finds the tab gone
+            third, answer = open_stream()
+            if answer.status == 200:
+                break
+            third.close()
+            time.sleep(0.05)
+        assert answer.status == 200
+        third.close()
