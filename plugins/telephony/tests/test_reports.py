@@ -110,3 +110,27 @@ def test_the_reports_speak_russian_and_kazakh(app, client_for, make_user, world)
     url = "/reports/telephony.calls_answered/?period=custom&start=2026-03-02&end=2026-03-02"
     assert "Доля отвеченных" in client_for(make_user("admin", locale="ru")).get(url).get_data(as_text=True)
     assert "Жауап берілгендер үлесі" in client_for(make_user("admin", locale="kk")).get(url).get_data(as_text=True)
+
+
+def test_the_hand_written_sql_of_the_benchmarks_gives_the_reports_figures(app, world):
+    from sqlalchemy import text
+
+    from crmkit.reports.context import Context
+    from crmkit_telephony import reports
+
+    args = {"period": "custom", "start": "2026-03-02", "end": "2026-03-02"}
+    with app.test_request_context():
+        registry = {r.key: r for r in app.extensions["crmkit.reports"]}
+        admin = api.find_user(id=world["admin"].id)
+        summary = Context.build(registry["telephony.calls_answered"], admin, args, api.session())
+        (sql, params), _users = reports.summary_sql(summary)
+        raw = {row[0]: list(row[1:]) for row in api.session().execute(text(sql), params)}
+        figures = {key: list(values.values()) for key, values in reports.summary_figures(summary).items()}
+        assert raw.keys() == figures.keys() and len(raw) == 2
+        for key, values in raw.items():
+            assert [round(float(v), 3) if v is not None else None for v in values] == [
+                round(float(v), 3) if v is not None else None for v in figures[key]]
+        heat = Context.build(registry["telephony.calls_heatmap"], admin, args, api.session())
+        [(sql, params)] = reports.heatmap_sql(heat)
+        hours = dict(api.session().execute(text(sql), params).all())
+        assert sum(hours.values()) == sum(map(sum, reports.heatmap_grid(heat))) == 5
