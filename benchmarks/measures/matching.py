@@ -143,15 +143,15 @@ def score_sql(engine: str, **columns: str) -> str:
 
 
 def demands_sql(ctx, prop: dict) -> list[tuple[str, dict]]:
-    """The object page's three statements by hand: the first page of matching demands, scored, and
-    the two counts (all matching, those the user sees: the same for the admin)."""
+    """The object page's two statements by hand: the first page of matching demands, scored, and
+    the counts of all matching and of those the user sees (all, for the admin)."""
     values = {name: f":{name}" for name in ("deal_type", "kind", "city", "currency", "price", "rooms", "area")}
     where = ("d.status = 'active' AND d.archived_at IS NULL AND " + MATCH.format(**values)
              + " AND (d.districts IS NULL OR d.id IN (SELECT demand_id FROM real_estate_demand_district WHERE district = :district))")
     score = score_sql(ctx.engine, **values)
     rows = f"SELECT d.*, {score} AS score FROM real_estate_demand d WHERE {where} ORDER BY score DESC, d.id DESC LIMIT 21"
-    count = f"SELECT count(*) FROM real_estate_demand d WHERE {where}"
-    return [(rows, prop), (count, prop), (count, prop)]
+    count = f"SELECT count(*), count(CASE WHEN d.archived_at IS NULL THEN 1 END) FROM real_estate_demand d WHERE {where}"
+    return [(rows, prop), (count, prop)]
 
 
 def objects_sql(ctx, want: dict, named: list[str]) -> list[tuple[str, dict]]:

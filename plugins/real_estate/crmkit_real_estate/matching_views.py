@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from crmkit import api
 from crmkit_real_estate import demand, matching
@@ -63,9 +63,10 @@ def demand_matches(user: Any, prop: Property, page: int, size: int) -> tuple[mat
     """The demands the user sees that the object meets, one page, and how many others match."""
     where, score = matching.demands_for(prop)
     records = api.Records(demand.KEY, user)
-    found = matching.paged(records.db, records.select().where(where), score, Demand, page, size)
-    everyone = records.db.execute(select(func.count()).select_from(Demand).where(where)).scalar_one()
-    seen = records.db.execute(records.select().where(where).with_only_columns(func.count())).scalar_one()
+    visible = records.select()
+    found = matching.paged(records.db, visible.where(where), score, Demand, page, size)
+    counts = select(func.count(), func.count(case((visible.whereclause, 1)))).select_from(Demand).where(where)
+    everyone, seen = records.db.execute(counts).one()  # both in one pass over the matches
     return found, everyone - seen
 
 

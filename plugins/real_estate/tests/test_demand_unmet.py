@@ -81,7 +81,7 @@ def test_a_demand_naming_two_districts_counts_in_each_and_once_in_the_total(app,
 
 
 def test_the_bands_are_the_deployment_s_when_the_bar_names_none(make_app, make_user):
-    app = make_app(REAL_ESTATE_BUDGET_BANDS=[30_000_000])
+    app = make_app(REAL_ESTATE_BUDGET_BANDS=[30_000_000], DEFAULT_LOCALE="en")
     agent = make_user("agent", app=app)
     with app.test_request_context():
         add_demand(agent, districts=None, budget_max="45000000")
