@@ -62,7 +62,11 @@ def pbx_posts(server, kind, call_id, extension="101", caller=DANA, **facts):
 
 
 def open_agents_page(new_page, server, **options):
+    """The agent's list of people, watched for Content-Security-Policy violations and script errors."""
     page = new_page(**options)
+    page.problems = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and page.problems.append(message.text))
+    page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
     log_in(page, server.url, AGENT, PASSWORD)
     page.goto(f"{server.url}/person/")
     return page
@@ -85,6 +89,7 @@ def test_the_card_appears_within_a_second_by_the_stream_and_the_outcome_is_logge
     expect(card).to_contain_text("The call is over")  # kept open: the agent wrote in it
     [activity] = activities(live_app, "call")
     assert (activity.body, activity.outcome, activity.duration_seconds) == ("Wants a quote for six trucks", "answered", 80)
+    assert page.problems == []
 
 
 def test_an_answer_by_a_colleague_closes_the_card(live_server, live_app, new_page):
@@ -107,3 +112,4 @@ def test_by_polling_on_a_phone_the_card_appears_and_fits_the_screen(live_server,
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     pbx_posts(live_server, "ended", "b3", duration=0)
     expect(card).to_have_count(0)
+    assert page.problems == []
