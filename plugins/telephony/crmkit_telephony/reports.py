@@ -174,12 +174,40 @@ def summary(ctx) -> Result:
     ]
     rows = []
     for key, values in sorted(figures.items(), key=lambda item: (-item[1]["inbound"], str(names.get(item[0]) or ""))):
-        rows.append(Row({"group": names.get(key) or _("No one"), **shaped(values)}))
+        shown = shaped(values)
+        group = "" if key is None else str(key)
+        drill = {name: ctx.members_args(group=group, figure=name) for name in LINKED if shown[name]}
+        rows.append(Row({"group": names.get(key) or _("No one"), **shown}, drill))
     totals = {name: sum(f[name] for f in figures.values()) for name in ("inbound", "answered", "missed", "outbound",
                                                                          "called_back", "waiting", "overdue")}
     totals.update(talk=weighted(figures, "talk", "answered"), wait=weighted(figures, "wait", "called_back"))
     chart = Chart("bar", [r.values["group"] for r in rows], [Series(_l("Answer rate"), [r.values["answer_rate"] or 0 for r in rows])])
     return Result(columns, rows, chart, Row({"group": _("Total"), **shaped(totals)}))
+
+
+LINKED = ("inbound", "answered", "missed", "outbound", "called_back", "waiting", "overdue")
+
+
+def figure_condition(ctx, name: str) -> Any:
+    inbound = C.c.direction == "inbound"
+    return {
+        "inbound": inbound, "answered": and_(inbound, C.c.outcome == "answered"),
+        "missed": and_(inbound, C.c.outcome == "missed"), "outbound": C.c.direction == "outbound",
+        "called_back": and_(inbound, C.c.outcome == "missed", C.c.called_back_by.is_not(None)),
+        "waiting": C.c.queued.is_(True), "overdue": and_(C.c.queued.is_(True), C.c.callback_due_at < ctx.now),
+    }.get(name, false())
+
+
+def summary_members(ctx, figure: dict[str, str]):
+    """The activities of the calls behind a figure (calls that became no activity, of an unknown
+    extension say, are counted but have nothing to list)."""
+    group = figure.get("group") or None
+    if ctx.values.get("by") == "number":
+        key = C.c.id.in_(select(S.c.call_id).where(S.c.number == group)) if group else C.c.id.not_in(select(S.c.call_id))
+    else:
+        key = C.c.user_id == int(group) if group and group.isdigit() else C.c.user_id.is_(None)
+    return select(C.c.activity_id).where(*scope(ctx), key, figure_condition(ctx, figure.get("figure", "")),
+                                         C.c.activity_id.is_not(None))
 
 
 def shaped(values: dict[str, Any]) -> dict[str, Any]:
@@ -246,6 +274,7 @@ def register() -> list[Report]:
                description=_l("Inbound calls answered and missed, the answer rate, and how fast missed calls were called "
                               "back, per employee or per tracking number."),
                common=COMMON, period_field="happened_at", script=summary, chart="bar", order=46, raw_sql=summary_sql,
+               members=summary_members,
                dimensions=(Dimension("employee", _l("Employee"), column="owner_id"),
                            Dimension("number", _l("Tracking number"), column="our_address"))),
     ]

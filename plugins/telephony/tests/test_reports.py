@@ -134,3 +134,16 @@ def test_the_hand_written_sql_of_the_benchmarks_gives_the_reports_figures(app, w
         [(sql, params)] = reports.heatmap_sql(heat)
         hours = dict(api.session().execute(text(sql), params).all())
         assert sum(hours.values()) == sum(map(sum, reports.heatmap_grid(heat))) == 5
+
+
+def test_each_answer_rate_figure_links_to_exactly_its_calls_activities(app, client_for, api_client, world):
+    import re
+
+    url = "/reports/telephony.calls_answered/?period=custom&start=2026-03-02&end=2026-03-02"
+    page = client_for(world["admin"]).get(url).get_data(as_text=True)
+    linked = re.findall(r'<a href="/activity/\?([^"]+)">(\d+)</a>', page)
+    assert len(linked) >= 6  # Aigul: inbound, answered, missed, waiting, overdue; Bolat: ...
+    reader = api_client(world["admin"])
+    for query, figure in linked:
+        response = reader.get(f"/api/v1/activity?{query.replace('&amp;', '&')}")
+        assert response.status_code == 200 and response.get_json()["total"] == int(figure), query
