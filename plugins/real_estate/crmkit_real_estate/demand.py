@@ -147,7 +147,7 @@ def summary_of(record: Demand) -> str:
     place = ", ".join([record.city, *split_districts(record.districts)[:3]])
     if len(split_districts(record.districts)) > 3:
         place += ", …"
-    parts = [place, span(record.rooms_min, record.rooms_max), span(record.area_min, record.area_max, "m²"),
+    parts = [place, span(record.rooms_min, record.rooms_max), span(record.area_min, record.area_max, "㎡"),
              span(record.budget_min, record.budget_max, record.currency)]
     return " · ".join(part for part in parts if part)[:300]
 

@@ -40,7 +40,7 @@ def test_the_summary_reads_without_words(app, make_user):
     agent = make_user("agent")
     with app.test_request_context():
         record = add_demand(agent)
-        assert record.summary == "Алматы, Медеуский, Бостандыкский · 2–3 · 50–80\u00a0m² · ≤\u00a045\u00a0000\u00a0000\u00a0KZT"
+        assert record.summary == "Алматы, Медеуский, Бостандыкский · 2–3 · 50–80\u00a0㎡ · ≤\u00a045\u00a0000\u00a0000\u00a0KZT"
 
 
 def test_a_demand_must_be_about_a_person_or_a_lead(app, make_user):
