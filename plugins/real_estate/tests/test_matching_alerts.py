@@ -98,3 +98,15 @@ def test_the_notification_reads_in_the_agent_s_language(app, make_user):
         prop = list_object(listing)
         assert [n.title for n in notifications(buyers)] == \
             [f"Жаңа нысан: {prop.number} сіздің сатып алушыларыңыздың 1 өтініміне сай келеді"]
+
+
+def test_an_object_back_on_the_market_tells_the_agent_again(app, make_user):
+    listing, buyers = make_user("agent"), make_user("agent")
+    with app.test_request_context():
+        add_demand(buyers)
+        records = api.Records(PROPERTY, listing)
+        prop = list_object(listing)
+        prop = records.update(prop, {"status": "withdrawn"}, None)
+        assert len(notifications(buyers)) == 1  # leaving the market tells nobody
+        records.update(prop, {"status": "active"}, None)
+        assert [n.title.split(":")[0] for n in notifications(buyers)] == ["A new object", "Back on the market"]
