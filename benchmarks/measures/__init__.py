@@ -9,3 +9,4 @@ from benchmarks.measures import telephony  # noqa: F401, E402 - the telephony pl
 from benchmarks.measures import matching  # noqa: F401, E402 - real estate matching both ways (the plugin's app)
 from benchmarks.measures import real_estate_objects  # noqa: F401, E402 - real estate objects: lists and an object page (the plugin app)
 from benchmarks.measures import real_estate_statistics  # noqa: F401, E402 - real estate statistics: an object's figures and the objects and sources reports (the plugin app)
+from benchmarks.measures import telephony_card  # noqa: F401, E402 - the telephony plugin's incoming-call card
