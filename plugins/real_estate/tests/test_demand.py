@@ -125,3 +125,14 @@ def test_posting_the_form_about_someone_unseen_is_not_found(app, make_user, clie
         "csrf_token": token, "about": "person", "about_id": person_id, "deal_type": "sale", "kind": "apartment",
         "city": "Алматы"})
     assert response.status_code == 404
+
+
+def test_the_api_takes_the_districts_as_a_list(app, api_client, make_user):
+    client = api_client("agent")
+    person = client.post("/api/v1/person", json={"name": "Дана"}).get_json()
+    response = client.post("/api/v1/real_estate/demand", json={
+        "person_id": person["id"], "deal_type": "rent", "kind": "apartment", "city": "Астана",
+        "districts": ["Есиль", "Нура"], "budget_max": "350000"})
+    assert response.status_code == 201, response.get_json()
+    with app.test_request_context():
+        assert districts_of(response.get_json()["id"]) == ["Есиль", "Нура"]
