@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request
 from marshmallow import Schema, fields
-from sqlalchemy import Index, select
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from crmkit import api
