@@ -19,10 +19,6 @@ def app(make_app):
     return make_app(CRMKIT_LOCALE="en", DEFAULT_LOCALE="en")
 
 
-def as_user(app, user_id):
-    return db.session().get(User, user_id)
-
-
 def add_car(app, owner, plate="777 ABC 02", model="Camry", price="12000000"):
     with app.test_request_context():
         user = db.session().get(User, owner.id)

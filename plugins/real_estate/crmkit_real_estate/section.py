@@ -3,7 +3,7 @@ and what the other parts of the plugin add to it (``LINKS``), reached from the m
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 
 from crmkit import api
 from crmkit_real_estate.objects import KEY
