@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from crmkit import Record
@@ -67,7 +67,9 @@ class Lead(Record, table=True):
         UniqueConstraint("channel", "external_id", name="uq_leads_lead_channel_external_id"),
         Index("ix_leads_lead_queue", "status", "archived_at", "id"),  # the unsorted queue, newest first
         Index("ix_leads_lead_owner_list", "owner_id", "archived_at", "id"),  # an agent's own leads
-        Index("ix_leads_lead_source_list", "source_id", "archived_at", "id"),  # one source's leads, newest first
+        # one source's leads, newest first (partial: PostgreSQL orders by id after source_id = ?, not after IS NULL)
+        Index("ix_leads_lead_source_list", "source_id", "id", sqlite_where=text("archived_at IS NULL"),
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_leads_lead_updated", "updated_at", "id"),  # automation: idle for N days
     )
 

@@ -2,8 +2,10 @@
 
 The lead list filtered by source (``source_id = ? AND archived_at IS NULL ORDER BY id DESC``) had
 only ``source_id`` indexed: each page and its capped count read the source's rows from the table
-to check ``archived_at`` (a fifth of a million at 1M leads). (source_id, archived_at, id) hands
-them over in order from the index alone, and replaces ``ix_leads_lead_source_id`` (its prefix).
+to check ``archived_at`` (a fifth of a million at 1M leads). (source_id, id) over the live leads
+(a partial index: PostgreSQL keeps the order by id after ``source_id = ?`` but not after an
+``archived_at IS NULL`` column) hands them over in order from the index alone, and replaces
+``ix_leads_lead_source_id``.
 
 Automation's "idle for N days" trigger (and "a date reached" on ``updated_at``) asks every five
 minutes for the live records whose ``updated_at`` entered a window, ``ORDER BY updated_at, id``
@@ -16,6 +18,7 @@ Create Date: 2026-12-07 16:30:00
 """
 from typing import Sequence, Union
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c7a1e2b3d4f8'
@@ -23,8 +26,8 @@ down_revision: Union[str, Sequence[str], None] = "a0b1c2d3e4f5"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+LIVE = sa.text("archived_at IS NULL")
 INDEXES = (
-    ("ix_leads_lead_source_list", "leads_lead", ["source_id", "archived_at", "id"]),
     ("ix_leads_lead_updated", "leads_lead", ["updated_at", "id"]),
     ("ix_contacts_person_updated", "contacts_person", ["updated_at", "id"]),
     ("ix_contacts_organization_updated", "contacts_organization", ["updated_at", "id"]),
@@ -34,12 +37,14 @@ INDEXES = (
 
 
 def upgrade() -> None:
+    op.create_index("ix_leads_lead_source_list", "leads_lead", ["source_id", "id"], sqlite_where=LIVE, postgresql_where=LIVE)
+    op.drop_index("ix_leads_lead_source_id", table_name="leads_lead")
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
-    op.drop_index("ix_leads_lead_source_id", table_name="leads_lead")
 
 
 def downgrade() -> None:
-    op.create_index("ix_leads_lead_source_id", "leads_lead", ["source_id"])
     for name, table, _columns in INDEXES:
         op.drop_index(name, table_name=table)
+    op.create_index("ix_leads_lead_source_id", "leads_lead", ["source_id"])
+    op.drop_index("ix_leads_lead_source_list", table_name="leads_lead")
