@@ -110,3 +110,18 @@ def test_the_lead_and_deal_forms_offer_the_field_too(app, make_user, client_for)
     client = client_for(make_user("manager"))
     assert 'name="inventory.items"' in client.get("/lead/new").get_data(as_text=True)
     assert 'name="inventory.items"' in client.get("/deal/new").get_data(as_text=True)
+
+
+def test_the_history_keeps_what_a_record_was_about(app, make_user, api_client):
+    agent = make_user("agent")
+    add_car(app, agent, plate="A1")
+    add_car(app, agent, plate="B2")
+    client = api_client(agent)
+    made = client.post("/api/v1/activity", json={**CALL, "inventory": {"items": "A1"}}).get_json()
+    client.patch(f"/api/v1/activity/{made['id']}", json={"version": made["version"], "inventory": {"items": "A1, B2"}})
+    with app.test_request_context():
+        from crmkit.core.auth.models import User
+
+        records = api.Records("activity", db.session().get(User, agent.id))
+        [update, create] = [change.changes for change in records.history(records.get(made["id"]))]
+    assert create["inventory.items"] == [None, "A1"] and update["inventory.items"] == ["A1", "A1, B2"]
