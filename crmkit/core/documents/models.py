@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, LargeBinary, Text
+from sqlalchemy import Column, Index, LargeBinary, Text, text
 from sqlmodel import Field, SQLModel
 
 from crmkit import Record
 from crmkit.db import utcnow
 
+LIVE = text("archived_at IS NULL")
 DOCUMENT_TYPES = ("offer", "contract", "act", "invoice", "other")
 PREFIXES = {"offer": "КП", "contract": "ДГ", "act": "АКТ", "invoice": "СЧ", "other": "ДОК"}
 STATUSES = ("draft", "sent", "signed")
@@ -69,10 +70,11 @@ class Document(Record, table=True):
         Index("ix_documents_document_list", "archived_at", "doc_date", "id"),
         Index("ix_documents_document_attachment", "attachment_id"),  # a file's document, when it is deleted
         # the archive's pages: sorted by number, or filtered by status or type newest first, each
-        # one range of an index on both engines (a number is never NULL: NULLS LAST would need a sort)
-        Index("ix_documents_document_by_number", "archived_at", "number", "id"),
-        Index("ix_documents_document_status", "status", "id"),
-        Index("ix_documents_document_doc_type", "doc_type", "id"),
+        # one range of an index of the live documents on both engines (a number is never NULL:
+        # NULLS LAST would need a sort)
+        Index("ix_documents_document_by_number", "number", "id", sqlite_where=LIVE, postgresql_where=LIVE),
+        Index("ix_documents_document_status", "status", "id", sqlite_where=LIVE, postgresql_where=LIVE),
+        Index("ix_documents_document_doc_type", "doc_type", "id", sqlite_where=LIVE, postgresql_where=LIVE),
     )
 
     title: str = Field(max_length=255)

@@ -4,8 +4,9 @@ documents_template gets the uploaded Word file (docx, docx_name) beside the HTML
 documents_document gets an index on attachment_id, read when a file is deleted (its document
 keeps its number and loses the file); its number is never NULL ('' for a paper document without
 one) so that the archive sorted by number reads ix_documents_document_by_number instead of
-sorting every row (NULLS LAST can't use an index on SQLite); the status and type filters' indexes
-carry the id, the archive's order, for PostgreSQL.
+sorting every row (NULLS LAST can't use an index on SQLite); that index and the status and type
+filters' are partial, on the live documents (archived_at IS NULL), and end with the id, so each
+page is one range of an index on both engines.
 
 Revision ID: c7a1e2b3d4f7
 Revises: a0b1c2d3e4f5
@@ -22,6 +23,8 @@ down_revision: Union[str, Sequence[str], None] = 'a0b1c2d3e4f5'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+LIVE = sa.text('archived_at IS NULL')
+
 
 def upgrade() -> None:
     with op.batch_alter_table('documents_template', schema=None) as batch_op:
@@ -36,16 +39,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_documents_document_attachment', ['attachment_id'], unique=False)
         batch_op.drop_index('ix_documents_document_status')
         batch_op.drop_index('ix_documents_document_doc_type')
-        batch_op.create_index('ix_documents_document_status', ['status', 'id'], unique=False)
-        batch_op.create_index('ix_documents_document_doc_type', ['doc_type', 'id'], unique=False)
-        batch_op.create_index('ix_documents_document_by_number', ['archived_at', 'number', 'id'], unique=False)
+    for name, columns in (('ix_documents_document_status', ['status', 'id']), ('ix_documents_document_doc_type', ['doc_type', 'id']),
+                          ('ix_documents_document_by_number', ['number', 'id'])):
+        op.create_index(name, 'documents_document', columns, sqlite_where=LIVE, postgresql_where=LIVE)
 
 
 def downgrade() -> None:
+    for name in ('ix_documents_document_by_number', 'ix_documents_document_doc_type', 'ix_documents_document_status'):
+        op.drop_index(name, table_name='documents_document')
     with op.batch_alter_table('documents_document', schema=None) as batch_op:
-        batch_op.drop_index('ix_documents_document_by_number')
-        batch_op.drop_index('ix_documents_document_doc_type')
-        batch_op.drop_index('ix_documents_document_status')
         batch_op.create_index('ix_documents_document_doc_type', ['doc_type'], unique=False)
         batch_op.create_index('ix_documents_document_status', ['status'], unique=False)
         batch_op.alter_column('number', existing_type=sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True)
