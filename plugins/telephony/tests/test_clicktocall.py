@@ -72,6 +72,15 @@ def test_every_phone_on_a_persons_page_has_a_call_button(client_for, office, pbx
     assert f'name="phone" value="{DANA}"' in page
 
 
+def test_an_organisations_phones_have_the_call_button_too(app, client_for, office, pbx):
+    with app.test_request_context():
+        org = api.Records("organization", api.find_user(id=office["aigul"].id)).create(
+            {"name": "Reception desk", "phone": "+77272000000", "other_phones": "+77272000001"})
+    page = client_for(office["aigul"]).get(f"/organization/{org.id}").get_data(as_text=True)
+    assert page.count(f"about_entity=organization&amp;about_id={org.id}") == 2
+    assert 'name="phone" value="+77272000001"' in page
+
+
 def test_a_leads_phones_have_the_call_button_too(app, client_for, office, pbx):
     with app.test_request_context():
         lead = api.Records("lead", api.find_user(id=office["aigul"].id)).create({"name": "Walk-in", "phones": "8 701 555 44 33"})
