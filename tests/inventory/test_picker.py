@@ -125,3 +125,10 @@ def test_the_history_keeps_what_a_record_was_about(app, make_user, api_client):
         records = api.Records("activity", db.session().get(User, agent.id))
         [update, create] = [change.changes for change in records.history(records.get(made["id"]))]
     assert create["inventory.items"] == [None, "A1"] and update["inventory.items"] == ["A1", "A1, B2"]
+
+
+def test_a_new_call_form_may_be_opened_about_an_item(app, make_user, client_for):
+    agent = make_user("agent")
+    add_car(app, agent, plate="777 ABC 02")
+    page = client_for(agent).get("/activity/new?kind=call&inventory.items=777 ABC 02").get_data(as_text=True)
+    assert 'name="inventory.items" value="777 ABC 02"' in page

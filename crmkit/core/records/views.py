@@ -128,7 +128,7 @@ def form_view(entity_key: str, record_id: int | None = None):
     except RecordError as error:
         fail(error)
     parts = records.extension_groups()
-    values = extensions.flatten(records.values_of(record), parts) if record else prefilled(entity)
+    values = extensions.flatten(records.values_of(record), parts) if record else prefilled(entity, parts)
     errors: dict = {}
     conflict = None
     status = 200
@@ -189,11 +189,15 @@ def empty_fields(record, fields) -> list[str]:
     return [name for name, value in values.items() if value is None or value is False or value in ("", [])]
 
 
-def prefilled(entity: EntityType) -> dict:
-    """A new record's form may be opened with values (``/person/new?organization_id=5``); the
-    fields it leaves out take their ``metadata["form_default"]`` (a function: now, a kind)."""
+def prefilled(entity: EntityType, parts=()) -> dict:
+    """A new record's form may be opened with values (``/person/new?organization_id=5``, an
+    extension group's by dotted name: ``/activity/new?inventory.items=RE-000012``); the fields it
+    leaves out take their ``metadata["form_default"]`` (a function: now, a kind)."""
     declared = entity.schema._declared_fields
     given = {name: value for name, value in request.args.items() if name in declared and not declared[name].dump_only}
+    given.update({f"{part.namespace}.{name}": request.args[f"{part.namespace}.{name}"] for part in parts
+                  for name, field in part.schema._declared_fields.items()
+                  if f"{part.namespace}.{name}" in request.args and not field.dump_only})
     defaults = {name: field.metadata["form_default"]() for name, field in declared.items()
                 if name not in given and callable(field.metadata.get("form_default"))}
     return {**defaults, **given}
