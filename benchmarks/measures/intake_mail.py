@@ -22,7 +22,7 @@ MESSAGES_SQL = ("SELECT * FROM intake_mail_message WHERE mailbox_id IS NOT NULL 
                 "ORDER BY id DESC LIMIT 51")
 THREAD_SQL = ("SELECT lead_id FROM intake_mail_message WHERE message_id IN (:a, :b, :c) AND lead_id IS NOT NULL "
               "ORDER BY id DESC LIMIT 1")
-LEAD_SQL = "SELECT * FROM leads_lead WHERE channel = 'email' AND external_id IN (:a, :b, :c) ORDER BY id DESC LIMIT 1"
+LEAD_SQL = "SELECT * FROM leads_lead WHERE channel = 'email' AND external_id IN (:a, :b, :c)"  # unique: at most 3 rows
 
 
 def message_id(number: int) -> str:

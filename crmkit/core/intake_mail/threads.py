@@ -31,9 +31,12 @@ def lead_by_thread(ids: list[str]) -> Lead | None:
     ).scalar()
     if lead_id is not None:
         return session.get(Lead, lead_id)
-    return session.execute(
-        select(Lead).where(Lead.channel == CHANNEL, Lead.external_id.in_(ids)).order_by(Lead.id.desc()).limit(1)
-    ).scalars().first()
+    # (channel, external_id) is unique: at most one lead per id, read from that index. Asking for
+    # the newest (ORDER BY id DESC LIMIT 1) let SQLite walk the channel's index in id order instead,
+    # every email lead when none matches (most leads have no external id, so its statistics call
+    # the unique index unselective): 3 ms at 10k leads, 15 ms at 100k.
+    found = session.execute(select(Lead).where(Lead.channel == CHANNEL, Lead.external_id.in_(ids))).scalars().all()
+    return max(found, key=lambda lead: lead.id, default=None)
 
 
 def open_lead_of(address: str | None) -> Lead | None:
