@@ -155,4 +155,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS pipelines_deal_total_keep()")
         op.execute("DROP FUNCTION IF EXISTS pipelines_deal_total_add(integer, integer, integer, varchar, numeric, integer, integer)")
+        # c7a1e2b3d4f6 replaced it by one taking the won amount too, which its downgrade keeps
+        op.execute("DROP FUNCTION IF EXISTS pipelines_deal_total_add(integer, integer, integer, varchar, numeric, integer, numeric, integer)")
     op.drop_table('pipelines_deal_total')

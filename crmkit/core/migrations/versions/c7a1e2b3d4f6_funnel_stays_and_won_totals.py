@@ -163,7 +163,7 @@ def postgres_cents(column: str) -> str:
 
 
 TOTAL_POSTGRES_ADD = f"""
-CREATE FUNCTION pipelines_deal_total_add(p_stage integer, p_day integer, p_owner integer, p_currency varchar,
+CREATE OR REPLACE FUNCTION pipelines_deal_total_add(p_stage integer, p_day integer, p_owner integer, p_currency varchar,
                                          p_amount numeric, p_probability integer, p_won_amount numeric, p_sign integer)
 RETURNS void LANGUAGE sql AS $$
 INSERT INTO pipelines_deal_total AS t ({TOTAL_COLUMNS})
