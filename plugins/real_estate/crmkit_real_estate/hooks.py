@@ -72,6 +72,11 @@ def nav_items(user):
 
 
 @api.hookimpl
+def entity_actions(entity, record, user):
+    return section.object_actions(record, user) if entity.key == objects.KEY else []
+
+
+@api.hookimpl
 def caller_lookup(entity, record, user):
     return lookup.asked_about(entity, record, user)
 

@@ -41,3 +41,12 @@ def nav_items(user):
     if not api.can(user, f"{KEY}.view"):
         return []
     return [api.NavItem(_l("Real estate"), endpoint="real_estate.index", order=29)]
+
+
+def object_actions(record, user) -> list:
+    """On an object's page: log a call or a showing about it (the activity form, About objects filled)."""
+    if not api.can(user, "activity.create"):
+        return []
+    about = {"inventory.items": record.number}
+    return [api.Action(_l("Log a call"), api.new_url("activity", kind="call", **about), order=20),
+            api.Action(_l("Log a showing"), api.new_url("activity", kind="meeting", **about), order=21)]

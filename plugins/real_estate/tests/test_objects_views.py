@@ -72,3 +72,13 @@ def test_the_call_card_shows_the_objects_the_caller_asked_about(app, make_user, 
 def test_the_section_speaks_russian_and_kazakh(app, make_user, client_for):
     assert "Мои объекты" in rows(client_for(make_user("agent", locale="ru")), "/real-estate/")
     assert "Менің нысандарым" in rows(client_for(make_user("agent", locale="kk")), "/real-estate/")
+
+
+def test_an_objects_page_offers_to_log_a_call_or_a_showing_about_it(app, make_user, client_for, api_client):
+    agent = make_user("agent")
+    flat = create(api_client(agent))
+    client = client_for(agent)
+    page = rows(client, f"/real_estate/property/{flat['id']}")
+    assert f"/activity/new?kind=meeting&amp;inventory.items={flat['number']}" in page
+    form = rows(client, f"/activity/new?kind=meeting&inventory.items={flat['number']}")
+    assert f'name="inventory.items" value="{flat["number"]}"' in form
