@@ -52,3 +52,20 @@ def test_a_call_logged_about_an_object_counts_in_its_statistics(live_server, liv
     page.goto(f"{live_server.url}/real_estate/property/{flat.id}")
     expect(page.locator('[data-figure="calls"]')).to_have_text("1")
     expect(page.locator('[data-figure="showings"]')).to_have_text("0")
+
+
+def test_a_showing_logged_from_the_objects_page_counts_in_its_statistics(live_server, live_app, new_page):
+    with live_app.test_request_context():
+        flat = add_object(api.find_user(email=AGENT), number="AL-00043")
+    page = new_page()
+    log_in(page, live_server.url, AGENT, PASSWORD)
+    page.goto(f"{live_server.url}/real_estate/property/{flat.id}")
+    page.get_by_role("link", name="Log a showing").click()
+    expect(page.get_by_label("About objects")).to_have_value("AL-00043")
+    page.get_by_label("Subject").fill("Showing to the Akhmetovs")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_contain_text("Showing to the Akhmetovs")
+
+    page.goto(f"{live_server.url}/real_estate/property/{flat.id}")
+    expect(page.locator('[data-figure="showings"]')).to_have_text("1")
+    expect(page.locator('[data-figure="calls"]')).to_have_text("0")
