@@ -10,7 +10,7 @@ department's calls, an agent their own; calls of no agent only for those who see
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel.dates import get_day_names
@@ -68,15 +68,20 @@ def utc_hour(ctx, column) -> Any:
     return func.cast(func.strftime("%s", column), Integer).op("/")(3600)
 
 
-def heatmap_grid(ctx) -> list[list[int]]:
-    """7 x 24 counts, weekdays from Monday, hours of the user's clock (in a zone whose offset is
-    not whole hours, a call counts in the local hour its UTC hour begins in)."""
-    hour = utc_hour(ctx, C.c.started_at).label("hour")
+def heatmap_conditions(ctx) -> list[Any]:
     wanted = scope(ctx)
     if ctx.values.get("calls") in ("answered", "missed"):
         wanted.append(C.c.outcome == ctx.values["calls"])
     if ctx.values.get("direction") in ("inbound", "outbound"):
         wanted.append(C.c.direction == ctx.values["direction"])
+    return wanted
+
+
+def heatmap_grid(ctx) -> list[list[int]]:
+    """7 x 24 counts, weekdays from Monday, hours of the user's clock (in a zone whose offset is
+    not whole hours, a call counts in the local hour its UTC hour begins in)."""
+    hour = utc_hour(ctx, C.c.started_at).label("hour")
+    wanted = heatmap_conditions(ctx)
     grid = [[0] * 24 for _ in range(7)]
     zone = ctx.tz
     for at, count in ctx.db.execute(select(hour, func.count()).where(*wanted).group_by(hour)):
@@ -94,11 +99,34 @@ def heatmap(ctx) -> Result:
     for hour in range(24):
         values: dict[str, Any] = {"hour": f"{hour:02d}:00", **{f"d{d}": grid[d][hour] for d in range(7)}}
         values["total"] = sum(grid[d][hour] for d in range(7))
-        rows.append(Row(values))
+        drill = {f"d{d}": ctx.members_args(day=d, hour=hour) for d in range(7) if grid[d][hour]}
+        if values["total"]:
+            drill["total"] = ctx.members_args(hour=hour)
+        rows.append(Row(values, drill))
     totals = {"hour": _("Total"), **{c.name: sum(r.values[c.name] for r in rows) for c in columns[1:]}}
     title = dict(CALLS).get(ctx.values.get("calls"), CALLS[0][1])
     chart = Chart("heatmap", [f"{h:02d}" for h in range(24)], [Series(days[d], grid[d]) for d in range(7)], title=title)
     return Result(columns, rows, chart, Row(totals))
+
+
+def small(raw: Any, limit: int) -> int | None:
+    text = str(raw) if raw is not None else ""
+    return int(text) if text.isdigit() and int(text) < limit else None
+
+
+def heatmap_members(ctx, figure: dict[str, str]):
+    """The activities of the calls in a cell (a weekday and an hour of the user's clock) or in
+    an hour of every weekday: the period's UTC hours that fall there, read as the grid reads them."""
+    day, hour = small(figure.get("day"), 7), small(figure.get("hour"), 24)
+    first = ctx.start or ctx.db.execute(select(func.min(C.c.started_at))).scalar() or ctx.now
+    last = ctx.end or ctx.now + timedelta(hours=1)
+    hours = []
+    for at in range(int(first.timestamp()) // 3600, int(last.timestamp()) // 3600 + 1):
+        local = datetime.fromtimestamp(at * 3600, UTC).astimezone(ctx.tz)
+        if (hour is None or local.hour == hour) and (day is None or local.weekday() == day):
+            hours.append(at)
+    return select(C.c.activity_id).where(*heatmap_conditions(ctx), utc_hour(ctx, C.c.started_at).in_(hours or [-1]),
+                                         C.c.activity_id.is_not(None))
 
 
 # answer rate and time to callback, per employee or per tracking number
@@ -268,6 +296,7 @@ def register() -> list[Report]:
         Report("calls_heatmap", _l("Calls by hour and weekday (telephony)"), "activity",
                description=_l("When the PBX's calls come and go, on your clock: all, answered or missed, either direction."),
                common=COMMON, period_field="happened_at", script=heatmap, chart="heatmap", order=45, raw_sql=heatmap_sql,
+               members=heatmap_members,
                filters=(Filter("calls", _l("Calls"), choices=calls_choices, default="all", condition=anything),
                         Filter("direction", _l("Direction"), choices=direction_choices, default="", condition=anything))),
         Report("calls_answered", _l("Answer rate and callbacks"), "activity",

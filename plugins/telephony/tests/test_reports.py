@@ -147,3 +147,17 @@ def test_each_answer_rate_figure_links_to_exactly_its_calls_activities(app, clie
     for query, figure in linked:
         response = reader.get(f"/api/v1/activity?{query.replace('&amp;', '&')}")
         assert response.status_code == 200 and response.get_json()["total"] == int(figure), query
+
+
+@pytest.mark.parametrize("args", ["", "&calls=missed", "&direction=outbound"])
+def test_each_heatmap_figure_links_to_exactly_its_calls_activities(app, client_for, api_client, world, args):
+    import re
+
+    url = f"/reports/telephony.calls_heatmap/?period=custom&start=2026-03-02&end=2026-03-02{args}"
+    page = client_for(world["admin"]).get(url).get_data(as_text=True)
+    linked = re.findall(r'<a href="/activity/\?([^"]+)">(\d+)</a>', page)
+    assert linked
+    reader = api_client(world["admin"])
+    for query, figure in linked:
+        response = reader.get(f"/api/v1/activity?{query.replace('&amp;', '&')}")
+        assert response.status_code == 200 and response.get_json()["total"] == int(figure), query
