@@ -65,7 +65,9 @@ class Lead(Record, table=True):
     __tablename__ = "leads_lead"
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_leads_lead_channel_external_id"),
-        Index("ix_leads_lead_queue", "status", "archived_at", "id"),  # the unsorted queue, newest first
+        # the unsorted queue and a status's list, by id over the live leads (partial, as below)
+        Index("ix_leads_lead_queue", "status", "id", sqlite_where=text("archived_at IS NULL"),
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_leads_lead_owner_list", "owner_id", "archived_at", "id"),  # an agent's own leads
         # one source's leads, newest first (partial: PostgreSQL orders by id after source_id = ?, not after IS NULL)
         Index("ix_leads_lead_source_list", "source_id", "id", sqlite_where=text("archived_at IS NULL"),
