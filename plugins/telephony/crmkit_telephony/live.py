@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import Index, UniqueConstraint, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Field, SQLModel
 
 from crmkit import api
@@ -100,10 +100,15 @@ def announce(provider, event: CallEvent, call: Call) -> None:
         news.extend((user, ANSWERED, user != answerer) for user in rung(call))
     elif event.kind in ("ended", "missed"):
         news.extend((user, ENDED, False) for user in rung(call))
-    told = [user for user, kind, elsewhere in news if add(user, call.id, kind, elsewhere, now)]
-    if told and random.random() < SWEEP_CHANCE:
-        sweep()
-    api.session().commit()
+    try:
+        told = [user for user, kind, elsewhere in news if add(user, call.id, kind, elsewhere, now)]
+        if told and random.random() < SWEEP_CHANCE:
+            sweep()
+        api.session().commit()
+    except SQLAlchemyError:  # the call is kept already: a card not shown never fails the delivery
+        api.session().rollback()
+        log.exception("telephony: could not record the news of call %s", call.id)
+        return
     publish(told)
 
 
