@@ -145,7 +145,8 @@ def score_sql(engine: str, **columns: str) -> str:
 def demands_sql(ctx, prop: dict) -> list[tuple[str, dict]]:
     """The object page's two statements by hand: the first page of matching demands, scored, and
     the counts of all matching and of those the user sees (all, for the admin)."""
-    values = {name: f":{name}" for name in ("deal_type", "kind", "city", "currency", "price", "rooms", "area")}
+    values = {name: f":{name}" for name in ("deal_type", "kind", "city", "currency")}
+    values.update(price="CAST(:price AS NUMERIC)", rooms="CAST(:rooms AS INTEGER)", area="CAST(:area AS NUMERIC)")
     where = ("d.status = 'active' AND d.archived_at IS NULL AND " + MATCH.format(**values)
              + " AND (d.districts IS NULL OR d.id IN (SELECT demand_id FROM real_estate_demand_district WHERE district = :district))")
     score = score_sql(ctx.engine, **values)

@@ -29,6 +29,7 @@ from crmkit_real_estate.models import Property
 
 PAGE_SIZE = 20
 ACTIVE = "active"
+PRICES, AREAS = (0, 10**15), (0, 10**8)  # every price and area an object may have (its schema's ranges)
 WEIGHTS = {"budget": 50, "area": 20, "rooms": 15, "district": 15}
 
 
@@ -48,7 +49,12 @@ def holds(value: Any, bound: Any, compare) -> Any:
     return or_(bound.is_(None), test) if is_column(bound) else test
 
 
-def within(value: Any, low: Any, high: Any) -> Any:
+def within(value: Any, low: Any, high: Any, bounds: tuple[int, int] | None = None) -> Any:
+    """``low <= value <= high``, each end optional. With ``bounds`` (the column's whole range) and
+    columns on both sides, a missing end becomes that bound, so the value's index takes the range
+    (the unmet-demand report probes the objects' index once per demand)."""
+    if bounds is not None and is_column(value) and is_column(low) and is_column(high):
+        return and_(value >= func.coalesce(low, bounds[0]), value <= func.coalesce(high, bounds[1]))
     return and_(holds(value, low, operator.ge), holds(value, high, operator.le))
 
 
@@ -69,8 +75,8 @@ def conditions(d: Any, p: Any, district: Any) -> list[Any]:
     (``d.kind``, ``p.price``...) as values or columns; ``district`` is the district test."""
     currency = or_(no_budget(d), equal(d.currency, p.currency))
     return [equal(d.deal_type, p.deal_type), equal(d.kind, p.kind), equal(d.city, p.city), district, currency,
-            within(p.price, d.budget_min, d.budget_max), within(p.rooms, d.rooms_min, d.rooms_max),
-            within(p.area, d.area_min, d.area_max)]
+            within(p.price, d.budget_min, d.budget_max, PRICES), within(p.rooms, d.rooms_min, d.rooms_max),
+            within(p.area, d.area_min, d.area_max, AREAS)]
 
 
 # scoring

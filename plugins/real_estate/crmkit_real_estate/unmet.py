@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, not_, select
+from sqlalchemy import and_, case, func, literal, not_, select, text
 
 from crmkit import api
 from crmkit.reports import Chart, Column, Context, Filter, Report, Result, Row, Series
@@ -105,8 +105,16 @@ def grouped(ctx: Context) -> tuple[list[Decimal], list[Any], int]:
               .select_from(unmet.outerjoin(DemandDistrict, DemandDistrict.demand_id == unmet.c.id))
               .group_by(district, unmet.c.kind, unmet.c.band))
     total = select(literal(1), literal(ANY), literal(""), literal(0), func.count()).select_from(unmet)
+    no_jit(ctx)
     found = ctx.db.execute(groups.union_all(total)).all()
     return bands, [row[1:] for row in found if row[0] == 0], next((row[4] for row in found if row[0] == 1), 0)
+
+
+def no_jit(ctx: Context) -> None:
+    """PostgreSQL would JIT-compile this query (one cheap index probe per demand, priced high):
+    compiling takes seconds where running takes less; off for this transaction only."""
+    if ctx.dialect == "postgresql":
+        ctx.db.execute(text("SELECT set_config('jit', 'off', true)"))
 
 
 def build(ctx: Context) -> Result:
@@ -130,6 +138,7 @@ def build(ctx: Context) -> Result:
 
 def members(ctx: Context, figure: dict[str, str]) -> Any:
     """The ids of the demands behind one figure (``district``: a name, ``*`` for any, ``all``)."""
+    no_jit(ctx)
     where = scope(ctx)
     district, kind, band = figure.get("district", "all"), figure.get("kind", "all"), figure.get("band", "all")
     if district == "*":
@@ -153,9 +162,9 @@ def raw_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
     band = " ".join(f"WHEN coalesce(d.budget_max, d.budget_min) <= {limit} THEN {i}" for i, limit in enumerate(bands))
     fits = ("p.status = 'active' AND p.archived_at IS NULL AND p.deal_type = d.deal_type AND p.kind = d.kind AND p.city = d.city "
             "AND ((d.budget_min IS NULL AND d.budget_max IS NULL) OR p.currency = d.currency) "
-            "AND (d.budget_min IS NULL OR p.price >= d.budget_min) AND (d.budget_max IS NULL OR p.price <= d.budget_max) "
+            "AND p.price >= coalesce(d.budget_min, 0) AND p.price <= coalesce(d.budget_max, 1000000000000000) "
             "AND (d.rooms_min IS NULL OR p.rooms >= d.rooms_min) AND (d.rooms_max IS NULL OR p.rooms <= d.rooms_max) "
-            "AND (d.area_min IS NULL OR p.area >= d.area_min) AND (d.area_max IS NULL OR p.area <= d.area_max)")
+            "AND p.area >= coalesce(d.area_min, 0) AND p.area <= coalesce(d.area_max, 100000000)")
     met = (f"(d.districts IS NULL AND EXISTS (SELECT 1 FROM real_estate_property p WHERE {fits})) OR (d.districts IS NOT NULL "
            f"AND EXISTS (SELECT 1 FROM real_estate_demand_district x JOIN real_estate_property p ON p.district = x.district "
            f"WHERE x.demand_id = d.id AND {fits}))")
@@ -165,4 +174,5 @@ def raw_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
     sql = (f"WITH unmet AS MATERIALIZED ({unmet}) SELECT 0, coalesce(dd.district, ''), u.kind, u.band, count(*) FROM unmet u "
            "LEFT JOIN real_estate_demand_district dd ON dd.demand_id = u.id GROUP BY 2, 3, 4 "
            "UNION ALL SELECT 1, '', '', 0, count(*) FROM unmet")
-    return [(sql, {"deal_type": "sale", "currency": "KZT"})]
+    found = [(sql, {"deal_type": "sale", "currency": "KZT"})]
+    return [("SELECT set_config('jit', 'off', true)", {}), *found] if ctx.dialect == "postgresql" else found
