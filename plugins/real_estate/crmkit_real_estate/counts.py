@@ -86,7 +86,8 @@ def e164(number: str | None) -> str | None:
 
 def number_sources(sources: list[dict] | None = None) -> dict[str, int]:
     """The tracking numbers of the lead sources: the number dialled (E.164) -> the source's id."""
-    return {e164(number): source["id"] for source in (sources or api.lead_sources()) for number in source["numbers"]}
+    every = api.lead_sources() if sources is None else sources
+    return {e164(number): source["id"] for source in every for number in source["numbers"]}
 
 
 def source_of(our_address: str | None, numbers: dict[str, int]) -> int | None:
