@@ -120,6 +120,14 @@ def responsible(call: Call) -> int | None:
     return None
 
 
+def about_for(call: Call, author) -> dict:
+    """The client the call is about, where ``author`` may link to them: another team's client who
+    rang this agent gets the call filed without the link (kept, found by the number), not refused."""
+    if call.about_entity and api.Records(call.about_entity, author).visible_ids({call.about_id}):
+        return {"about_entity": call.about_entity, "about_id": call.about_id}
+    return {"about_entity": None, "about_id": None}
+
+
 def activity_values(call: Call) -> dict:
     ours = call.called if call.direction == "inbound" else call.caller
     subject = INBOUND_SUBJECT if call.direction == "inbound" else OUTBOUND_SUBJECT
@@ -134,7 +142,7 @@ def activity_values(call: Call) -> dict:
 def file_activity(call: Call, author) -> None:
     """The call as an activity of its agent, written when it is over and kept in step after."""
     records = api.Records("activity", author)
-    values = activity_values(call)
+    values = {**activity_values(call), **about_for(call, author)}
     if call.activity_id is None:
         call.activity_id = records.create(values).id
         return
@@ -176,8 +184,7 @@ def enqueue_missed(call: Call, author) -> None:
         return
     task = api.Records("activity", author).create({
         "kind": "task", "subject": f"{CALL_BACK}: {call.their_number or '—'}"[:200], "status": "open",
-        "priority": "high", "happened_at": call.callback_due_at.isoformat(),
-        "about_entity": call.about_entity, "about_id": call.about_id,
+        "priority": "high", "happened_at": call.callback_due_at.isoformat(), **about_for(call, author),
     })
     call.callback_task_id = task.id
     api.notify(author, MISSED_TITLE, body=call.their_number or "", kind=NOTIFICATION_KIND, url=queue_url())

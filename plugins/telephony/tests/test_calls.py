@@ -84,6 +84,15 @@ def test_replaying_the_day_again_changes_nothing(app, client, world):
     assert [(a.id, a.version) for a in activities(app, "call") + activities(app, "task")] == before
 
 
+def test_another_teams_client_answered_by_an_agent_who_may_not_see_them_is_kept_without_the_link(app, client, world):
+    answered = [event("ringing", "c8", "13:00:00", caller=DANA, called=OFFICE, extension="102"),
+                event("answered", "c8", "13:00:05", caller=DANA, called=OFFICE, extension="102"),
+                event("ended", "c8", "13:01:05", caller=DANA, called=OFFICE, extension="102", duration=60)]
+    assert post(client, answered).status_code == 202
+    [call] = activities(app, "call")
+    assert (call.owner_id, call.their_address, call.duration_seconds, call.about_id) == (world["bolat"], DANA, 60, None)
+
+
 def test_a_missed_call_gets_a_callback_task_for_its_agent_due_in_working_minutes(app, client, world):
     post(client, DAY[9:11])
     call = calls(app)["c4"]
