@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, delete, func, insert, select
+from sqlalchemy import DateTime, delete, func, insert, select, text
 
 from benchmarks import core, world
 from benchmarks.measures.pages import judged, with_baseline
@@ -84,6 +84,9 @@ def fill(ctx, app) -> None:
             session.execute(insert(Call.__table__), calls)
         if sources:
             session.execute(insert(CallSource.__table__), sources)
+        if session.get_bind().dialect.name == "postgresql":  # the ids were given: calls the PBX posts next follow them
+            session.execute(text("SELECT setval(pg_get_serial_sequence('telephony_call', 'id'), "
+                                 "(SELECT coalesce(max(id), 0) + 1 FROM telephony_call), false)"))
         session.commit()
 
 
