@@ -19,6 +19,12 @@ def app_on(url, plugins=()):
     return create_app(settings, plugins=plugins)
 
 
+def index_text(index: dict) -> str:
+    """An index as text; a partial index's condition as its SQL, not the clause object's address."""
+    options = {name: str(value) for name, value in index.get("dialect_options", {}).items()}
+    return str({**index, "dialect_options": options})
+
+
 def described(engine) -> dict:
     """Every table's columns, keys, indexes and rows; on PostgreSQL also triggers and sequences."""
     inspector = inspect(engine)
@@ -29,7 +35,7 @@ def described(engine) -> dict:
                 "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in inspector.get_columns(table)],
                 "primary key": inspector.get_pk_constraint(table)["constrained_columns"],
                 "foreign keys": sorted(str(fk) for fk in inspector.get_foreign_keys(table)),
-                "indexes": sorted(str(ix) for ix in inspector.get_indexes(table)),
+                "indexes": sorted(index_text(ix) for ix in inspector.get_indexes(table)),
                 "unique": sorted(str(uq) for uq in inspector.get_unique_constraints(table)),
                 "checks": sorted(str(ck) for ck in inspector.get_check_constraints(table)),
                 "rows": sorted(repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{table}"'))),
