@@ -85,6 +85,7 @@ __all__ = [
     "attach_file",
     "attachments_of",
     "count_subjects",
+    "inventory_entities",
     "audit",
     "can",
     "crontab",
@@ -414,6 +415,11 @@ unlink_item = _inventory.unlink_item
 items_of = _inventory.items_of
 subjects_of = _inventory.subjects_of
 count_subjects = _inventory.count_subjects
+
+
+def inventory_entities() -> list[str]:
+    """The keys of the entities some plugin declares inventory (none: no "About objects" field)."""
+    return list(_inventory.declared())
 
 
 def today(user: Any = None) -> date:

@@ -97,6 +97,9 @@ def lead_action(user, call: Call, who: dict) -> str | None:
     return None
 
 
+ITEMS = "inventory.items"  # the core's "About objects" field on activities
+
+
 @bp.get("/<int:call_id>")
 def card(call_id: int):
     """The card as a fragment, for the page the call rang on (live.js puts it in place)."""
@@ -106,7 +109,8 @@ def card(call_id: int):
     return render_template("telephony/card.html", call=call, who=who, state=state(call, user),
                            lead_url=lead_action(user, call, who), new_lead_url=new_lead_url(user, who),
                            detail_url=api.detail_url, note_limit=NOTE_LIMIT,
-                           can_note=api.Records("activity", user).can("create"))
+                           can_note=api.Records("activity", user).can("create"),
+                           about_objects=bool(api.inventory_entities()))
 
 
 def new_lead_url(user, who: dict) -> str | None:
@@ -136,12 +140,23 @@ def note(call_id: int):
         return answer(_("Write what came of the call."), 422, field="note")
     if len(text) > NOTE_LIMIT:
         return answer(_("Up to %(limit)d characters.", limit=NOTE_LIMIT), 422, field="note")
+    values = {"body": text}
+    items = (request.form.get(ITEMS) or "").strip()
+    if items and api.inventory_entities():  # what the call was about, by number or address (docs/inventory.md)
+        values["inventory"] = {"items": items}
     try:
         if call.activity_id is None:  # still ringing or talking: the activity is written now
             calls.file_activity(call, user)
         records = api.Records("activity", user)
         activity = records.get(call.activity_id)
-        records.update(activity, {"body": text}, activity.version)
+        records.update(activity, values, activity.version)
+    except api.Invalid as error:
+        api.session().rollback()
+        field = ITEMS if ITEMS in error.fields or "inventory" in error.fields else "note"
+        messages = error.fields.get(ITEMS) or error.fields.get("inventory") or error.fields.get("note") or [str(error)]
+        while isinstance(messages, dict):  # nested under the extension's namespace
+            messages = next(iter(messages.values()), [str(error)])
+        return answer(str(messages[0] if isinstance(messages, list) else messages), 422, field=field)
     except api.RecordError as error:
         api.session().rollback()
         return answer(str(error) or _("You may not change this call's activity."), getattr(error, "status", 400), field="note")
