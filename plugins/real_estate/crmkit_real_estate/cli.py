@@ -40,7 +40,9 @@ def import_command(path, as_email):
     for row, name, message in outcome.errors:
         click.echo(_("row %(row)s, %(field)s: %(message)s", row=row, field=name, message=message), err=True)
     if outcome.errors:
-        click.echo(_("Nothing imported: %(n)s problems.", n=len(outcome.errors)), err=True)
+        count = len(outcome.errors)
+        click.echo(messages.ngettext("Nothing imported: %(num)s problem.", "Nothing imported: %(num)s problems.", count,
+                                     num=count), err=True)
         raise SystemExit(1)
     api.audit("import", user=user, entity=KEY, file=path.name, created=len(outcome.created), photos=outcome.photos)
     click.echo(_("Imported %(objects)s objects with %(photos)s photos.", objects=len(outcome.created), photos=outcome.photos))
