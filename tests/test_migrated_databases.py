@@ -73,7 +73,7 @@ def test_a_copy_is_the_database_alembic_makes(tmp_path, urls, plugins):
     upgrade_all(db.engine_of(plain), lineages)
     try:
         assert described(db.engine_of(copy)) == described(db.engine_of(plain))
-        assert databases.sqlite_files or databases.templates, "the copy was migrated by Alembic"
+        assert databases.sqlite_files or any(databases.statements.values()), "the copy was migrated by Alembic"
     finally:
         for app in (first, copy, plain):
             db.engine_of(app).dispose()

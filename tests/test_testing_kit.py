@@ -17,7 +17,7 @@ from sqlmodel import select
 from crmkit import db
 from crmkit.core.access.models import Department, Office
 from crmkit.testing import FROZEN_AT, FrozenClock
-from crmkit.testing.databases import database_name
+from crmkit.testing.databases import schema_name
 from tests.plugins.install import HELLO_TEMPLATE, install_hello, site, write_distribution  # noqa: F401 - site is a fixture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,11 +119,11 @@ def test_an_installed_plugin_is_named_by_its_entry_point(site, make_app, runner)
     assert app.test_cli_runner().invoke(args=["hello", "greet", "Aigerim"]).output == "Hello, Aigerim!\n"
 
 
-def test_database_names_carry_the_xdist_worker(monkeypatch):
+def test_schema_names_carry_the_xdist_worker(monkeypatch):
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw7")
-    assert database_name().startswith("crmkit_test_gw7_")
+    assert schema_name().startswith("test_gw7_")
     monkeypatch.delenv("PYTEST_XDIST_WORKER")
-    assert database_name().startswith("crmkit_test_main_")
+    assert schema_name().startswith("test_main_")
 
 
 OUT_OF_TREE_CONFTEST = """

@@ -1,32 +1,33 @@
 """Migrated test databases, made by Alembic once per session for each set of lineages, then copied.
 
-Migrating costs ~0.2 s a test on SQLite and ~1.5 s on PostgreSQL, and most tests want the same
-schema. The first test that asks for a set of lineages (the same names, tables and scripts) gets
-a database migrated by Alembic as always; each later one gets a copy made without it:
+Migrating costs ~0.2 s a test on SQLite and ~1 s on PostgreSQL, and most tests want the same
+schema. The first test that asks for a set of lineages (the same names, tables and scripts) is
+migrated by Alembic as always; each later one gets the same database without it:
 
 - SQLite: the first database, just migrated, is kept (backup API) and copied into the test's file.
-- PostgreSQL: a template database of the worker's own is migrated by Alembic once; each test's
-  empty database is then replaced by ``CREATE DATABASE ... TEMPLATE`` (~0.1 s). Tests still get
-  fresh tables of their own (statistics, counters and sequences start from nothing).
+- PostgreSQL: the statements that first migration executed are kept and executed again, in one
+  transaction, in the test's own empty schema. Tests still get fresh tables of their own
+  (statistics, counters and sequences start from nothing), which reusing schemas would not give.
 
-A database that is not empty (a second app on it) or an in-memory one is migrated by Alembic, as
-before. A test that changes how migrations run migrates by itself: ``make_app(migrate=False)``,
-then ``upgrade_all``.
+A database that is not empty (a second app on it), an in-memory one, or a migration whose
+statements name its own schema is migrated by Alembic, as before. A test that changes how
+migrations run migrates by itself: ``make_app(migrate=False)``, then ``upgrade_all``.
 
-Each pytest-xdist worker keeps its own (the session fixture is per process).
+Each pytest-xdist worker keeps its own (the session fixture is per process), in its own folder.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import DBAPIError
 
 from crmkit.migrate import Lineage, upgrade_all
-from crmkit.testing.databases import DATABASE_DROPS, create_database, database_name, drop_database, server_engine
 
 # Objects in the current schema; none means nothing was migrated into it yet.
 PG_OBJECTS = """
@@ -35,6 +36,9 @@ SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = n.oid)
      + (SELECT count(*) FROM pg_type WHERE typnamespace = n.oid)
 FROM pg_namespace n WHERE n.nspname = current_schema()
 """
+# Advisory locks only make concurrent migrations take turns creating pg_trgm (crmkit/search);
+# a replay comes after the recorded migration committed, so it needs no turn.
+ADVISORY_LOCK = re.compile(r"^\s*SELECT\s+pg_advisory(_xact)?_lock\(", re.IGNORECASE)
 
 
 def lineages_key(engine: Engine, lineages: Sequence[Lineage]) -> tuple:
@@ -63,13 +67,52 @@ def copy_sqlite(source: str | Path, target: str | Path) -> None:
         src.backup(dst)
 
 
+def recorded_upgrade(engine: Engine, lineages: Sequence[Lineage]) -> list[tuple[str, str, object]] | None:
+    """Migrate with Alembic, keeping each statement the engine ran, its parameters and how it ran
+    them; None when one names the schema (a replay elsewhere would reach back into it)."""
+    statements: list[tuple[str, str, object]] = []
+
+    def keeper(kind: str):
+        def keep(_cursor, statement, *rest):
+            statements.append((kind, statement, rest[0] if kind != "do_execute_no_params" else None))
+
+        return keep
+
+    listeners = [(kind, keeper(kind)) for kind in ("do_execute", "do_executemany", "do_execute_no_params")]
+    for kind, listener in listeners:
+        event.listen(engine, kind, listener)
+    try:
+        upgrade_all(engine, lineages)
+    finally:
+        for kind, listener in listeners:
+            event.remove(engine, kind, listener)
+    with engine.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar()
+    if any(schema in statement or schema in repr(parameters) for _kind, statement, parameters in statements):
+        return None
+    return [s for s in statements if not ADVISORY_LOCK.match(s[1])]
+
+
+def replay(engine: Engine, statements: list[tuple[str, str, object]]) -> None:
+    """Run recorded statements, in one transaction, on the engine's database (its search_path)."""
+    with engine.begin() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        for kind, statement, parameters in statements:
+            if kind == "do_executemany":
+                cursor.executemany(statement, parameters)
+            elif kind == "do_execute":
+                cursor.execute(statement, parameters)
+            else:
+                cursor.execute(statement)
+
+
 class MigratedDatabases:
-    """Per test session: one migrated SQLite file, or one PostgreSQL template, per set of lineages."""
+    """Per test session: one migrated SQLite file, or one list of statements, per set of lineages."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.sqlite_files: dict[tuple, Path] = {}
-        self.templates: dict[tuple, tuple[Engine, str]] = {}
+        self.statements: dict[tuple, list | None] = {}
 
     def upgrade(self, engine: Engine, lineages: Sequence[Lineage]) -> None:
         """Bring the engine's database to the heads of ``lineages``, as ``upgrade_all`` does."""
@@ -81,12 +124,6 @@ class MigratedDatabases:
             self._sqlite(engine, lineages)
         else:
             self._postgresql(engine, lineages)
-
-    def close(self) -> None:
-        """Drop the templates (in the background, with the tests' own databases)."""
-        templates, self.templates = self.templates, {}
-        for server, name in templates.values():
-            DATABASE_DROPS.drop(server, name)
 
     def _sqlite(self, engine: Engine, lineages: Sequence[Lineage]) -> None:
         key, database = lineages_key(engine, lineages), engine.url.database
@@ -103,24 +140,14 @@ class MigratedDatabases:
 
     def _postgresql(self, engine: Engine, lineages: Sequence[Lineage]) -> None:
         key = lineages_key(engine, lineages)
-        if key not in self.templates:
-            self.templates[key] = self._template(engine, lineages)
-        server, template = self.templates[key]
-        engine.dispose()  # the copy replaces the database under the app's engine
-        drop_database(server, engine.url.database)
-        create_database(server, engine.url.database, template)
-
-    @staticmethod
-    def _template(engine: Engine, lineages: Sequence[Lineage]) -> tuple[Engine, str]:
-        """A database migrated by Alembic with no connection left on it, as a template must be."""
-        server, name = server_engine(engine.url), database_name() + "_template"
-        create_database(server, name)
-        migrating = create_engine(engine.url.set(database=name))
-        try:
-            upgrade_all(migrating, lineages)
-        except BaseException:
-            migrating.dispose()
-            drop_database(server, name)
-            raise
-        migrating.dispose()
-        return server, name
+        statements = self.statements.get(key)
+        if statements:
+            try:
+                replay(engine, statements)
+                return
+            except (DBAPIError, engine.dialect.loaded_dbapi.Error):
+                pass  # e.g. a test dropped pg_trgm: Alembic makes it again, and is recorded anew
+        elif key in self.statements:  # known not to be replayable
+            upgrade_all(engine, lineages)
+            return
+        self.statements[key] = recorded_upgrade(engine, lineages)

@@ -58,7 +58,7 @@ def instance_path(tmp_path, monkeypatch):
 
 @pytest.fixture
 def database_url(tmp_path):
-    """An empty database of the test's own: SQLite, or a PostgreSQL database (CRMKIT_TEST_DATABASE_URL)."""
+    """An empty database of the test's own: SQLite, or a PostgreSQL schema (CRMKIT_TEST_DATABASE_URL)."""
     from crmkit.testing.databases import own_database
 
     with own_database(tmp_path) as url:
@@ -70,18 +70,16 @@ def migrated_databases(tmp_path_factory):
     """Migrations run once per set of plugins in each worker, then are copied (crmkit.testing.migrated)."""
     from crmkit.testing.migrated import MigratedDatabases
 
-    databases = MigratedDatabases(tmp_path_factory.mktemp("migrated"))
-    yield databases
-    databases.close()
+    return MigratedDatabases(tmp_path_factory.mktemp("migrated"))
 
 
 @pytest.fixture(autouse=True, scope="session")
-def databases_dropped():
-    """Every PostgreSQL test database is gone before the session ends."""
+def schemas_dropped():
+    """Every PostgreSQL test schema is gone before the session ends."""
     yield
-    from crmkit.testing.databases import DATABASE_DROPS
+    from crmkit.testing.databases import SCHEMA_DROPS
 
-    DATABASE_DROPS.close()
+    SCHEMA_DROPS.close()
 
 
 @pytest.fixture(autouse=True, scope="session")
