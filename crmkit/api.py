@@ -415,11 +415,7 @@ unlink_item = _inventory.unlink_item
 items_of = _inventory.items_of
 subjects_of = _inventory.subjects_of
 count_subjects = _inventory.count_subjects
-
-
-def inventory_entities() -> list[str]:
-    """The keys of the entities some plugin declares inventory (none: no "About objects" field)."""
-    return list(_inventory.declared())
+inventory_entities = _inventory.declared_keys
 
 
 def today(user: Any = None) -> date:

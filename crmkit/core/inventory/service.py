@@ -24,6 +24,11 @@ def declared() -> dict[str, Inventory]:
     return current_app.extensions.get("crmkit.inventory", {})
 
 
+def declared_keys() -> list[str]:
+    """The keys of the entities some plugin declares inventory (none: no "About objects" field)."""
+    return list(declared())
+
+
 def entity_of(key: str):
     return current_app.extensions["crmkit"].entities.get(key)
 

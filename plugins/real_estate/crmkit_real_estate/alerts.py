@@ -83,14 +83,13 @@ def rematch(since: Any, notify: bool) -> list[tuple[Any, int, int]]:
     from sqlalchemy import select
 
     db = api.session()
-    statement = select(Property.id).where(Property.status == matching.ACTIVE, Property.archived_at.is_(None),
-                                          Property.updated_at >= since).order_by(Property.id)
+    statement = select(Property).where(Property.status == matching.ACTIVE, Property.archived_at.is_(None),
+                                       Property.updated_at >= since).order_by(Property.id)
     found = []
-    for property_id in list(db.execute(statement).scalars()):
-        prop = db.get(Property, property_id)
+    for prop in db.execute(statement).scalars().all():  # one query for the objects, not one each
         demands = matching.demand_ids_for(db, prop)
         if demands:
-            told = notify_matches(property_id, "rematched") if notify else 0
+            told = notify_matches(prop.id, "rematched") if notify else 0
             found.append((prop, len(demands), told))
     return found
 
