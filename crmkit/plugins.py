@@ -24,7 +24,7 @@ from types import FunctionType, ModuleType
 import pluggy
 
 import crmkit
-from crmkit import hookspecs
+from crmkit import frame_hookspecs, hookspecs
 
 ENTRY_POINT_GROUP = "crmkit"
 BUILTIN_PLUGINS = (
@@ -185,6 +185,7 @@ def build_manager(plugins: Sequence[Plugin], trace: bool = False) -> pluggy.Plug
     """Register the plugins in order and fail, naming the plugin, on any hook we don't offer."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    pm.add_hookspecs(frame_hookspecs)
     names = [p.name for p in plugins]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pluggy
 import pytest
 
-from crmkit import hookspecs
+from crmkit import frame_hookspecs, hookspecs
 
 TESTS = Path(__file__).parent
 PLUGINS_DOC = TESTS.parent / "docs" / "plugins.md"
@@ -25,6 +25,7 @@ def hook_callers() -> dict[str, pluggy.HookCaller]:
     """The hooks crmkit offers, as its plugin manager sees them."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    pm.add_hookspecs(frame_hookspecs)
     return {name: caller for name, caller in vars(pm.hook).items() if isinstance(caller, pluggy.HookCaller)}
 
 
@@ -78,7 +79,7 @@ def test_every_hook_section_shows_its_signature(hook):
 
 @pytest.mark.parametrize("name", sorted(SECTIONS))
 def test_every_documented_hook_exists(name):
-    assert name in HOOKS, f"docs/plugins.md documents '{name}', which crmkit/hookspecs.py does not offer"
+    assert name in HOOKS, f"docs/plugins.md documents '{name}', which crmkit/hookspecs.py and frame_hookspecs.py do not offer"
 
 
 @pytest.mark.parametrize("hook", sorted(HOOKS))
