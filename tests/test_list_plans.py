@@ -13,6 +13,8 @@ from crmkit.entities.listing import ListQuery, run
 from crmkit.entities.service import Records
 from tests.conftest import add_user
 
+pytestmark = pytest.mark.crmkit_fresh_database  # asserts query plans: a schema no earlier test used
+
 
 @pytest.fixture
 def people(app):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import inspect, text
 
@@ -9,7 +11,9 @@ from crmkit import db
 from crmkit.app import create_app
 from crmkit.migrate import upgrade_all
 from crmkit.plugin_state import set_enabled
+from crmkit.testing.databases import SCHEMA_DROPS
 from crmkit.testing.migrated import MigratedDatabases
+from crmkit.testing.schema_pool import SCHEMA_POOL
 from tests.conftest import TEST_SECRET, own_database
 from tests.plugins.projects import hooks as projects
 
@@ -92,3 +96,83 @@ def test_a_database_that_is_not_empty_is_upgraded_in_place(tmp_path, urls):
     finally:
         for app in (core, with_plugin):
             db.engine_of(app).dispose()
+
+
+postgresql_only = pytest.mark.skipif(
+    not os.environ.get("CRMKIT_TEST_DATABASE_URL"), reason="schemas are recycled on PostgreSQL; SQLite copies a file")
+
+
+def schema_of(app) -> str:
+    with db.engine_of(app).connect() as connection:
+        return connection.execute(text("SELECT current_schema()")).scalar()
+
+
+def migrated(databases: MigratedDatabases, url: str, recycled: bool = True):
+    """An app of the core on ``url``, migrated as the test fixtures migrate."""
+    app = app_on(url)
+    databases.upgrade(db.engine_of(app), app.extensions["crmkit"].lineages, recycled=recycled)
+    return app
+
+
+def waiting_schemas() -> int:
+    return sum(len(kind.waiting) for kind in SCHEMA_POOL.kinds.values())
+
+
+@postgresql_only
+def test_a_recycled_schema_is_the_database_alembic_makes(tmp_path):
+    databases = MigratedDatabases(tmp_path)
+    with own_database(tmp_path, "used") as used:
+        first = migrated(databases, used)
+        with db.engine_of(first).begin() as connection:  # a test's rows, and a row the migrations wrote changed
+            connection.execute(text("INSERT INTO core_office (name, address) VALUES ('Almaty', 'Abay 1'), ('Astana', 'Kabanbay 2')"))
+            connection.execute(text("UPDATE core_role SET label = 'Boss' WHERE name = 'admin'"))
+            connection.execute(text("DELETE FROM core_role WHERE name = 'agent'"))
+        db.engine_of(first).dispose()
+    SCHEMA_DROPS.wait()  # the end of a test: its schema is recycled in the background
+    assert waiting_schemas() >= 1
+    with own_database(tmp_path, "again") as again, own_database(tmp_path, "plain") as plain:
+        second, alembic = migrated(databases, again), app_on(plain)
+        upgrade_all(db.engine_of(alembic), alembic.extensions["crmkit"].lineages)
+        try:
+            assert described(db.engine_of(second)) == described(db.engine_of(alembic))
+        finally:
+            for app in (second, alembic):
+                db.engine_of(app).dispose()
+
+
+@postgresql_only
+def test_a_schema_whose_structure_a_test_changed_is_dropped_not_recycled(tmp_path):
+    databases = MigratedDatabases(tmp_path)
+    with own_database(tmp_path, "changed") as changed:
+        first = migrated(databases, changed)
+        schema = schema_of(first)
+        with db.engine_of(first).begin() as connection:
+            connection.execute(text("ALTER TABLE core_office ADD COLUMN motto text"))
+        db.engine_of(first).dispose()
+        waiting = waiting_schemas()
+    SCHEMA_DROPS.wait()
+    assert waiting_schemas() == waiting
+    with own_database(tmp_path, "next") as following:
+        second = migrated(databases, following)
+        try:
+            with db.engine_of(second).connect() as connection:
+                assert "motto" not in {c["name"] for c in inspect(connection).get_columns("core_office")}
+                gone = connection.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": schema}).scalar()
+            assert gone == 0
+        finally:
+            db.engine_of(second).dispose()
+
+
+@postgresql_only
+def test_a_database_asked_fresh_is_never_a_recycled_schema(tmp_path):
+    databases = MigratedDatabases(tmp_path)
+    with own_database(tmp_path, "used") as used:
+        first = migrated(databases, used)
+        db.engine_of(first).dispose()
+    SCHEMA_DROPS.wait()
+    waiting = waiting_schemas()
+    assert waiting >= 1
+    with own_database(tmp_path, "fresh") as fresh:
+        second = migrated(databases, fresh, recycled=False)
+        db.engine_of(second).dispose()
+        assert waiting_schemas() == waiting

@@ -168,6 +168,7 @@ def test_a_word_common_in_one_entity_leaves_the_few_hits_of_another_found(make_a
         assert [(g.entity.key, len(g.records), g.more) for g in groups] == [("phonebook.person", 10, True), ("projects.project", 1, False)]
 
 
+@pytest.mark.crmkit_fresh_database  # asserts query plans
 def test_a_search_reads_an_entitys_entries_newest_first_without_sorting_its_hits(app):
     """So that a common word stops after a page: SQLite's FTS5 walks the entity's id range in
     order; PostgreSQL reads the entity's newest entries from (entity, id) and could not from the

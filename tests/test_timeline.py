@@ -214,6 +214,7 @@ def test_paging_by_cursor_neither_repeats_nor_skips_across_mixed_entries(make_ap
     assert pages == -(-len(made) // 4)
 
 
+@pytest.mark.crmkit_fresh_database  # asserts query plans
 def test_each_source_is_read_through_its_index_with_a_limit(app, admin_client):
     person = create(app, "person", 1, name="Aigerim")
     activity(app, 1, person, "call", NOON)

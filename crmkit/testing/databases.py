@@ -40,8 +40,9 @@ class SchemaDrops:
         return self.engines[key]
 
     def drop(self, engine: Engine, schema: str) -> None:
+        """Recycle the schema for a later test when it may be (crmkit.testing.schema_pool), else drop it."""
         self.pool = self.pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-schema")
-        self.pending.append(self.pool.submit(drop_schema, engine, schema))
+        self.pending.append(self.pool.submit(recycle_or_drop, engine, schema))
 
     def wait(self) -> None:
         done, self.pending = self.pending, []
@@ -50,12 +51,24 @@ class SchemaDrops:
             raise errors[0]
 
     def close(self) -> None:
-        """Wait for the drops, then let go of every connection."""
+        """Wait for the drops, drop the schemas waiting to be used again, then let go of every connection."""
+        from crmkit.testing.schema_pool import SCHEMA_POOL
+
         try:
             self.wait()
+            for engine in self.engines.values():
+                for schema in SCHEMA_POOL.waiting(engine):
+                    drop_schema(engine, schema)
         finally:
             for engine in self.engines.values():
                 engine.dispose()
+
+
+def recycle_or_drop(engine: Engine, schema: str) -> None:
+    from crmkit.testing.schema_pool import SCHEMA_POOL
+
+    if not SCHEMA_POOL.recycle(engine, schema):
+        drop_schema(engine, schema)
 
 
 def drop_schema(engine: Engine, schema: str) -> None:

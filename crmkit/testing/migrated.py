@@ -28,6 +28,8 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 from crmkit.migrate import Lineage, upgrade_all
+from crmkit.testing.databases import SCHEMA_DROPS
+from crmkit.testing.schema_pool import SCHEMA_POOL
 
 # Objects in the current schema; none means nothing was migrated into it yet.
 PG_OBJECTS = """
@@ -114,8 +116,9 @@ class MigratedDatabases:
         self.sqlite_files: dict[tuple, Path] = {}
         self.statements: dict[tuple, list | None] = {}
 
-    def upgrade(self, engine: Engine, lineages: Sequence[Lineage]) -> None:
-        """Bring the engine's database to the heads of ``lineages``, as ``upgrade_all`` does."""
+    def upgrade(self, engine: Engine, lineages: Sequence[Lineage], recycled: bool = True) -> None:
+        """Bring the engine's database to the heads of ``lineages``, as ``upgrade_all`` does.
+        ``recycled`` False: on PostgreSQL, never a schema an earlier test used (schema_pool)."""
         dialect = engine.dialect.name
         in_memory = dialect == "sqlite" and engine.url.database in (None, "", ":memory:")
         if dialect not in ("sqlite", "postgresql") or in_memory or not is_empty(engine):
@@ -123,7 +126,7 @@ class MigratedDatabases:
         elif dialect == "sqlite":
             self._sqlite(engine, lineages)
         else:
-            self._postgresql(engine, lineages)
+            self._postgresql(engine, lineages, recycled)
 
     def _sqlite(self, engine: Engine, lineages: Sequence[Lineage]) -> None:
         key, database = lineages_key(engine, lineages), engine.url.database
@@ -138,12 +141,17 @@ class MigratedDatabases:
         copy_sqlite(database, kept)
         self.sqlite_files[key] = kept
 
-    def _postgresql(self, engine: Engine, lineages: Sequence[Lineage]) -> None:
+    def _postgresql(self, engine: Engine, lineages: Sequence[Lineage], recycled: bool = True) -> None:
         key = lineages_key(engine, lineages)
         statements = self.statements.get(key)
+        with engine.connect() as connection:
+            schema = connection.execute(text("SELECT current_schema()")).scalar()
         if statements:
+            if recycled and SCHEMA_POOL.take(engine, schema, key, settle=SCHEMA_DROPS.wait):
+                return
             try:
                 replay(engine, statements)
+                SCHEMA_POOL.adopt(engine, schema, key)
                 return
             except (DBAPIError, engine.dialect.loaded_dbapi.Error):
                 pass  # e.g. a test dropped pg_trgm: Alembic makes it again, and is recorded anew
@@ -151,3 +159,5 @@ class MigratedDatabases:
             upgrade_all(engine, lineages)
             return
         self.statements[key] = recorded_upgrade(engine, lineages)
+        if self.statements[key]:
+            SCHEMA_POOL.adopt(engine, schema, key)

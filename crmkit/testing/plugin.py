@@ -32,6 +32,12 @@ def resolve_plugins(plugins) -> list:
     return found
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "crmkit_fresh_database: on PostgreSQL, a schema no earlier test used (for tests that assert "
+                   "a query plan; crmkit.testing.schema_pool)")
+
+
 # Settings and the database
 
 
@@ -94,11 +100,21 @@ def quick_password_hashing():
     models.hasher = production
 
 
+@pytest.fixture(autouse=True, scope="session")
+def url_builders_compiled_once():
+    """Each URL rule's builder is compiled once per process, not once per app (crmkit.testing.compiled)."""
+    from crmkit.testing.compiled import forget_url_builders, remember_url_builders
+
+    remember_url_builders()
+    yield
+    forget_url_builders()
+
+
 # Apps
 
 
 @pytest.fixture
-def make_app(database_url, instance_path, migrated_databases, crmkit_plugins, shell_language):
+def make_app(database_url, instance_path, migrated_databases, crmkit_plugins, shell_language, request):
     """``make_app(plugins=None, migrate=True, **config)``: an app on the test's migrated database.
 
     ``plugins`` None means ``crmkit_plugins``; settings override the test defaults (TESTING, a
@@ -107,8 +123,10 @@ def make_app(database_url, instance_path, migrated_databases, crmkit_plugins, sh
     from crmkit import db
     from crmkit.app import create_app
     from crmkit.testing.accounts import TEST_SECRET
+    from crmkit.testing.compiled import TEMPLATES
 
     apps = []
+    fresh = request.node.get_closest_marker("crmkit_fresh_database") is not None
 
     def factory(plugins=None, migrate=True, **config):
         settings = {
@@ -120,9 +138,10 @@ def make_app(database_url, instance_path, migrated_databases, crmkit_plugins, sh
         }
         chosen = crmkit_plugins if plugins is None else plugins
         app = create_app(settings, plugins=resolve_plugins(chosen))
+        app.jinja_env.bytecode_cache = TEMPLATES  # compiled once per process (crmkit.testing.compiled)
         apps.append(app)
         if migrate:
-            migrated_databases.upgrade(db.engine_of(app), app.extensions["crmkit"].lineages)
+            migrated_databases.upgrade(db.engine_of(app), app.extensions["crmkit"].lineages, recycled=not fresh)
         return app
 
     yield factory

@@ -12,6 +12,8 @@ from crmkit import db, statistics
 from crmkit.core.documents.models import Document
 from crmkit.testing.accounts import login
 
+pytestmark = pytest.mark.crmkit_fresh_database  # asserts query plans: a schema no earlier test used
+
 
 def archive(app, count: int = 600) -> None:
     rows = [{"version": 1, "extra": {}, "title": f"Акт {n}", "doc_type": "other" if n % 64 == 0 else "act",

@@ -5,11 +5,14 @@ have no external id and the planner's statistics then call that index unselectiv
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, inspect, text
 
 from crmkit import db, statistics
 from crmkit.core.intake_mail import threads
 from crmkit.core.leads.intake import Incoming, receive
+
+pytestmark = pytest.mark.crmkit_fresh_database  # asserts query plans: a schema no earlier test used
 
 
 def email_leads(app) -> int:

@@ -4,10 +4,13 @@ check ``archived_at`` nor sorting, so the page costs the same at a million leads
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, inspect, text
 
 from crmkit import db, statistics
 from crmkit.core.leads.intake import Incoming, receive
+
+pytestmark = pytest.mark.crmkit_fresh_database  # asserts query plans: a schema no earlier test used
 
 INDEX = "ix_leads_lead_source_list"
 
