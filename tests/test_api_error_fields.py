@@ -62,3 +62,10 @@ def test_every_error_answer_matches_the_error_in_the_document(api, path, body, s
     response = api.post(f"{API}/{path}", json=body) if body is not None else api.get(f"{API}/{path}")
     assert response.status_code == status, response.get_json()
     jsonschema.validate(response.get_json(), error_schema)
+
+
+def test_an_invalid_records_messages_are_keyed_as_a_form_posts_them():
+    from crmkit.api import Invalid
+
+    error = Invalid({"title": ["Required."], "inventory": {"items": ["Unknown object 7."]}, "amount": "Too big."})
+    assert error.messages() == {"title": ["Required."], "inventory.items": ["Unknown object 7."], "amount": ["Too big."]}

@@ -32,6 +32,17 @@ class Invalid(RecordError):
         super().__init__(fields)
         self.fields = fields
 
+    def messages(self) -> dict[str, list[str]]:
+        """Each field's messages under the name a form posts it by: a plugin field's, nested in
+        ``fields`` under its extension (``{"inventory": {"items": [...]}}``), as ``inventory.items``."""
+        found: dict[str, list[str]] = {}
+        for key, value in self.fields.items():
+            if isinstance(value, dict):
+                found.update({f"{key}.{name}": [str(m) for m in messages] for name, messages in value.items()})
+            else:
+                found[key] = [str(m) for m in value] if isinstance(value, list | tuple) else [str(value)]
+        return found
+
 
 class Conflict(RecordError):
     """A stale edit: someone saved a newer version. Both are kept; nothing is overwritten."""

@@ -135,20 +135,9 @@ def submit(token: str):
             return refused(form, origin, wants_json, 422, error.errors)
         except Invalid as error:
             db.session().rollback()
-            return refused(form, origin, wants_json, 422, flat(error.fields))
+            return refused(form, origin, wants_json, 422, error.messages())
         db.session().commit()
         return accepted(form, origin, wants_json)
-
-
-def flat(errors: dict[str, Any]) -> dict[str, list[str]]:
-    """A plugin field's messages (``{"group": {"name": [...]}}``) under the key the form posts."""
-    found: dict[str, list[str]] = {}
-    for key, value in errors.items():
-        if isinstance(value, dict):
-            found.update({f"{key}.{name}": list(messages) for name, messages in value.items()})
-        else:
-            found[key] = list(value)
-    return found
 
 
 def caught(form: IntakeForm) -> None:

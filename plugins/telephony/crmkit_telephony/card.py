@@ -152,11 +152,9 @@ def note(call_id: int):
         records.update(activity, values, activity.version)
     except api.Invalid as error:
         api.session().rollback()
-        field = ITEMS if ITEMS in error.fields or "inventory" in error.fields else "note"
-        messages = error.fields.get(ITEMS) or error.fields.get("inventory") or error.fields.get("note") or [str(error)]
-        while isinstance(messages, dict):  # nested under the extension's namespace
-            messages = next(iter(messages.values()), [str(error)])
-        return answer(str(messages[0] if isinstance(messages, list) else messages), 422, field=field)
+        found = error.messages()
+        field = ITEMS if found.get(ITEMS) else "note"
+        return answer((found.get(field) or next(iter(found.values()), None) or [str(error)])[0], 422, field=field)
     except api.RecordError as error:
         api.session().rollback()
         return answer(str(error) or _("You may not change this call's activity."), getattr(error, "status", 400), field="note")
