@@ -41,11 +41,15 @@ def import_command(path, as_email):
         click.echo(_("row %(row)s, %(field)s: %(message)s", row=row, field=name, message=message), err=True)
     if outcome.errors:
         count = len(outcome.errors)
-        click.echo(messages.ngettext("Nothing imported: %(num)s problem.", "Nothing imported: %(num)s problems.", count,
-                                     num=count), err=True)
+        click.echo(messages.ngettext("Nothing imported: %(num)s problem.", "Nothing imported: %(num)s problems.", count),
+                   err=True)
         raise SystemExit(1)
     api.audit("import", user=user, entity=KEY, file=path.name, created=len(outcome.created), photos=outcome.photos)
-    click.echo(_("Imported %(objects)s objects with %(photos)s photos.", objects=len(outcome.created), photos=outcome.photos))
+    created = len(outcome.created)
+    click.echo(" ".join((
+        messages.ngettext("Imported %(num)s object.", "Imported %(num)s objects.", created),
+        messages.ngettext("%(num)s photo attached.", "%(num)s photos attached.", outcome.photos),
+    )))
 
 
 @group.command("rematch")

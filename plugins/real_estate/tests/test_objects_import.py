@@ -53,6 +53,7 @@ def test_a_csv_makes_its_objects_with_their_photos_and_agent(app, importer, tmp_
     assert result.exit_code == 0, result.output
     names, flat = photos_of(app, "RE-000001")
     assert names == ["front.png", "kitchen.png"] and count(app) == 2
+    assert "Imported 2 objects. 2 photos attached." in result.output
     _admin, agent = importer
     assert flat.owner_id == agent.id
 
@@ -65,6 +66,7 @@ def test_one_bad_row_saves_nothing_and_names_each_problem_by_row_and_field(app, 
     result = run(app, tmp_path / "objects.csv")
     assert result.exit_code == 1
     assert "row 3, kind" in result.output and "row 4, agent" in result.output
+    assert "Nothing imported: 2 problems." in result.output
     assert count(app) == 0
 
 
