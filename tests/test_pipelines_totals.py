@@ -175,3 +175,14 @@ def test_the_migration_makes_the_rows_of_the_deals_that_existed(make_app):
         session = db.session()
         assert kept_buckets(session) == expected_buckets(session)
         assert sum(values[0] for values in kept_buckets(session).values()) == 8
+
+
+def test_postgresql_never_sends_parallel_workers_to_read_the_kept_totals(app):
+    """A board reads a few hundred of its rows; two workers' start-up cost more than the read."""
+    with app.app_context():
+        connection = db.session().connection()
+        if connection.dialect.name != "postgresql":
+            pytest.skip("SQLite has no parallel plans")
+        options = connection.exec_driver_sql(
+            "SELECT reloptions FROM pg_class WHERE oid = 'pipelines_deal_total'::regclass").scalar()
+    assert "parallel_workers=0" in (options or [])
