@@ -193,12 +193,12 @@ class SchemaPool:
 
     def waiting(self, engine: Engine) -> list[str]:
         """Take every waiting schema on ``engine``'s server out of the pool (to drop them)."""
-        server = self.server(engine)
+        server, found = self.server(engine), []
         with self.lock:
-            found = [name for (on, _), kind in self.kinds.items() if on == server for name in kind.waiting]
-            for (on, _), kind in self.kinds.items():
+            for (on, _lineages), kind in self.kinds.items():
                 if on == server:
-                    kind.waiting.clear()
+                    found += kind.waiting
+                    kind.waiting = []
         return found
 
 
