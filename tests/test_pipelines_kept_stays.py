@@ -37,6 +37,10 @@ def moment(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def cents(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def expected_stays(session) -> set[tuple]:
     """One row per move of an unarchived deal, made here in Python from the history and the deals."""
     deals = {d.id: d for d in session.execute(select(Deal).where(Deal.archived_at.is_(None))).scalars()}
@@ -44,24 +48,26 @@ def expected_stays(session) -> set[tuple]:
     for move in session.execute(select(Transition).where(Transition.entity == "deal")).scalars():
         deal = deals.get(move.record_id)
         if deal is not None:
-            won = None if deal.won_amount is None else Decimal(str(deal.won_amount)).quantize(Decimal("0.01"))
+            won = cents(deal.won_amount)
+            ended = None if move.left_at is None else moment(move.left_at)
             found.add((move.id, deal.id, deal.pipeline_id, int(move.to_state), deal.owner_id, deal.source, moment(move.at),
-                       move.seconds, moment(deal.created_at), won, deal.currency))
+                       move.seconds, moment(deal.created_at), won, deal.currency, ended, cents(deal.amount)))
     return found
 
 
 def kept_stays(session) -> set[tuple]:
     found = set()
     for row in session.execute(select(stays.FunnelStay)).scalars():
-        won = None if row.won_amount is None else Decimal(str(row.won_amount)).quantize(Decimal("0.01"))
+        won = cents(row.won_amount)
+        ended = None if row.left_at is None else moment(row.left_at)
         found.add((row.id, row.deal_id, row.pipeline_id, row.stage_id, row.owner_id, row.source, moment(row.at), row.seconds,
-                   moment(row.created_at), won, row.currency))
+                   moment(row.created_at), won, row.currency, ended, cents(row.amount)))
     return found
 
 
 def more_writes(app, rng: random.Random, steps: int) -> None:
-    """Sources changed, owners set by raw SQL, and merges: the merged deal's history moved onto
-    the kept one (its stays with it), the merged deal deleted."""
+    """Sources and amounts changed, owners set by raw SQL, and merges: the merged deal's history
+    moved onto the kept one (its stays with it), the merged deal deleted."""
     with acting_as(app, "admin@example.com") as records:
         session = records.db
         owners = [user_by_email(session, f"{who}@example.com").id for who in ("admin", "boss", "north", "support")]
@@ -69,10 +75,13 @@ def more_writes(app, rng: random.Random, steps: int) -> None:
             made = list(session.execute(select(Deal.id).order_by(Deal.id)).scalars())
             if len(made) < 2:
                 return
-            action = rng.choice(("source", "owner", "merge"))
+            action = rng.choice(("source", "amount", "owner", "merge"))
             if action == "source":
                 deal = session.get(Deal, rng.choice(made))
                 records.update(deal, {"source": rng.choice(SOURCES)}, version=deal.version)
+            elif action == "amount":
+                deal = session.get(Deal, rng.choice(made))
+                records.update(deal, {"amount": rng.choice((None, "1500.25", "99000"))}, version=deal.version)
             elif action == "owner":
                 session.execute(update(Deal).where(Deal.id == rng.choice(made)).values(owner_id=rng.choice(owners)))
                 session.commit()
@@ -95,7 +104,8 @@ def test_after_random_moves_reopenings_deletions_and_merges_the_kept_stays_equal
         session = db.session()
         kept = kept_stays(session)
         assert kept == expected_stays(session)
-        assert any(row[7] is not None for row in kept)  # ended stays among them
+        assert any(row[7] is not None and row[11] is not None for row in kept)  # ended stays among them
+        assert any(row[12] is not None for row in kept)  # and amounts
 
 
 def test_rebuilding_the_stays_makes_the_rows_the_triggers_kept(world):

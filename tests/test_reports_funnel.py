@@ -122,7 +122,7 @@ def test_open_deals_as_of_a_date_equal_replaying_the_history_to_that_date(app, w
     with app.test_request_context():
         ctx = context(app, world, "admin", "funnel_as_of")
         stages = [s for s in funnel_data.stage_refs(ctx.db, world.pipeline) if s.kind == "open"]
-        found = funnel_data.snapshots(ctx.db, common.deals(ctx), stages, moment_day, "KZT")
+        found = funnel_data.snapshots(ctx.db, common.stays(ctx), stages, moment_day, "KZT")
     deals = list(replay.in_scope(world, None, pipeline=world.pipeline))
     expected = replay.snapshot(world, deals, moment_day, "KZT")
     got = {s.key: {stage: (s.deals[stage], s.amounts.get(stage)) for stage in s.deals} for s in found}

@@ -7,10 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
 
 from crmkit.core.pipelines import names
-from crmkit.core.pipelines.models import CURRENCIES, Deal, Pipeline
+from crmkit.core.pipelines.models import CURRENCIES, Pipeline
 from crmkit.core.pipelines.reports.stays import FunnelStay
 from crmkit.i18n import lazy_gettext as _l
 from crmkit.reports import Filter
@@ -41,14 +40,6 @@ def pipeline_of(ctx: Context) -> Pipeline | None:
 def currency_of(ctx: Context, pipeline: Pipeline) -> str:
     chosen = ctx.values.get("currency")
     return chosen if chosen in CURRENCIES else pipeline.currency
-
-
-def deals(ctx: Context) -> Select:
-    """The deals the reader counts: not archived, visible to them, of the chosen pipeline, owners
-    and source (the period is the report's own business). A report filter ``currency`` narrows
-    only the amounts, so it is left out here."""
-    table = Deal.__table__
-    return select(Deal).where(*ctx.conditions(table, period_field=None, where=False))
 
 
 def stays(ctx: Context) -> list:

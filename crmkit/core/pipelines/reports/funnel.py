@@ -151,7 +151,7 @@ def as_of_script(ctx: Context) -> Result:
         return Result(columns, [])
     moment = as_of(ctx)
     stages = [s for s in funnel_data.stage_refs(ctx.db, pipeline.id) if s.kind == "open"]
-    found = funnel_data.snapshots(ctx.db, common.deals(ctx), stages, moment, currency)
+    found = funnel_data.snapshots(ctx.db, common.stays(ctx), stages, moment, currency)
     snapshot = found[0] if found else funnel_data.Snapshot(0)
     rows = []
     for stage in stages:
@@ -180,7 +180,7 @@ def members(ctx: Context, figure: dict[str, str]):
     currency = figure.get("currency") or None
     try:
         if "at_stage" in figure:
-            return funnel_sql.held_members(common.deals(ctx), int(figure["at_stage"]), as_of(ctx), currency)
+            return funnel_sql.held_members(common.stays(ctx), int(figure["at_stage"]), as_of(ctx), currency)
         stage_ids = [int(part) for part in figure.get("stages", "").split(",") if part]
         key = figure.get("key")
         grouped = dimension_of(ctx) if key is not None else None

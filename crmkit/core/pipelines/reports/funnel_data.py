@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from crmkit.core.pipelines.models import Stage
 from crmkit.core.pipelines.reports import funnel_sql
@@ -118,11 +118,12 @@ def convert(funnel: Funnel) -> None:
         figures.conversion = then / figures.entered if figures.entered else None
 
 
-def snapshots(session, deals: Select, stages: Sequence[StageRef], moment: datetime, currency: str,
+def snapshots(session, scope: Sequence[Any], stages: Sequence[StageRef], moment: datetime, currency: str,
               dimension: str | None = None) -> list[Snapshot]:
-    """Open deals per stage at ``moment``, per key, rebuilt from the moves."""
+    """Open deals per stage at ``moment``, per key, rebuilt from the moves; ``scope``: the
+    conditions on the kept stays of the deals the reader counts (``common.stays``)."""
     found: dict[Any, Snapshot] = {}
-    for row in session.execute(funnel_sql.as_of_statement(deals, stages, moment, currency, dimension)):
+    for row in session.execute(funnel_sql.as_of_statement(scope, stages, moment, currency, dimension)):
         snapshot = found.setdefault(row.key, Snapshot(row.key))
         stage_id = int(row.stage)
         snapshot.deals[stage_id] = row.deals

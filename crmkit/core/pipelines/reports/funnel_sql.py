@@ -1,6 +1,6 @@
 """The sales funnel in SQL, from the stored moves of deals: ``pipelines_funnel_stay`` (the moves
-of unarchived deals with the deal's columns, kept by triggers: reports/stays.py) for a period,
-``core_transition`` for the stage each deal was in at a date.
+of unarchived deals with the deal's columns and each stay's end, kept by triggers: reports/stays.py),
+for a period and for the stage each deal was in at a date.
 
 A deal *enters* a stage when a transition row names the stage as its target: the row written when
 the deal is created in it, or any later move. For a pipeline and a period ``[start, end)``:
@@ -9,15 +9,14 @@ the deal is created in it, or any later move. For a pipeline and a period ``[sta
 - **time in stage**: each stay that began in the period in an open stage lasts until the deal's
   next move (the ``seconds`` its next move stored on the row), or until ``now`` while it is still
   there (as the deal page's "time in each state"); its average and its median (PostgreSQL's
-  ``percentile_cont``; on SQLite the middle one or two rows by ``ROW_NUMBER`` over ``COUNT``);
+  ``percentile_cont``; on SQLite the middle one or two of the open stages' ordered stays);
 - **closings**: the deals that entered a won stage and those that entered a lost stage in the
   period; the won ones' average final amount in one currency and their cycle (creation to the
   last win in the period).
 
 Everything is grouped by a *key*: nothing (the whole funnel), the deal's owner, the owner's
 department or the department's office. What the reader sees and the filters chose come in as
-conditions (on the kept stays) or a SELECT of deals (as of a date), so visibility is part of the
-same statement.
+conditions on the kept stays, so visibility is part of the same statement.
 """
 
 from __future__ import annotations
@@ -27,18 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, null, or_, select
+from sqlalchemy import Select, and_, case, func, literal, null, select, union_all
 
 from crmkit.core.access.models import Department
 from crmkit.core.auth.models import User
-from crmkit.core.pipelines.models import Deal
 from crmkit.core.pipelines.reports.stays import FunnelStay
-from crmkit.entities.transitions import Transition
 from crmkit.entities.workflow import seconds_between
 
-DEAL = "deal"
 DIMENSIONS = ("owner", "department", "office")
-T = Transition.__table__
 S = FunnelStay.__table__
 
 
@@ -62,32 +57,13 @@ def ids(stages: Sequence[StageRef], *kinds: str) -> list[int]:
     return [stage.id for stage in stages if stage.kind in kinds]
 
 
-def keyed(deals: Select, dimension: str | None):
-    """The deals of ``deals`` (a SELECT of Deal rows: visibility and filters already applied) with
-    the column ``key`` they are grouped by, as a subquery."""
-    table = Deal.__table__
-    columns = [table.c.id, table.c.created_at, table.c.amount, table.c.won_amount, table.c.currency]
-    if dimension is None:
-        return deals.with_only_columns(*columns, literal(0).label("key")).subquery("deals")
-    if dimension == "owner":
-        return deals.with_only_columns(*columns, table.c.owner_id.label("key")).subquery("deals")
-    owner = User.__table__
-    statement = deals.outerjoin(owner, owner.c.id == table.c.owner_id)
-    if dimension == "department":
-        return statement.with_only_columns(*columns, owner.c.department_id.label("key")).subquery("deals")
-    if dimension == "office":
-        department = Department.__table__
-        statement = statement.outerjoin(department, department.c.id == owner.c.department_id)
-        return statement.with_only_columns(*columns, department.c.office_id.label("key")).subquery("deals")
-    raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
-
-
 def stays_keyed(dimension: str | None):
     """``(FROM clause, key)``: the kept stays (``pipelines_funnel_stay``, one row per move of an
     unarchived deal with the deal's owner, source, pipeline and amounts) and the column they are
-    grouped by; the owner's department and office are joined from the small users' table."""
+    grouped by (None for the whole funnel); the owner's department and office are joined from the
+    small users' table."""
     if dimension is None:
-        return S, literal(0)
+        return S, None
     if dimension == "owner":
         return S, S.c.owner_id
     owner = User.__table__
@@ -98,6 +74,18 @@ def stays_keyed(dimension: str | None):
         department = Department.__table__
         return source.outerjoin(department, department.c.id == owner.c.department_id), department.c.office_id
     raise ValueError(f"unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}")
+
+
+def key_columns(key) -> list:
+    """The key as an inner SELECT's column: none for the whole funnel (a constant grouped on would
+    cost SQLite a sort of every row)."""
+    return [] if key is None else [key.label("key")]
+
+
+def key_of(rows, key) -> tuple[Any, list]:
+    """``(the key column of an outer SELECT over rows, what it groups by)``: 0 and nothing for the
+    whole funnel."""
+    return (literal(0).label("key"), []) if key is None else (rows.c.key, [rows.c.key])
 
 
 def entered_in(stage_ids: Sequence[int], start: datetime | None, end: datetime | None):
@@ -138,17 +126,41 @@ def stage_statement(dialect: str, scope: Sequence[Any], stages: Sequence[StageRe
     source, key = stays_keyed(dimension)
     seconds = case((S.c.stage_id.in_(ids(stages, "open")), stay_seconds(dialect, now)), else_=null())
     stays = (
-        select(key.label("key"), S.c.deal_id.label("record_id"), S.c.stage_id.label("stage"), seconds.label("seconds"))
+        select(*key_columns(key), S.c.deal_id.label("record_id"), S.c.stage_id.label("stage"), seconds.label("seconds"))
         .select_from(source)
         .where(*scope, entered_in([s.id for s in stages], start, end))
         .subquery("stays")
     )
-    source, middle = median(dialect, stays.c.seconds, (stays.c.key, stays.c.stage), stays)
-    return (
-        select(source.c.key, source.c.stage, func.count(source.c.record_id.distinct()).label("entered"),
-               func.avg(source.c.seconds).label("avg_seconds"), middle.label("median_seconds"))
-        .group_by(source.c.key, source.c.stage)
+    outer_key, by = key_of(stays, key)
+    grouped = select(outer_key, stays.c.stage, func.count(stays.c.record_id.distinct()).label("entered"),
+                     func.avg(stays.c.seconds).label("avg_seconds")).group_by(*by, stays.c.stage)
+    if dialect == "postgresql":
+        return grouped.add_columns(func.percentile_cont(0.5).within_group(stays.c.seconds).label("median_seconds"))
+    counts = grouped.subquery("counts")
+    middle = middle_seconds(
+        select(*key_columns(key), S.c.stage_id.label("stage"), stay_seconds(dialect, now).label("seconds"))
+        .select_from(source)
+        .where(*scope, entered_in(ids(stages, "open"), start, end))
+        .subquery("open_stays"),
+        key,
     )
+    same = [middle.c.stage == counts.c.stage] + ([] if key is None else [middle.c.key.is_not_distinct_from(counts.c.key)])
+    return select(*counts.c, middle.c.median_seconds).outerjoin(middle, and_(*same))
+
+
+def middle_seconds(stays, key):
+    """SQLite's median of each key and stage's ``seconds`` (``stays``: the open stages' entries
+    with their length), as a subquery (key, stage, median_seconds): the mean of the middle one
+    (odd count) or two (even) of the ordered lengths. Only those rows are sorted, not every entry."""
+    part = ([] if key is None else [stays.c.key]) + [stays.c.stage]
+    rank = func.row_number().over(partition_by=part, order_by=stays.c.seconds)
+    # the same window as the rank's, the whole partition as its frame: one sort serves both
+    count = func.count().over(partition_by=part, order_by=stays.c.seconds, rows=(None, None))
+    ranked = select(*part, stays.c.seconds, rank.label("rank"), count.label("counted")).subquery("ranked")
+    middle = ranked.c.rank.in_([(ranked.c.counted + 1) // 2, (ranked.c.counted + 2) // 2])
+    outer_key, by = key_of(ranked, key)
+    return (select(outer_key, ranked.c.stage, func.avg(ranked.c.seconds).label("median_seconds"))
+            .where(middle).group_by(*by, ranked.c.stage).subquery("middle"))
 
 
 def closing_statement(dialect: str, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime | None,
@@ -159,52 +171,51 @@ def closing_statement(dialect: str, scope: Sequence[Any], stages: Sequence[Stage
     source, key = stays_keyed(dimension)
     won, lost = ids(stages, "won"), ids(stages, "lost")
     per_deal = (
-        select(key.label("key"), S.c.deal_id, S.c.created_at, S.c.won_amount, S.c.currency,
+        select(*key_columns(key), S.c.deal_id, S.c.created_at, S.c.won_amount, S.c.currency,
                func.max(case((S.c.stage_id.in_(won), S.c.at))).label("won_at"),
                func.max(case((S.c.stage_id.in_(lost), 1))).label("lost"))
         .select_from(source)
         .where(*scope, entered_in(won + lost, start, end))
-        .group_by(key, S.c.deal_id, S.c.created_at, S.c.won_amount, S.c.currency)
+        .group_by(*([] if key is None else [key]), S.c.deal_id, S.c.created_at, S.c.won_amount, S.c.currency)
         .subquery("closings")
     )
     won_amount = case((and_(per_deal.c.won_at.is_not(None), per_deal.c.currency == currency), per_deal.c.won_amount))
     cycle = case((per_deal.c.won_at.is_not(None), seconds_between(dialect, per_deal.c.created_at, per_deal.c.won_at)))
+    outer_key, by = key_of(per_deal, key)
     return (
-        select(per_deal.c.key, func.count(per_deal.c.won_at).label("won"), func.count(per_deal.c.lost).label("lost"),
+        select(outer_key, func.count(per_deal.c.won_at).label("won"), func.count(per_deal.c.lost).label("lost"),
                func.sum(won_amount).label("won_total"), func.avg(won_amount).label("won_average"),
                func.avg(cycle).label("cycle_seconds"))
-        .group_by(per_deal.c.key)
+        .group_by(*by)
     )
 
 
-def placed(deals: Select, moment: datetime, dimension: str | None = None):
-    """The deals that may have been open at ``moment`` with the stage each was in then (None: not
-    yet created), as a subquery. A deal whose closing (``closed_at``) is at or before ``moment``
-    was closed then, since a reopen clears it and a later closing moves it on; only the others are
-    looked up, each by one seek of ``ix_core_transition_record``."""
-    table = Deal.__table__
-    scoped = keyed(deals.where(or_(table.c.closed_at.is_(None), table.c.closed_at > moment)), dimension)
-    then = (
-        select(T.c.to_state)
-        .where(T.c.entity == DEAL, T.c.record_id == scoped.c.id, T.c.at <= moment)
-        .order_by(T.c.at.desc(), T.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return select(scoped.c.id, scoped.c.key, scoped.c.amount, scoped.c.currency, then.label("stage")).subquery("placed")
+def placed(scope: Sequence[Any], stage_ids: Sequence[int], moment: datetime, dimension: str | None = None):
+    """The deals that were in one of ``stage_ids`` at ``moment``, with that stage, their amount and
+    currency, as a subquery: the kept stays that span the moment (begun at or before it and not
+    left by then: ``left_at`` None or later), two ranges of ``ix_pipelines_funnel_stay_held`` per
+    stage and no deal row. A deal's stay ends where its next move begins, so the stay found is
+    the target of its last move up to ``moment``; a deal not yet created then has none."""
+    source, key = stays_keyed(dimension)
+    began = (*scope, S.c.stage_id.in_(list(stage_ids)), S.c.at <= moment)
+    columns = (*key_columns(key), S.c.deal_id, S.c.stage_id.label("stage"), S.c.amount, S.c.currency)
+    return union_all(
+        select(*columns).select_from(source).where(*began, S.c.left_at.is_(None)),
+        select(*columns).select_from(source).where(*began, S.c.left_at > moment),
+    ).subquery("placed")
 
 
-def as_of_statement(deals: Select, stages: Sequence[StageRef], moment: datetime, currency: str,
+def as_of_statement(scope: Sequence[Any], stages: Sequence[StageRef], moment: datetime, currency: str,
                     dimension: str | None = None) -> Select:
     """Per key and open stage: the deals that were in it at ``moment`` (the target of their last
-    move up to then) and their amount in ``currency``. Columns: key, stage, deals, amount."""
-    then = placed(deals, moment, dimension)
+    move up to then) and their amount in ``currency``. ``scope``: the conditions on the kept stays
+    of the deals the reader counts. Columns: key, stage, deals, amount."""
+    then = placed(scope, ids(stages, "open"), moment, dimension)
+    _, key = stays_keyed(dimension)
+    outer_key, by = key_of(then, key)
     amount = case((then.c.currency == currency, then.c.amount))
-    return (
-        select(then.c.key, then.c.stage, func.count().label("deals"), func.sum(amount).label("amount"))
-        .where(then.c.stage.in_(keys(stages, "open")))
-        .group_by(then.c.key, then.c.stage)
-    )
+    return select(outer_key, then.c.stage, func.count().label("deals"), func.sum(amount).label("amount")).group_by(
+        *by, then.c.stage)
 
 
 def entered_members(scope: Sequence[Any], stage_ids: Sequence[int], start: datetime | None, end: datetime | None,
@@ -220,11 +231,11 @@ def entered_members(scope: Sequence[Any], stage_ids: Sequence[int], start: datet
     return statement
 
 
-def held_members(deals: Select, stage_id: int, moment: datetime, currency: str | None = None) -> Select:
+def held_members(scope: Sequence[Any], stage_id: int, moment: datetime, currency: str | None = None) -> Select:
     """The ids of the deals that were in ``stage_id`` at ``moment``; with ``currency``, those with
     an amount in it."""
-    then = placed(deals, moment)
-    statement = select(then.c.id).where(then.c.stage == str(stage_id))
+    then = placed(scope, [stage_id], moment)
+    statement = select(then.c.deal_id)
     if currency is not None:
         statement = statement.where(then.c.currency == currency, then.c.amount.is_not(None))
     return statement

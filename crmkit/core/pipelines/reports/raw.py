@@ -42,11 +42,14 @@ def stage_sql(dialect: str, stages, period: str, mine: str) -> str:
     if dialect == "postgresql":
         return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), "
                 "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) FROM s GROUP BY stage")
-    ranked = ("SELECT s.*, row_number() OVER (PARTITION BY stage ORDER BY seconds) AS rank, "
-              "count(seconds) OVER (PARTITION BY stage ORDER BY seconds ROWS BETWEEN UNBOUNDED PRECEDING "
-              "AND UNBOUNDED FOLLOWING) AS counted FROM s")
-    return (f"{stays}SELECT stage, count(DISTINCT record_id), avg(seconds), avg(CASE WHEN rank IN ((counted + 1) / 2, "
-            f"(counted + 2) / 2) AND seconds IS NOT NULL THEN seconds END) FROM ({ranked}) r GROUP BY stage")
+    # the median from the open stages' stays alone, the middle one or two of each stage's ordered lengths
+    timed = f"SELECT t.stage_id AS stage, {stay} AS seconds " + ENTRIES.format(stages=opens, period=period, mine=mine)
+    ranked = (f"SELECT o.*, row_number() OVER (PARTITION BY stage ORDER BY seconds) AS rank, count(*) OVER (PARTITION BY "
+              f"stage ORDER BY seconds ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS counted FROM ({timed}) o")
+    middle = (f"SELECT stage, avg(seconds) AS median FROM ({ranked}) r WHERE rank IN ((counted + 1) / 2, (counted + 2) / 2) "
+              "GROUP BY stage")
+    return (f"{stays}SELECT c.stage, c.entered, c.average, m.median FROM (SELECT stage, count(DISTINCT record_id) AS entered, "
+            f"avg(seconds) AS average FROM s GROUP BY stage) c LEFT JOIN ({middle}) m ON m.stage = c.stage")
 
 
 def closing_sql(dialect: str, stages, period: str, mine: str) -> str:
