@@ -18,7 +18,6 @@ from benchmarks import data, deals, world
 from benchmarks.kept_sql import old_raw
 from benchmarks.measures.funnel import raw_statements, vacuumed
 from crmkit import db
-from crmkit.core.pipelines.reports import raw as kept_raw
 
 
 class Measured:
@@ -52,12 +51,7 @@ def main(engine: str, size: int) -> None:
         vacuumed(ctx)
         args = {"pipeline": str(found.pipeline_id), "period": "last_month"}
         after = raw_statements(ctx, world.ADMIN_EMAIL, args)
-        kept = kept_raw.funnel_sql
-        kept_raw.funnel_sql = old_raw().funnel_sql
-        try:
-            before = raw_statements(ctx, world.ADMIN_EMAIL, args)
-        finally:
-            kept_raw.funnel_sql = kept
+        before = raw_statements(ctx, world.ADMIN_EMAIL, args, sql=old_raw().funnel_sql)
         with db.engine_of(app).connect() as connection:
             for label, statements in (("kept stays", after), ("core_transition joined to the deals", before)):
                 times = [server_ms(connection, engine, statements) for _ in range(7)]

@@ -201,6 +201,21 @@ def test_a_groups_figures_drill_down_to_that_departments_deals(app, world):
     assert result.totals.values[first] == sum(r.values[first] for r in result.rows)
 
 
+@pytest.mark.parametrize("by", ["employee", "department", "office"])
+def test_the_side_by_sides_total_row_is_the_whole_funnel(app, world, by):
+    result = script_result(app, world, "boss", "funnel_by", by=by)
+    whole = script_result(app, world, "boss", "funnel")
+    with app.test_request_context():
+        ctx = context(app, world, "boss")
+        stages = funnel_data.stage_refs(ctx.db, world.pipeline)
+        funnel = funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, NOW, "KZT")[0]
+    totals = result.totals.values
+    assert all(totals[f"stage_{s.id}"] == funnel.stage(s.id).entered for s in stages if f"stage_{s.id}" in totals)
+    assert totals["won_total"] == funnel.won_total and totals["won_average"] == funnel.won_average
+    assert totals["win_rate"] == common.percent(funnel.win_rate) and totals["cycle_days"] == common.days(funnel.cycle_seconds)
+    assert funnel.won and whole.rows  # the period has won deals to add up
+
+
 def test_an_agent_following_a_figure_sees_only_their_own_deals(app, world):
     result = script_result(app, world, "north", "funnel")
     first = result.rows[0]
@@ -259,6 +274,28 @@ def test_the_hand_written_sql_the_benchmarks_time_gives_the_reports_figures(app,
     won, lost, total, average, cycle = closing
     assert (funnel.won, funnel.lost, funnel.cycle_seconds) == pytest.approx((won, lost, replay.number(cycle)))
     assert replay.number(funnel.won_total) == pytest.approx(replay.number(total), abs=0.01)
+
+
+@pytest.mark.parametrize("by", ["employee", "department", "office"])
+def test_the_hand_written_side_by_side_sql_gives_the_reports_figures(app, world, by):
+    with app.test_request_context():
+        ctx = context(app, world, "boss", "funnel_by", by=by)
+        stages = funnel_data.stage_refs(ctx.db, world.pipeline)
+        dimension = funnel_reports.dimension_of(ctx)
+        funnels = {f.key: f for f in funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, NOW,
+                                                                 "KZT", dimension)}
+        process = DateTime(timezone=True).bind_processor(ctx.db.get_bind().dialect) or (lambda value: value)
+        entries, closings = (
+            ctx.db.execute(text(sql), {k: process(v) if isinstance(v, datetime) else v for k, v in params.items()}).all()
+            for sql, params in raw.funnel_by_sql(ctx)
+        )
+    assert {(key, int(stage)): entered for key, stage, entered in entries} == {
+        (key, s.stage.id): s.entered for key, f in funnels.items() for s in f.stages if s.entered}
+    assert closings and any(row[1] for row in closings)  # won deals to hold the amounts to
+    for key, won, lost, total, counted, cycle in closings:
+        found = funnels[key]
+        assert (found.won, found.lost, found.won_counted, found.cycle_seconds) == pytest.approx((won, lost, counted, replay.number(cycle)))
+        assert replay.number(found.won_total) == pytest.approx(replay.number(total), abs=0.01)
 
 
 def test_the_funnel_exported_as_xlsx_holds_the_figures_of_the_page(app, world):

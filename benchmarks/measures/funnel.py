@@ -18,21 +18,20 @@ from benchmarks import core, deals, world
 from benchmarks.measures.pages import judged, with_baseline
 from crmkit import db
 from crmkit.core.auth.models import User
-from crmkit.core.pipelines.reports import raw
 from crmkit.reports.context import Context
 
 FUNNEL_TARGET_MS = 200.0
 FUNNEL_RATIO = 2.0
 
 
-def raw_statements(ctx, email: str, args: dict[str, str]) -> list[tuple[str, dict]]:
-    """The report's hand-written SQL (crmkit/core/pipelines/reports/raw.py) for ``email``'s view,
-    moments bound as the driver stores them."""
+def raw_statements(ctx, email: str, args: dict[str, str], name: str = "funnel", sql=None) -> list[tuple[str, dict]]:
+    """The report ``name``'s hand-written SQL (crmkit/core/pipelines/reports/raw.py; ``sql`` another
+    such function) for ``email``'s view, moments bound as the driver stores them."""
     with ctx.app.test_request_context():
         session = db.session()
         user = session.query(User).filter_by(email=email).one()
-        run = Context.build(current_app.extensions["crmkit.reports"].get("funnel"), user, args, session)
-        found = raw.funnel_sql(run)
+        report = current_app.extensions["crmkit.reports"].get(name)
+        found = (sql or report.raw_sql)(Context.build(report, user, args, session))
     process = DateTime(timezone=True).bind_processor(db.engine_of(ctx.app).dialect) or (lambda value: value)
     return [(sql, {k: process(v) if isinstance(v, datetime) else v for k, v in params.items()}) for sql, params in found]
 
@@ -61,9 +60,7 @@ def funnel(ctx):
              ("sales funnel, last month, as an agent (own deals)", "/reports/funnel/", ctx.agent_email, None),
              ("sales funnel side by side by department, last month (admin)", "/reports/funnel_by/", world.ADMIN_EMAIL, "department"))
     for case, path, email, by in cases:
-        sql = raw_statements(ctx, email, args)
-        if by:
-            sql = sql * 2  # the totals row and the groups: the whole funnel's statements twice, as an estimate
+        sql = raw_statements(ctx, email, {**args, "by": by}, "funnel_by") if by else raw_statements(ctx, email, args)
         client = ctx.client(email) if email != world.ADMIN_EMAIL else None
         query_by = f"{query}&by={by}" if by else query
         row = with_baseline(ctx, "funnel", case, [f"{path}?{query_by}"], [sql], label, client=client, target=target)

@@ -113,9 +113,9 @@ def side_by_side_script(ctx: Context) -> Result:
         return Result([Column("key", heading, "text")], [])
     currency = common.currency_of(ctx, pipeline)
     stages = funnel_data.stage_refs(ctx.db, pipeline.id)
-    scope = common.stays(ctx)
-    whole = funnel_data.period_funnels(ctx.db, scope, stages, ctx.start, ctx.end, ctx.now, currency)
-    total = whole[0] if whole else funnel_data.empty(stages)
+    funnels = funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, ctx.now, currency, dimension,
+                                         timed=False)
+    total = funnel_data.total(funnels, stages)
     shown = shown_stages(total, stages)
     columns = [Column("key", heading, "text"),
                *(Column(f"stage_{s.id}", common.stage_label(s.id), "int") for s in shown),
@@ -123,7 +123,6 @@ def side_by_side_script(ctx: Context) -> Result:
                Column("won_total", _l("Won, %(currency)s", currency=currency), "money"),
                Column("won_average", _l("Average won deal, %(currency)s", currency=currency), "money"),
                Column("cycle_days", _l("Days from creation to won"), "decimal")]
-    funnels = funnel_data.period_funnels(ctx.db, scope, stages, ctx.start, ctx.end, ctx.now, currency, dimension)
     labels = key_names(ctx, dimension, [f.key for f in funnels])
     rows = [side_row(ctx, f, shown, currency, labels.get(f.key, str(f.key)), NONE if f.key is None else str(f.key))
             for f in funnels]
@@ -199,7 +198,8 @@ def reports() -> list[Report]:
             order=10, **shared),
         Report("funnel_by", _l("Sales funnel side by side"), description=_l(
             "The funnel of each employee, department or office, with win rate, won amount and cycle."),
-            dimensions=DIMENSIONS, filters=(common.CURRENCY,), script=side_by_side_script, members=members, order=11, **shared),
+            dimensions=DIMENSIONS, filters=(common.CURRENCY,), script=side_by_side_script, members=members,
+            raw_sql=raw.funnel_by_sql, order=11, **shared),
         Report("funnel_as_of", _l("Open deals as of a date"), description=_l(
             "Which stage each open deal was in at the end of a day, rebuilt from the stage history."),
             filters=(Filter("on", _l("As of"), kind="date"), common.CURRENCY), common=BAR, period_field=None,

@@ -37,8 +37,13 @@ class Funnel:
     won: int = 0
     lost: int = 0
     won_total: Decimal | None = None
-    won_average: Decimal | None = None
+    won_counted: int = 0  # the won deals with an amount in the currency
     cycle_seconds: float | None = None
+
+    @property
+    def won_average(self) -> Decimal | None:
+        """The won deals' average amount, to the tiyn from the exact total (SQLite's AVG is a float)."""
+        return decimal(self.won_total / self.won_counted) if self.won_counted and self.won_total is not None else None
 
     @property
     def win_rate(self) -> float | None:
@@ -81,9 +86,10 @@ def number(value: Any) -> float | None:
 
 
 def period_funnels(session, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime, end: datetime, now: datetime,
-                   currency: str, dimension: str | None = None) -> list[Funnel]:
+                   currency: str, dimension: str | None = None, timed: bool = True) -> list[Funnel]:
     """One funnel per key that had any entry in the period, in key order (None last); ``scope``:
-    the conditions on the kept stays of the deals the reader counts (``common.stays``)."""
+    the conditions on the kept stays of the deals the reader counts (``common.stays``).
+    ``timed``: with the average and median time in each stage (the longest part of the work)."""
     dialect = session.get_bind().dialect.name
     funnels: dict[Any, Funnel] = {}
 
@@ -93,20 +99,40 @@ def period_funnels(session, scope: Sequence[Any], stages: Sequence[StageRef], st
         return funnels[key]
 
     by_key = {stage.id: index for index, stage in enumerate(stages)}
-    statement = funnel_sql.stage_statement(dialect, scope, stages, start, end, now, dimension)
+    if timed:
+        statement = funnel_sql.stage_statement(dialect, scope, stages, start, end, now, dimension)
+    else:
+        statement = funnel_sql.entry_statement(scope, stages, start, end, dimension)
     for row in session.execute(statement):
         figures = funnel(row.key).stages[by_key[row.stage]]
         figures.entered = row.entered
-        figures.avg_seconds, figures.median_seconds = number(row.avg_seconds), number(row.median_seconds)
+        if timed:
+            figures.avg_seconds, figures.median_seconds = number(row.avg_seconds), number(row.median_seconds)
     statement = funnel_sql.closing_statement(dialect, scope, stages, start, end, currency, dimension)
     for row in session.execute(statement):
         found = funnel(row.key)
         found.won, found.lost = row.won, row.lost
-        found.won_total, found.won_average = decimal(row.won_total), decimal(row.won_average)
+        found.won_total, found.won_counted = decimal(row.won_total), row.won_counted
         found.cycle_seconds = number(row.cycle_seconds)
     for found in funnels.values():
         convert(found)
     return sorted(funnels.values(), key=lambda f: (f.key is None, f.key))
+
+
+def total(funnels: Sequence[Funnel], stages: Sequence[StageRef]) -> Funnel:
+    """The whole funnel from its groups' (without the times in stage): a deal's stays all carry its
+    one owner, so each deal is in one group and its entries and closing add up once."""
+    found, cycles = Funnel(0, [StageFigures(stage) for stage in stages]), 0.0
+    for funnel in funnels:
+        for figures, part in zip(found.stages, funnel.stages, strict=True):
+            figures.entered += part.entered
+        found.won, found.lost, found.won_counted = found.won + funnel.won, found.lost + funnel.lost, found.won_counted + funnel.won_counted
+        if funnel.won_total is not None:
+            found.won_total = (found.won_total or Decimal(0)) + funnel.won_total
+        cycles += (funnel.cycle_seconds or 0.0) * funnel.won
+    found.cycle_seconds = cycles / found.won if found.won else None
+    convert(found)
+    return found
 
 
 def convert(funnel: Funnel) -> None:

@@ -117,33 +117,44 @@ def median(dialect: str, value, partition: Sequence[Any], inner):
     return ranked, func.avg(case((and_(middle, ranked.c[value.key].is_not(None)), ranked.c[value.key])))
 
 
+def stays_in(dimension: str | None, scope: Sequence[Any], stage_ids: Sequence[int], start: datetime | None,
+             end: datetime | None, *columns, name: str = "stays"):
+    """``(subquery, key)``: the kept stays begun in ``stage_ids`` in the period that the reader
+    counts (``scope``), with their key (none for the whole funnel) and ``columns``."""
+    source, key = stays_keyed(dimension)
+    statement = select(*key_columns(key), *columns).select_from(source).where(*scope, entered_in(stage_ids, start, end))
+    return statement.subquery(name), key
+
+
+def entry_statement(scope: Sequence[Any], stages: Sequence[StageRef], start: datetime | None, end: datetime | None,
+                    dimension: str | None = None) -> Select:
+    """Per key and stage: the deals that entered it in the period, without the times in stage
+    (what the side by side shows). Columns: key, stage (its id), entered."""
+    stays, key = stays_in(dimension, scope, [s.id for s in stages], start, end, S.c.deal_id.label("record_id"),
+                          S.c.stage_id.label("stage"))
+    outer_key, by = key_of(stays, key)
+    return select(outer_key, stays.c.stage, func.count(stays.c.record_id.distinct()).label("entered")).group_by(
+        *by, stays.c.stage)
+
+
 def stage_statement(dialect: str, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime | None,
                     end: datetime | None, now: datetime, dimension: str | None = None) -> Select:
     """Per key and stage: the deals that entered it in the period, and the average and median
     seconds of the stays in open stages that began then. ``scope``: the conditions on the kept
     stays of the deals the reader counts (``Context.conditions`` over ``pipelines_funnel_stay``).
     Columns: key, stage (its id), entered, avg_seconds, median_seconds."""
-    source, key = stays_keyed(dimension)
     seconds = case((S.c.stage_id.in_(ids(stages, "open")), stay_seconds(dialect, now)), else_=null())
-    stays = (
-        select(*key_columns(key), S.c.deal_id.label("record_id"), S.c.stage_id.label("stage"), seconds.label("seconds"))
-        .select_from(source)
-        .where(*scope, entered_in([s.id for s in stages], start, end))
-        .subquery("stays")
-    )
+    stays, key = stays_in(dimension, scope, [s.id for s in stages], start, end, S.c.deal_id.label("record_id"),
+                          S.c.stage_id.label("stage"), seconds.label("seconds"))
     outer_key, by = key_of(stays, key)
     grouped = select(outer_key, stays.c.stage, func.count(stays.c.record_id.distinct()).label("entered"),
                      func.avg(stays.c.seconds).label("avg_seconds")).group_by(*by, stays.c.stage)
     if dialect == "postgresql":
         return grouped.add_columns(func.percentile_cont(0.5).within_group(stays.c.seconds).label("median_seconds"))
     counts = grouped.subquery("counts")
-    middle = middle_seconds(
-        select(*key_columns(key), S.c.stage_id.label("stage"), stay_seconds(dialect, now).label("seconds"))
-        .select_from(source)
-        .where(*scope, entered_in(ids(stages, "open"), start, end))
-        .subquery("open_stays"),
-        key,
-    )
+    timed, _ = stays_in(dimension, scope, ids(stages, "open"), start, end, S.c.stage_id.label("stage"),
+                        stay_seconds(dialect, now).label("seconds"), name="open_stays")
+    middle = middle_seconds(timed, key)
     same = [middle.c.stage == counts.c.stage] + ([] if key is None else [middle.c.key.is_not_distinct_from(counts.c.key)])
     return select(*counts.c, middle.c.median_seconds).outerjoin(middle, and_(*same))
 
@@ -165,9 +176,9 @@ def middle_seconds(stays, key):
 
 def closing_statement(dialect: str, scope: Sequence[Any], stages: Sequence[StageRef], start: datetime | None,
                       end: datetime | None, currency: str, dimension: str | None = None) -> Select:
-    """Per key: the deals won and lost in the period, the won ones' total and average final amount
-    in ``currency`` and their average cycle in seconds. Columns: key, won, lost, won_total,
-    won_average, cycle_seconds."""
+    """Per key: the deals won and lost in the period, the won ones' total final amount in
+    ``currency`` and how many had one, and their average cycle in seconds. Columns: key, won, lost,
+    won_total, won_counted, cycle_seconds."""
     source, key = stays_keyed(dimension)
     won, lost = ids(stages, "won"), ids(stages, "lost")
     per_deal = (
@@ -184,7 +195,7 @@ def closing_statement(dialect: str, scope: Sequence[Any], stages: Sequence[Stage
     outer_key, by = key_of(per_deal, key)
     return (
         select(outer_key, func.count(per_deal.c.won_at).label("won"), func.count(per_deal.c.lost).label("lost"),
-               func.sum(won_amount).label("won_total"), func.avg(won_amount).label("won_average"),
+               func.sum(won_amount).label("won_total"), func.count(won_amount).label("won_counted"),
                func.avg(cycle).label("cycle_seconds"))
         .group_by(*by)
     )

@@ -1,7 +1,7 @@
 """The funnel's figures as hand-written SQL (``Report.raw_sql``): what the benchmarks time the
 report beside, and what a test holds the report's figures to. Two statements over the kept stays
 (``pipelines_funnel_stay``), as the report runs: per stage the entries and the time in stage,
-then the closings."""
+then the closings; side by side, per group the entries and the closings."""
 
 from __future__ import annotations
 
@@ -74,3 +74,35 @@ def funnel_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
               "currency": common.currency_of(ctx, pipeline), "source": ctx.values.get("source")}
     mine = scope(ctx)
     return [(stage_sql(ctx.dialect, stages, period, mine), params), (closing_sql(ctx.dialect, stages, period, mine), params)]
+
+
+GROUPS = {"owner": ("t.owner_id", ""),
+          "department": ("u.department_id", "LEFT JOIN core_user u ON u.id = t.owner_id"),
+          "office": ("d.office_id", "LEFT JOIN core_user u ON u.id = t.owner_id LEFT JOIN core_department d ON d.id = u.department_id")}
+
+
+def funnel_by_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
+    """The side by side funnel's figures (``by``: employee, department or office): per group and
+    stage the deals that entered it, per group the deals won and lost and the won amounts and cycle."""
+    pipeline = common.pipeline_of(ctx)
+    if pipeline is None:
+        return []
+    stages = funnel_data.stage_refs(ctx.db, pipeline.id)
+    key, joined = GROUPS[{"department": "department", "office": "office"}.get(ctx.values.get("by"), "owner")]
+    period = " ".join(part for part, bound in (("AND t.at >= :start", ctx.start), ("AND t.at < :end", ctx.end)) if bound)
+    params = {"start": ctx.start, "end": ctx.end, "pipeline": pipeline.id, "currency": common.currency_of(ctx, pipeline),
+              "source": ctx.values.get("source")}
+    mine = scope(ctx)
+    stays = ENTRIES.replace("FROM pipelines_funnel_stay t", f"FROM pipelines_funnel_stay t {joined}")
+    entries = (f"SELECT {key}, t.stage_id, count(DISTINCT t.deal_id) "
+               + stays.format(stages=quoted(s.id for s in stages), period=period, mine=mine) + f" GROUP BY {key}, t.stage_id")
+    won, lost = quoted(s.id for s in stages if s.kind == "won"), quoted(s.id for s in stages if s.kind == "lost")
+    per_deal = (f"SELECT {key} AS key, t.deal_id, t.created_at, t.won_amount, t.currency, max(CASE WHEN t.stage_id IN ({won}) "
+                f"THEN t.at END) AS won_at, max(CASE WHEN t.stage_id IN ({lost}) THEN 1 END) AS lost "
+                + stays.format(stages=f"{won}, {lost}", period=period, mine=mine)
+                + f" GROUP BY {key}, t.deal_id, t.created_at, t.won_amount, t.currency")
+    amount = "CASE WHEN c.won_at IS NOT NULL AND c.currency = :currency THEN c.won_amount END"
+    closings = (f"SELECT c.key, count(c.won_at), count(c.lost), sum({amount}), count({amount}), "
+                f"avg(CASE WHEN c.won_at IS NOT NULL THEN {seconds(ctx.dialect, 'c.created_at', 'c.won_at')} END) "
+                f"FROM ({per_deal}) c GROUP BY c.key")
+    return [(entries, params), (closings, params)]
