@@ -25,7 +25,7 @@ from crmkit.core.activities.models import Activity
 from crmkit.core.auth.models import User
 from crmkit.core.pipelines import totals as kept
 from crmkit.core.pipelines.models import Deal, Pipeline, Stage
-from crmkit.db import utcnow
+from crmkit.db import among, utcnow
 from crmkit.entities.service import Records
 
 PAGE = 50  # cards per column, then "show more"
@@ -288,7 +288,8 @@ def next_activities(user: Any, deal_ids: list[int], activities: Records | None, 
     rank = func.row_number().over(partition_by=Activity.about_id, order_by=(Activity.happened_at, Activity.id)).label("rank")
     ranked = (
         activities.select()
-        .where(Activity.about_entity == "deal", Activity.about_id.in_(deal_ids), Activity.happened_at.is_not(None), still_open)
+        .where(Activity.about_entity == "deal", among(Activity.about_id, deal_ids, activities.db.get_bind().dialect.name),
+               Activity.happened_at.is_not(None), still_open)
         .with_only_columns(Activity.id, rank)
         .subquery("ranked")
     )

@@ -94,7 +94,9 @@ def titles(entity_key: str, ids: set[int]) -> dict[int, str]:
     if records is None or not ids or not records.can("view"):
         return {}
     model = records.model
-    statement = records.select(include_archived=True).with_only_columns(model.id, title_column(records)).where(model.id.in_(ids))
+    dialect = records.db.get_bind().dialect.name
+    statement = (records.select(include_archived=True).with_only_columns(model.id, title_column(records))
+                 .where(database.among(model.id, ids, dialect)))
     return {row[0]: str(row[1]) for row in records.db.execute(statement)}
 
 
