@@ -176,7 +176,6 @@ def rebuild(session, owners: set[int] | None = None) -> int:
     if owners is not None:
         clear = clear.where(table.c.owner_id.in_(owners))
     session.execute(clear)
-    written = 0
     for kind in COUNTED_KINDS:
         if kind == "task":
             moment, alive = Activity.done_at, [Activity.status == "done", Activity.done_at.is_not(None)]
@@ -192,11 +191,12 @@ def rebuild(session, owners: set[int] | None = None) -> int:
         if owners is not None:
             query = query.where(func.coalesce(Activity.owner_id, NOBODY).in_(owners))
         query = query.group_by(hour, owner)
-        result = session.execute(
-            insert(table).from_select(["kind", "hour", "owner_id", "total", "answered", "missed"], query)
-        )
-        written += max(result.rowcount or 0, 0)
-    return written
+        session.execute(insert(table).from_select(["kind", "hour", "owner_id", "total", "answered", "missed"], query))
+    # counted, not the INSERTs' rowcount: psycopg reports -1 for an INSERT ... SELECT
+    written = select(func.count()).select_from(table)
+    if owners is not None:
+        written = written.where(table.c.owner_id.in_(owners))
+    return session.execute(written).scalar_one()
 
 
 @click.group("activities", help=_l("Activities: the hourly counts the reports read."))
