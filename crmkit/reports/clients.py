@@ -159,14 +159,17 @@ def classed(ctx: Context):
     sees, in one currency: sums across currencies would mean nothing), its revenue and class."""
     deal, organization = ctx.table("deal"), ctx.table()
     seen = select(organization.c.id).where(organization.c.archived_at.is_(None), ctx.visible("organization", organization.c.owner_id))
-    revenue = (
+    # summed per organisation first (the period's won deals from ix_pipelines_deal_won), then kept
+    # to those the user sees: filtered before the sum, SQLite walked every deal by organisation
+    summed = (
         select(deal.c.organization_id.label("organization_id"), func.sum(deal.c.won_amount).label("amount"))
-        .where(*ctx.conditions(deal, entity="deal"), deal.c.won_amount.is_not(None), deal.c.organization_id.in_(seen),
+        .where(*ctx.conditions(deal, entity="deal"), deal.c.won_amount.is_not(None), deal.c.organization_id.is_not(None),
                deal.c.currency == abc_currency(ctx))
         .group_by(deal.c.organization_id)
         .having(func.sum(deal.c.won_amount) > 0)
-        .subquery("revenue")
+        .subquery("summed")
     )
+    revenue = select(summed.c.organization_id, summed.c.amount).where(summed.c.organization_id.in_(seen)).subquery("revenue")
     before = func.sum(revenue.c.amount).over(order_by=(revenue.c.amount.desc(), revenue.c.organization_id)) - revenue.c.amount
     total = func.sum(revenue.c.amount).over()
     ranked = select(revenue.c.organization_id, revenue.c.amount, before.label("before"), total.label("total")).subquery("ranked")
@@ -237,11 +240,12 @@ def idle_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
 
 
 def abc_sql(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
-    revenue = ("SELECT d.organization_id, sum(d.won_amount) AS amount FROM pipelines_deal d "
-               "JOIN contacts_organization o ON o.id = d.organization_id AND o.archived_at IS NULL "
-               "WHERE d.archived_at IS NULL AND d.won_amount IS NOT NULL AND d.currency = :currency "
-               "AND d.closed_at >= :start AND d.closed_at < :end "
-               "GROUP BY d.organization_id HAVING sum(d.won_amount) > 0")
+    summed = ("SELECT d.organization_id, sum(d.won_amount) AS amount FROM pipelines_deal d "
+              "WHERE d.archived_at IS NULL AND d.won_amount IS NOT NULL AND d.currency = :currency "
+              "AND d.closed_at >= :start AND d.closed_at < :end "
+              "GROUP BY d.organization_id HAVING sum(d.won_amount) > 0")
+    revenue = (f"SELECT s.organization_id, s.amount FROM ({summed}) s "
+               "JOIN contacts_organization o ON o.id = s.organization_id AND o.archived_at IS NULL")
     ranked = ("SELECT amount, sum(amount) OVER (ORDER BY amount DESC, organization_id) - amount AS before, "
               f"sum(amount) OVER () AS total FROM ({revenue}) r")
     grade = "CASE WHEN before < total * 0.8 THEN 'A' WHEN before < total * 0.95 THEN 'B' ELSE 'C' END"

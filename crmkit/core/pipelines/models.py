@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import object_session, relationship
 from sqlmodel import Field, SQLModel
 
@@ -68,6 +68,9 @@ class LossReason(SQLModel, table=True):
     archived_at: datetime | None = Field(default=None)
 
 
+WON = text("won_amount IS NOT NULL AND archived_at IS NULL")  # the partial index of won deals
+
+
 class Deal(Record, table=True):
     """A sale in progress: a pipeline and its stage (the workflow field ``stage_id``), who it is
     with, how much and when. ``amount`` is computed from the line items when there are any."""
@@ -83,6 +86,9 @@ class Deal(Record, table=True):
         Index("ix_pipelines_deal_owner_due", "owner_id", "closed_at", "expected_close_on"),
         Index("ix_pipelines_deal_owner_idle", "owner_id", "stage_id", "stage_entered_at"),
         Index("ix_pipelines_deal_updated", "updated_at", "id"),  # automation: idle for N days
+        # won deals by currency and closing: the clients' revenue (ABC) of a period from the index
+        Index("ix_pipelines_deal_won", "currency", "closed_at", "owner_id", "organization_id", "won_amount",
+              sqlite_where=WON, postgresql_where=WON),
     )
 
     title: str = Field(max_length=200, index=True)
