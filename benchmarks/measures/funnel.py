@@ -22,6 +22,7 @@ from crmkit.reports.context import Context
 
 FUNNEL_TARGET_MS = 200.0
 FUNNEL_RATIO = 2.0
+RATIO_FROM = 1_000_000  # deals: where the ratio to the raw SQL is judged
 
 
 def raw_statements(ctx, email: str, args: dict[str, str], name: str = "funnel", sql=None) -> list[tuple[str, dict]]:
@@ -52,7 +53,10 @@ def funnel(ctx):
         yield core.unavailable("funnel", "sales funnel, last month", ctx, "no reports in this build", "")
         return
     vacuumed(ctx)
-    target = f"p50 < {FUNNEL_TARGET_MS:g} ms; <= {FUNNEL_RATIO:g}x raw SQL"
+    # the ratio is the funnel's over 1M deals: below that the raw SQL takes a millisecond or
+    # two and the ratio measures the page's fixed cost, shown but not judged
+    judged_ratio = ctx.size >= RATIO_FROM
+    target = f"p50 < {FUNNEL_TARGET_MS:g} ms" + (f"; <= {FUNNEL_RATIO:g}x raw SQL" if judged_ratio else "")
     label = "hand-written SQL of the same figures"
     args = {"pipeline": str(found.pipeline_id), "period": "last_month"}
     query = "&".join(f"{k}={v}" for k, v in args.items())
@@ -64,7 +68,7 @@ def funnel(ctx):
         client = ctx.client(email) if email != world.ADMIN_EMAIL else None
         query_by = f"{query}&by={by}" if by else query
         row = with_baseline(ctx, "funnel", case, [f"{path}?{query_by}"], [sql], label, client=client, target=target)
-        row.met = row.figures["p50_ms"] < FUNNEL_TARGET_MS and row.figures.get("x_baseline_p50", 0) <= FUNNEL_RATIO
+        row.met = row.figures["p50_ms"] < FUNNEL_TARGET_MS and (not judged_ratio or row.figures.get("x_baseline_p50", 0) <= FUNNEL_RATIO)
         yield row
     yield judged(with_baseline(ctx, "funnel", "open deals as of the end of last month (admin)",
                                [f"/reports/funnel_as_of/?pipeline={found.pipeline_id}&on={last_day(ctx)}"], [], "",
