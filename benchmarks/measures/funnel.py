@@ -53,17 +53,20 @@ def funnel(ctx):
         yield core.unavailable("funnel", "sales funnel, last month", ctx, "no reports in this build", "")
         return
     vacuumed(ctx)
-    # the ratio is the funnel's over 1M deals: below that the raw SQL takes a millisecond or
-    # two and the ratio measures the page's fixed cost, shown but not judged
-    judged_ratio = ctx.size >= RATIO_FROM
-    target = f"p50 < {FUNNEL_TARGET_MS:g} ms" + (f"; <= {FUNNEL_RATIO:g}x raw SQL" if judged_ratio else "")
     label = "hand-written SQL of the same figures"
     args = {"pipeline": str(found.pipeline_id), "period": "last_month"}
     query = "&".join(f"{k}={v}" for k, v in args.items())
-    cases = (("sales funnel, last month (admin)", "/reports/funnel/", world.ADMIN_EMAIL, None),
-             ("sales funnel, last month, as an agent (own deals)", "/reports/funnel/", ctx.agent_email, None),
-             ("sales funnel side by side by department, last month (admin)", "/reports/funnel_by/", world.ADMIN_EMAIL, "department"))
-    for case, path, email, by in cases:
+    # (case, path, reader, side by side by, whether it reads every deal)
+    cases = (("sales funnel, last month (admin)", "/reports/funnel/", world.ADMIN_EMAIL, None, True),
+             ("sales funnel, last month, as an agent (own deals)", "/reports/funnel/", ctx.agent_email, None, False),
+             ("sales funnel side by side by department, last month (admin)", "/reports/funnel_by/", world.ADMIN_EMAIL, "department",
+              True))
+    for case, path, email, by, whole in cases:
+        # the ratio is the funnel's over 1M deals: where the raw SQL reads fewer (below 1M, or
+        # an agent's twentieth) it takes a few milliseconds and the ratio measures the page's fixed
+        # cost (its template, filter bar and chart), shown but not judged
+        judged_ratio = whole and ctx.size >= RATIO_FROM
+        target = f"p50 < {FUNNEL_TARGET_MS:g} ms" + (f"; <= {FUNNEL_RATIO:g}x raw SQL" if judged_ratio else "")
         sql = raw_statements(ctx, email, {**args, "by": by}, "funnel_by") if by else raw_statements(ctx, email, args)
         client = ctx.client(email) if email != world.ADMIN_EMAIL else None
         query_by = f"{query}&by={by}" if by else query
