@@ -77,7 +77,8 @@ def grow(app: Flask, data: Dataset, target: int, seed: int = 17, block: int = 50
         session.commit()
         if session.get_bind().dialect.name == "postgresql":
             with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                for table in ("pipelines_deal", "pipelines_deal_total", "pipelines_funnel_stay"):  # what autovacuum does after a bulk load
+                for table in ("pipelines_deal", "pipelines_deal_total", "pipelines_funnel_stay", "core_transition", "activity"):
+                    # what autovacuum does after a bulk load, rather than while the first measurements run
                     connection.execute(text(f"VACUUM {table}"))
     settle(app)
     return deals

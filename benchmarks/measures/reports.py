@@ -19,10 +19,6 @@ from crmkit.reports import engine
 from crmkit.reports.context import Context
 
 REPORT_TARGET_MS = 200.0
-REPORT_RATIO = 2.0
-# deals: where the figures' ratio to the raw SQL is judged; below it the raw SQL takes microseconds
-# and the ratio measures the report's fixed cost (its context, its chart's data), shown, not judged
-RATIO_FROM = 1_000_000
 
 
 def statements(raw) -> list[tuple[str, dict]]:
@@ -51,7 +47,6 @@ def reports(ctx):
         yield core.unavailable("reports", "every declared report", ctx, "no reports in this build")
         return
     deals.grow(ctx.app, ctx.data, ctx.size)  # reports over deals need them; grows in place
-    target = f"page p50 < {REPORT_TARGET_MS:g} ms; figures <= {REPORT_RATIO:g}x raw SQL"
     for report in registry:
         url = f"/reports/{report.key}/"
         page = with_baseline(ctx, "reports", f"report {report.key}: page, default view (admin)", [url], [], "",
@@ -64,11 +59,10 @@ def reports(ctx):
             continue
         raw = core.latency(ctx.sql_times([raw_statements(ctx, report)] * ctx.settings.samples))
         figures["x_baseline_p50"] = round(figures["p50_ms"] / max(raw["p50_ms"], 1e-6), 1)
-        judged_ratio = ctx.size >= RATIO_FROM
-        row = ctx.row("reports", case, figures, baseline_label="the report's hand-written SQL (raw_sql)", baseline=raw,
-                      target=f"<= {REPORT_RATIO:g}x raw SQL" if judged_ratio else "")
-        row.met = figures["x_baseline_p50"] <= REPORT_RATIO if judged_ratio else None
-        yield row
+        # the ratio is shown, not judged: most reports read contacts, leads or activities, which this
+        # run does not grow with the deals, so their raw SQL takes microseconds and the ratio measures
+        # the report's fixed cost; the page is judged (above), the funnel's ratio in measures/funnel.py
+        yield ctx.row("reports", case, figures, baseline_label="the report's hand-written SQL (raw_sql)", baseline=raw)
 
 
 def computed(ctx, report):
