@@ -281,7 +281,7 @@ def test_the_hand_written_side_by_side_sql_gives_the_reports_figures(app, world,
     with app.test_request_context():
         ctx = context(app, world, "boss", "funnel_by", by=by)
         stages = funnel_data.stage_refs(ctx.db, world.pipeline)
-        dimension = funnel_reports.dimension_of(ctx)
+        dimension = common.dimension_of(ctx)
         funnels = {f.key: f for f in funnel_data.period_funnels(ctx.db, common.stays(ctx), stages, ctx.start, ctx.end, NOW,
                                                                  "KZT", dimension)}
         process = DateTime(timezone=True).bind_processor(ctx.db.get_bind().dialect) or (lambda value: value)

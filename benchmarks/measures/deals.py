@@ -152,53 +152,45 @@ def move_statements(engine: str) -> tuple[str, str, str]:
     return update, ended, transition
 
 
-def raw_moves(ctx, ids: list[int], first: int, second: int) -> list[float]:
-    engine = db.engine_of(ctx.app)
-    connection = engine.raw_connection()
+def timed_moves(ctx, ids: list[int], first: int, second: int, execute, commit) -> list[float]:
+    """Each deal moved between ``first`` and ``second`` by ``move_statements``, each statement run
+    by ``execute(sql, params)`` and the move ended by ``commit()``; the moments bound as SQLAlchemy
+    stores them (SQLite: UTC text)."""
+    update, ended, transition = move_statements(ctx.engine)
+    process = Deal.__table__.c.updated_at.type.bind_processor(db.engine_of(ctx.app).dialect) or (lambda value: value)
     stage_of = dict.fromkeys(ids, first)
+
+    def run(deal_id: int) -> None:
+        now = process(datetime.now(UTC))
+        old = stage_of[deal_id]
+        new = second if old == first else first
+        execute(update, {"stage": new, "now": now, "id": deal_id})
+        execute(ended, {"now": now, "id": deal_id})
+        execute(transition, {"id": deal_id, "from_state": str(old), "to_state": str(new), "user": ctx.data.admin_id, "now": now})
+        commit()
+        stage_of[deal_id] = new
+
+    return core.sample(run, ids, ctx.settings.rounds)
+
+
+def raw_moves(ctx, ids: list[int], first: int, second: int) -> list[float]:
+    """The move's statements on the driver's own connection."""
+    connection = db.engine_of(ctx.app).raw_connection()
     try:
         cursor = connection.cursor()
-        update, ended, transition = move_statements(ctx.engine)
-        process = Deal.__table__.c.updated_at.type.bind_processor(engine.dialect)
-
-        def run(deal_id: int) -> None:
-            now = datetime.now(UTC)
-            now = process(now) if process else now
-            old = stage_of[deal_id]
-            new = second if old == first else first
-            cursor.execute(*ctx.dbapi(update, {"stage": new, "now": now, "id": deal_id}))
-            cursor.execute(*ctx.dbapi(ended, {"now": now, "id": deal_id}))
-            cursor.execute(*ctx.dbapi(transition, {"id": deal_id, "from_state": str(old), "to_state": str(new),
-                                                   "user": ctx.data.admin_id, "now": now}))
-            connection.commit()
-            stage_of[deal_id] = new
-
-        return core.sample(run, ids, ctx.settings.rounds)
+        return timed_moves(ctx, ids, first, second, lambda sql, params: cursor.execute(*ctx.dbapi(sql, params)),
+                           connection.commit)
     finally:
         connection.close()
 
 
 def session_moves(ctx, ids: list[int], first: int, second: int) -> list[float]:
-    """The raw statements through SQLAlchemy's Session, committed: what any move written with
+    """The same statements through SQLAlchemy's Session, committed: what any move written with
     SQLAlchemy costs at the least, before validation, the workflow's hooks and the history row."""
-    update, ended, transition = (text(sql) for sql in move_statements(ctx.engine))
-    stage_of = dict.fromkeys(ids, first)
-    process = Deal.__table__.c.updated_at.type.bind_processor(db.engine_of(ctx.app).dialect) or (lambda value: value)
+    compiled = {sql: text(sql) for sql in move_statements(ctx.engine)}  # made once, as SQLAlchemy caches its own
     with ctx.app.app_context():
         session = db.session()
-
-        def run(deal_id: int) -> None:
-            now = process(datetime.now(UTC))  # as SQLAlchemy stores a moment (SQLite: UTC text)
-            old = stage_of[deal_id]
-            new = second if old == first else first
-            session.execute(update, {"stage": new, "now": now, "id": deal_id})
-            session.execute(ended, {"now": now, "id": deal_id})
-            session.execute(transition, {"id": deal_id, "from_state": str(old), "to_state": str(new), "user": ctx.data.admin_id,
-                                         "now": now})
-            session.commit()
-            stage_of[deal_id] = new
-
-        return core.sample(run, ids, ctx.settings.rounds)
+        return timed_moves(ctx, ids, first, second, lambda sql, params: session.execute(compiled[sql], params), session.commit)
 
 
 @core.measurement("deal import", order=12)

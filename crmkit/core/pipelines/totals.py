@@ -30,8 +30,6 @@ from sqlmodel import Field, SQLModel
 EPOCH = date(1970, 1, 1)
 CENTS = Decimal(100)
 KEY = ("stage_id", "day", "owner_id", "currency")
-
-
 SUMMED = ("deals", "amounts", "amount", "unweighted", "weighted", "won")
 
 
@@ -43,7 +41,7 @@ class DealTotal(SQLModel, table=True):
     a closed column lay on ~500 pages (migration f3c4d5e6a7b8)."""
 
     __tablename__ = "pipelines_deal_total"
-    __table_args__ = (PrimaryKeyConstraint("stage_id", "day", "owner_id", "currency", postgresql_include=list(SUMMED)),)
+    __table_args__ = (PrimaryKeyConstraint(*KEY, postgresql_include=list(SUMMED)),)
 
     stage_id: int
     day: int  # days since 1970-01-01 of closed_at (UTC); 0: not closed

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-
 from crmkit.core.pipelines import names
 from crmkit.core.pipelines.models import CURRENCIES, Pipeline
 from crmkit.core.pipelines.reports.stays import FunnelStay
@@ -40,6 +39,11 @@ def pipeline_of(ctx: Context) -> Pipeline | None:
 def currency_of(ctx: Context, pipeline: Pipeline) -> str:
     chosen = ctx.values.get("currency")
     return chosen if chosen in CURRENCIES else pipeline.currency
+
+
+def dimension_of(ctx: Context) -> str:
+    """The side by side's ``by`` switch as funnel_sql's dimension: the owner, their department or its office."""
+    return {"department": "department", "office": "office"}.get(ctx.values.get("by"), "owner")
 
 
 def stays(ctx: Context) -> list:

@@ -100,14 +100,9 @@ def side_row(ctx: Context, funnel: Funnel, shown: list[StageRef], currency: str,
     return Row(values, {name: found for name, found in drill.items() if values.get(name) not in (None, 0)})
 
 
-def dimension_of(ctx: Context) -> str:
-    """The ``by`` switch as funnel_sql's dimension: the owner, their department or its office."""
-    return {"department": "department", "office": "office"}.get(ctx.values.get("by"), "owner")
-
-
 def side_by_side_script(ctx: Context) -> Result:
     pipeline = common.pipeline_of(ctx)
-    dimension = dimension_of(ctx)
+    dimension = common.dimension_of(ctx)
     heading = {"owner": _l("Employee"), "department": _l("Department"), "office": _l("Office")}[dimension]
     if pipeline is None:
         return Result([Column("key", heading, "text")], [])
@@ -182,7 +177,7 @@ def members(ctx: Context, figure: dict[str, str]):
             return funnel_sql.held_members(common.stays(ctx), int(figure["at_stage"]), as_of(ctx), currency)
         stage_ids = [int(part) for part in figure.get("stages", "").split(",") if part]
         key = figure.get("key")
-        grouped = dimension_of(ctx) if key is not None else None
+        grouped = common.dimension_of(ctx) if key is not None else None
         group = (None if key == NONE else int(key)) if key is not None else None
     except ValueError:
         return select(Deal.id).where(false())

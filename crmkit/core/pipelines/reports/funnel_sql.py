@@ -202,18 +202,19 @@ def closing_statement(dialect: str, scope: Sequence[Any], stages: Sequence[Stage
 
 
 def placed(scope: Sequence[Any], stage_ids: Sequence[int], moment: datetime, dimension: str | None = None):
-    """The deals that were in one of ``stage_ids`` at ``moment``, with that stage, their amount and
-    currency, as a subquery: the kept stays that span the moment (begun at or before it and not
+    """``(subquery, key)``: the deals that were in one of ``stage_ids`` at ``moment``, with that
+    stage, their amount and currency: the kept stays that span the moment (begun at or before it and not
     left by then: ``left_at`` None or later), two ranges of ``ix_pipelines_funnel_stay_held`` per
     stage and no deal row. A deal's stay ends where its next move begins, so the stay found is
     the target of its last move up to ``moment``; a deal not yet created then has none."""
     source, key = stays_keyed(dimension)
     began = (*scope, S.c.stage_id.in_(list(stage_ids)), S.c.at <= moment)
     columns = (*key_columns(key), S.c.deal_id, S.c.stage_id.label("stage"), S.c.amount, S.c.currency)
-    return union_all(
+    held = union_all(
         select(*columns).select_from(source).where(*began, S.c.left_at.is_(None)),
         select(*columns).select_from(source).where(*began, S.c.left_at > moment),
     ).subquery("placed")
+    return held, key
 
 
 def as_of_statement(scope: Sequence[Any], stages: Sequence[StageRef], moment: datetime, currency: str,
@@ -221,8 +222,7 @@ def as_of_statement(scope: Sequence[Any], stages: Sequence[StageRef], moment: da
     """Per key and open stage: the deals that were in it at ``moment`` (the target of their last
     move up to then) and their amount in ``currency``. ``scope``: the conditions on the kept stays
     of the deals the reader counts. Columns: key, stage, deals, amount."""
-    then = placed(scope, ids(stages, "open"), moment, dimension)
-    _, key = stays_keyed(dimension)
+    then, key = placed(scope, ids(stages, "open"), moment, dimension)
     outer_key, by = key_of(then, key)
     amount = case((then.c.currency == currency, then.c.amount))
     return select(outer_key, then.c.stage, func.count().label("deals"), func.sum(amount).label("amount")).group_by(
@@ -245,7 +245,7 @@ def entered_members(scope: Sequence[Any], stage_ids: Sequence[int], start: datet
 def held_members(scope: Sequence[Any], stage_id: int, moment: datetime, currency: str | None = None) -> Select:
     """The ids of the deals that were in ``stage_id`` at ``moment``; with ``currency``, those with
     an amount in it."""
-    then = placed(scope, [stage_id], moment)
+    then, _ = placed(scope, [stage_id], moment)
     statement = select(then.c.deal_id)
     if currency is not None:
         statement = statement.where(then.c.currency == currency, then.c.amount.is_not(None))
