@@ -13,9 +13,11 @@ import re
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel import Locale
+from babel.dates import format_datetime
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
@@ -25,11 +27,14 @@ from babel.numbers import format_currency
 from flask import render_template_string
 from flask_babel import get_locale, ngettext
 from flask_login import login_user
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmkit import db
 from crmkit.cli import ensure_secret_key
 from crmkit.core.auth.models import User
 from crmkit.core.auth.service import find_user
+from crmkit.i18n import MomentFormat
 from tests.conftest import ADMIN_EMAIL, add_user, csrf_token, login
 from tests.plugins.polyglot import hooks as polyglot
 
@@ -278,6 +283,17 @@ def test_money_is_in_tenge_unless_configured(app):
     for lang in ("ru", "kk", "en"):
         assert render(app, "{{ 1500|money }}", lang) == format_currency(1500, "KZT", locale=lang)
     assert render(app, "{{ 1500|money }}", "en") != render(app, "{{ 1500|money }}", "ru")
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)),
+       language=st.sampled_from(["ru", "kk", "en"]), style=st.sampled_from(["short", "medium", "long", "full"]),
+       zone=st.sampled_from(["Asia/Almaty", "Europe/Moscow", "America/New_York", "UTC"]))
+def test_moments_are_written_exactly_as_babel_writes_them(moment, language, style, zone):
+    locale, tz = Locale.parse(language), ZoneInfo(zone)
+    write = MomentFormat(style, locale, tz)
+    assert write(moment) == format_datetime(moment, style, tzinfo=tz, locale=locale)
+    assert write(moment) == write(moment.replace(tzinfo=UTC))  # naive counts as UTC, and a second call reads the cache
 
 
 def test_utc_time_shows_in_the_users_time_zone(make_app):

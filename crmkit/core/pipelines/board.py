@@ -12,13 +12,10 @@ target asks for the reason, competitors and note first: board.js in a dialog, wi
 from __future__ import annotations
 
 import re
-from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -35,6 +32,7 @@ from crmkit.core.pipelines.names import shown
 from crmkit.core.records import links
 from crmkit.entities.errors import Conflict, Invalid, RecordError
 from crmkit.entities.service import Records
+from crmkit.i18n import MomentFormat
 from crmkit.i18n import gettext as _
 from crmkit.validation import field_messages
 from crmkit.i18n import ngettext
@@ -281,7 +279,7 @@ def card_context(records: Records, stages: list[Stage], deals_shown: list[Any], 
         rot_text={stage.id: ngettext("Rotting: in this stage more than %(num)d day",
                                      "Rotting: in this stage more than %(num)d days", stage.rot_days or 0) for stage in stages},
         money=data.MoneyFormat(get_locale()),
-        when=partial(format_datetime, format="short", tzinfo=ZoneInfo(str(get_timezone())), locale=get_locale()),
+        when=MomentFormat("short"),
         detail=sentinel_url(f"records.{entity.endpoint_prefix}_detail", record_id=SENTINEL),
         move=sentinel_url("pipelines_board.move", pipeline_id=stages[0].pipeline_id if stages else 0, deal_id=SENTINEL),
         hidden=Markup("").join(Markup('<input type="hidden" name="{}" value="{}">').format(n, v) for n, v in hidden),

@@ -1,6 +1,6 @@
 """A board's cards as HTML, written in Python: a board draws up to 250 of them, and a Jinja macro
-per card was most of the page's time. Every value goes through ``escape``; ``hidden`` and
-``options`` are markup made once per page the same way.
+per card was most of the page's time. Every value goes through ``escape``; what every card
+repeats (the words, addresses, ``hidden`` and ``options``) is escaped once per page.
 
 A card shows the deal's title (a link to its page), organisation, amount, next activity and
 whether it is rotting; for someone who may move it, it is draggable and focusable (board.js) and
@@ -36,21 +36,26 @@ class Cards:
     words: dict[str, str]
     can_move: bool
 
+    def __post_init__(self) -> None:
+        self.rot_text = {stage: str(escape(text)) for stage, text in self.rot_text.items()}
+        self.words = {name: str(escape(text)) for name, text in self.words.items()}
+        self.detail, self.move = str(escape(self.detail)), str(escape(self.move))
+
     def render(self, deal: Any) -> Markup:
         words = self.words
         organisation = self.organisations.get(deal.organization_id) if deal.organization_id else None
         if deal.amount is not None:
             amount = escape(self.money(deal.amount, deal.currency))
         else:
-            amount = f'<span class="muted">{escape(words["no_amount"])}</span>'
+            amount = f'<span class="muted">{words["no_amount"]}</span>'
         rotting = deal.id in self.rotting
         return Markup(
             f'<li class="board-card{" rotting" if rotting else ""}" id="deal-{deal.id:d}" data-deal="{deal.id:d}" '
             f'data-version="{deal.version:d}" data-stage="{deal.stage_id:d}"{MOVABLE if self.can_move else ""}>\n'
-            f'  <a class="board-card-title" href="{escape(self.detail.format(deal.id))}">{escape(deal.title)}</a>\n'
+            f'  <a class="board-card-title" href="{self.detail.format(deal.id)}">{escape(deal.title)}</a>\n'
             + (f'  <p class="board-card-org">{escape(organisation)}</p>\n' if organisation else "")
             + f'  <p class="board-card-amount">{amount}</p>\n  <p class="board-card-next">{self.next_of(deal.id)}</p>\n'
-            + (f'  <p class="board-card-rot">{escape(self.rot_text[deal.stage_id])}</p>\n' if rotting else "")
+            + (f'  <p class="board-card-rot">{self.rot_text[deal.stage_id]}</p>\n' if rotting else "")
             + (self.form(deal) if self.can_move else "")
             + "</li>\n"
         )
@@ -58,15 +63,15 @@ class Cards:
     def next_of(self, deal_id: int) -> str:
         activity = self.next.get(deal_id)
         if activity is None:
-            return f'<span class="muted">{escape(self.words["no_next"])}</span>'
-        subject = activity.subject or self.words["no_subject"]
+            return f'<span class="muted">{self.words["no_next"]}</span>'
+        subject = escape(activity.subject) if activity.subject else self.words["no_subject"]
         when = self.when(activity.happened_at)
-        return (f'<span class="muted">{escape(self.words["next"])}</span> {escape(subject)} · '
-                f'<time datetime="{escape(activity.happened_at.isoformat())}">{escape(when)}</time>')
+        return (f'<span class="muted">{self.words["next"]}</span> {subject} · '
+                f'<time datetime="{activity.happened_at.isoformat()}">{escape(when)}</time>')
 
     def form(self, deal: Any) -> str:
-        return (f'  <form method="post" action="{escape(self.move.format(deal.id))}" class="card-move">\n'
+        return (f'  <form method="post" action="{self.move.format(deal.id)}" class="card-move">\n'
                 f'    <input type="hidden" name="version" value="{deal.version:d}">{self.hidden}\n'
-                f'    <label for="move-{deal.id:d}">{escape(self.words["move_to"])}</label>\n'
+                f'    <label for="move-{deal.id:d}">{self.words["move_to"]}</label>\n'
                 f'    <select id="move-{deal.id:d}" name="stage_id">{self.options.get(deal.stage_id, self.all_options)}</select>\n'
-                f'    <button type="submit">{escape(self.words["move"])}</button>\n  </form>\n')
+                f'    <button type="submit">{self.words["move"]}</button>\n  </form>\n')
