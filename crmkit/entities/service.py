@@ -21,7 +21,7 @@ from crmkit.entities import columns, extensions, linking, workflow
 from crmkit.entities.declaration import EntityType
 from crmkit.entities.errors import Conflict, Forbidden, Invalid, NotFound, RecordError  # noqa: F401 - re-exported
 from crmkit.entities.history import Change, diff, plain
-from crmkit.entities.transitions import new_row
+from crmkit.entities.transitions import insert_row
 from crmkit.i18n import gettext as _
 from crmkit.validation import translate_messages
 
@@ -245,8 +245,8 @@ class Records:
         return Conflict(record, attempted)
 
     def _log(self, record: Any, action: str, changes: dict) -> None:
-        self.db.add(new_row(Change, entity=self.entity.key, record_id=record.id, action=action, user_id=self.user.id,
-                            changes=changes, at=utcnow()))
+        insert_row(self.db, Change, entity=self.entity.key, record_id=record.id, action=action, user_id=self.user.id,
+                   changes=changes, at=utcnow())
 
     def _emit(self, event: str, record: Any, changes: dict) -> None:
         pm = current_app.extensions["crmkit"].pm

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Index, Integer, bindparam, cast, func, update
+from sqlalchemy import Index, Integer, bindparam, cast, func, insert, update
 from sqlmodel import Field, Session, SQLModel
 
 from crmkit.db import utcnow
@@ -53,6 +53,19 @@ def new_row(model: type[SQLModel], **values) -> SQLModel:
     row = model.__mapper__.class_manager.new_instance()
     row.__dict__.update(values)
     return row
+
+
+def insert_row(db: Session, model: type[SQLModel], **values) -> None:
+    """INSERT a row the framework writes from checked values and doesn't read back in the same
+    transaction (a move, a history entry) on the session's connection, in its transaction: a
+    move's history and transition rows through the unit of work cost it a tenth of its time.
+    Every column without a database default must be given, as with ``new_row``."""
+    db.connection().execute(_inserting(model), values)
+
+
+@cache
+def _inserting(model: type[SQLModel]):
+    return insert(model.__table__)
 
 
 def seconds_between(dialect: str, start, end):

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from crmkit.db import utcnow
 from crmkit.entities.errors import Invalid
-from crmkit.entities.transitions import Transition, close_stays, new_row, seconds_between
+from crmkit.entities.transitions import Transition, close_stays, insert_row, seconds_between
 from crmkit.i18n import gettext as _
 
 KINDS = ("open", "won", "lost", "closed")
@@ -231,8 +231,8 @@ def record_move(db: Session, entity_key: str, record_id: int, move: Move, user_i
     now = utcnow()
     if move.source is not None:
         close_stays(db, entity_key, [record_id], now)
-    db.add(new_row(Transition, entity=entity_key, record_id=record_id, field=move.field, from_state=move.source,
-                   to_state=move.target, user_id=user_id, at=now, left_at=None, seconds=None))
+    insert_row(db, Transition, entity=entity_key, record_id=record_id, field=move.field, from_state=move.source,
+               to_state=move.target, user_id=user_id, at=now, left_at=None, seconds=None)
 
 
 def allowed_targets(entity: Any, db: Session, record: Any) -> list[State]:
