@@ -150,6 +150,16 @@ def test_times_are_shown_in_the_readers_time_zone(app):
     assert "12:00" in page.split(f'data-entry="activity:{call}"')[1].split("</li>")[0]
 
 
+def test_the_activity_list_shows_times_in_the_readers_zone_and_language(app):
+    client, user_id = client_for(app, "almaty@example.com", role="admin", timezone="Asia/Almaty", locale="ru")
+    person = create(app, "person", user_id, name="Aigerim")
+    activity(app, user_id, person, "call", datetime(2025, 3, 1, 9, 0, tzinfo=UTC), subject="Morning call")
+    activity(app, user_id, person, "call", datetime(2025, 3, 1, 21, 30, tzinfo=UTC), subject="Late call")
+    page = client.get("/activity/").get_data(as_text=True)
+    assert "01.03.2025, 14:00" in page  # UTC+5, Russian short style
+    assert "02.03.2025, 02:30" in page  # past midnight there: the next day
+
+
 def test_a_dotted_plugin_entity_has_its_timeline_under_its_path(app, admin_client):
     project = create(app, "projects.project", 1, name="Flat on Abay")
     activity(app, 1, project, "meeting", NOON, about="projects.project", subject="Viewing", place="Abay 10")

@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from flask import current_app, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_decimal
 from markupsafe import Markup, escape
 
 from crmkit.entities.declaration import EntityType
 from crmkit.i18n import gettext as _
+from crmkit.i18n import moments
 
 EMPTY = Markup('<span class="muted">—</span>')
 
@@ -30,6 +31,7 @@ def column_renderer(entity: EntityType, column: str, titles: dict | None) -> Cal
     translation lookup: each distinct value is rendered once per page.
     """
     yes, no = escape(_("yes")), escape(_("no"))
+    when = moments("short")
     shown: dict[Any, Markup] = {}
 
     def show(value: Any) -> Markup:
@@ -51,7 +53,7 @@ def column_renderer(entity: EntityType, column: str, titles: dict | None) -> Cal
         if value is False:
             return no
         if isinstance(value, datetime):
-            return escape(format_datetime(value, "short"))
+            return escape(when(value))
         if isinstance(value, date):
             return escape(format_date(value, "medium"))
         shown = entity.display(column, value)
