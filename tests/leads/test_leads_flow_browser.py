@@ -106,6 +106,8 @@ def test_a_lead_from_an_embedded_form_to_a_won_deal_counted_by_its_source(
 
     # on the board the agent moves the deal to Won with the keyboard
     agent.locator("nav").get_by_role("link", name="Board").click()
+    agent.wait_for_url(re.compile(rf"{base}/pipelines/\d+/board"))
+    agent.wait_for_load_state("load")  # board.js is deferred: a key pressed before "load" meets no handler
     card = agent.locator(f"#deal-{deal_id}")
     card.focus()
     agent.keyboard.press("Enter")
