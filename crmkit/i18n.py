@@ -174,6 +174,22 @@ class MomentFormat:
         return self.pattern.replace("{0}", time_text).replace("{1}", date_text)
 
 
+STYLES = frozenset(("short", "medium", "long", "full"))
+
+
+def datetime_filter(value: datetime | None = None, format: str | None = None) -> str:
+    """The templates' ``datetime`` filter: flask-babel's ``format_datetime``, with a named style
+    written by a MomentFormat kept in the app context for its language and zone (a timeline or
+    history page shows fifty moments)."""
+    if format not in STYLES or not isinstance(value, datetime):
+        return format_datetime(value, format)
+    key = (format, str(get_locale()), str(get_timezone()))
+    kept = g.setdefault("_crmkit_moments", {})
+    if (write := kept.get(key)) is None:
+        write = kept[key] = MomentFormat(format)
+    return write(value)
+
+
 def moments(style: str = "short"):
     """``format_datetime(value, style)`` for the values of one page: its MomentFormat is made on
     the first value, so a page that shows none pays nothing."""
@@ -227,6 +243,6 @@ def init_app(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.filters.update(
-        datetime=format_datetime, date=format_date, number=format_decimal, money=money
+        datetime=datetime_filter, date=format_date, number=format_decimal, money=money
     )
     app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, get_locale=get_locale)

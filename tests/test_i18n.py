@@ -25,7 +25,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from flask import render_template_string
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_login import login_user
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,6 +294,21 @@ def test_moments_are_written_exactly_as_babel_writes_them(moment, language, styl
     write = MomentFormat(style, locale, tz)
     assert write(moment) == format_datetime(moment, style, tzinfo=tz, locale=locale)
     assert write(moment) == write(moment.replace(tzinfo=UTC))  # naive counts as UTC, and a second call reads the cache
+
+
+def test_the_datetime_filter_writes_each_style_as_babel_does_and_follows_a_forced_language(app):
+    when = datetime(2026, 3, 8, 21, 30, tzinfo=UTC)
+    zone = ZoneInfo(app.config["DEFAULT_TIMEZONE"])
+    for lang in ("ru", "kk", "en"):
+        for style in ("short", "medium", "long", "full"):
+            shown = render(app, "{{ when|datetime(style) }}", lang, when=when, style=style)
+            assert shown == format_datetime(when, style, tzinfo=zone, locale=lang)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = render_template_string("{{ when|datetime('long') }}", when=when)
+        with force_locale("ru"):
+            russian = render_template_string("{{ when|datetime('long') }}", when=when)
+    assert (english, russian) == (format_datetime(when, "long", tzinfo=zone, locale="en"),
+                                  format_datetime(when, "long", tzinfo=zone, locale="ru"))
 
 
 def test_utc_time_shows_in_the_users_time_zone(make_app):
