@@ -151,7 +151,7 @@ class MomentFormat:
     """Moments written exactly as ``format_datetime(moment, style)`` writes them for the request's
     language and time zone, each date and each time of day formatted once: babel looks up the
     locale's names and patterns on every call, and a board shows 250 cards. A time of day to the
-    minute (the short style) is kept for the process; anything finer, for this formatter."""
+    minute (the short style) is kept for the process; one with seconds or a zone is not kept."""
 
     def __init__(self, style: str = "short", locale=None, zone=None):
         self.style = style
@@ -159,8 +159,7 @@ class MomentFormat:
         self.zone = zone or ZoneInfo(str(get_timezone()))
         self.pattern = babel_dates.get_datetime_format(style, locale=self.locale).replace("'", "")
         fields = set(re.findall(r"%\((\w)", babel_dates.get_time_format(style, locale=self.locale).format))
-        self.to_the_minute = not fields & set("sSAzZvVOXx")
-        self.times = _minutes(str(self.locale), style) if self.to_the_minute else {}
+        self.times = None if fields & set("sSAzZvVOXx") else _minutes(str(self.locale), style)
         self.dates: dict = {}
 
     def __call__(self, moment: datetime) -> str:
@@ -168,9 +167,10 @@ class MomentFormat:
         day = local.date()
         if (date_text := self.dates.get(day)) is None:
             date_text = self.dates[day] = babel_dates.format_date(day, self.style, locale=self.locale)
-        of_day = (local.hour, local.minute) if self.to_the_minute else (local.time(), local.utcoffset(), local.dst())
-        if (time_text := self.times.get(of_day)) is None:
-            time_text = self.times[of_day] = babel_dates.format_time(local, self.style, locale=self.locale)
+        if self.times is None:
+            time_text = babel_dates.format_time(local, self.style, locale=self.locale)
+        elif (time_text := self.times.get((local.hour, local.minute))) is None:
+            time_text = self.times[local.hour, local.minute] = babel_dates.format_time(local, self.style, locale=self.locale)
         return self.pattern.replace("{0}", time_text).replace("{1}", date_text)
 
 
