@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from marshmallow import fields
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from crmkit.db import utcnow
+from crmkit.i18n import datetime_filter
 
 HISTORY_ACTIONS = ("create", "update", "archive", "restore", "conflict", "merge", "unmerge")
 
@@ -69,7 +70,7 @@ def shown_value(entity: Any, name: str, value: Any, shown: Callable[[str, Any], 
     if isinstance(value, str) and isinstance(field, (fields.DateTime, fields.Date)):
         try:
             if isinstance(field, fields.DateTime):
-                return format_datetime(datetime.fromisoformat(value), "short")
+                return datetime_filter(datetime.fromisoformat(value), "short")
             return format_date(date.fromisoformat(value[:10]), "medium")
         except ValueError:
             return value

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_datetime
 
 from crmkit.core.activities.schemas import (
     DIRECTION_LABELS,
@@ -19,6 +18,7 @@ from crmkit.core.contacts.phones import pretty
 from crmkit.core.timeline.entries import TimelineEntry
 from crmkit.entities import history
 from crmkit.entities.history import Change
+from crmkit.i18n import datetime_filter
 from crmkit.i18n import gettext as _
 from crmkit.types import Action
 
@@ -138,7 +138,7 @@ def label(labels: dict[str, Any], value: str | None) -> Any:
 
 
 def moment(value: datetime | None) -> str | None:
-    return format_datetime(value, "short") if value else None
+    return datetime_filter(value, "short") if value else None
 
 
 def duration(seconds: int | None) -> str | None:
