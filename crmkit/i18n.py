@@ -190,19 +190,6 @@ def datetime_filter(value: datetime | None = None, format: str | None = None) ->
     return write(value)
 
 
-def moments(style: str = "short"):
-    """``format_datetime(value, style)`` for the values of one page: its MomentFormat is made on
-    the first value, so a page that shows none pays nothing."""
-    made: list[MomentFormat] = []
-
-    def write(moment: datetime) -> str:
-        if not made:
-            made.append(MomentFormat(style))
-        return made[0](moment)
-
-    return write
-
-
 @cache
 def _minutes(locale: str, style: str) -> dict:
     """The times of day of one language and style, to the minute: 1,440 at most."""

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from crmkit.entities.declaration import EntityType
 from crmkit.i18n import gettext as _
-from crmkit.i18n import moments
+from crmkit.i18n import datetime_filter
 
 EMPTY = Markup('<span class="muted">—</span>')
 
@@ -31,7 +31,6 @@ def column_renderer(entity: EntityType, column: str, titles: dict | None) -> Cal
     translation lookup: each distinct value is rendered once per page.
     """
     yes, no = escape(_("yes")), escape(_("no"))
-    when = moments("short")
     shown: dict[Any, Markup] = {}
 
     def show(value: Any) -> Markup:
@@ -53,7 +52,7 @@ def column_renderer(entity: EntityType, column: str, titles: dict | None) -> Cal
         if value is False:
             return no
         if isinstance(value, datetime):
-            return escape(when(value))
+            return escape(datetime_filter(value, "short"))
         if isinstance(value, date):
             return escape(format_date(value, "medium"))
         shown = entity.display(column, value)
